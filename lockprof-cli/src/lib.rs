@@ -1,0 +1,1 @@
+//! The `lockprof` command: aggregation, reports, histograms and flamegraphs from lockprof traces.

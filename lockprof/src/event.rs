@@ -1,0 +1,83 @@
+//! The contract between the locks that emit `tracing` events and everything that reads them: the
+//! event target, the event kinds and the field names. docs/EVENTS.md documents each field; the
+//! emitter, the trace Layer and the CLI's JSON-lines reader all use these constants, so the three
+//! cannot drift apart.
+
+/// The `tracing` target of every lockprof event.
+pub const TARGET: &str = "lockprof";
+
+/// Field holding the event kind: one of [`WAIT`], [`HOLD`], [`SUMMARY`].
+pub const EVENT: &str = "event";
+/// `event` value of a contended acquisition (one wait).
+pub const WAIT: &str = "wait";
+/// `event` value of a hold (the time between acquire and release).
+pub const HOLD: &str = "hold";
+/// `event` value of a per-thread, per-lock, per-site summary of counts and short waits/holds.
+pub const SUMMARY: &str = "summary";
+
+/// Lock name: the name given to `named`, or the creation site `file:line`.
+pub const LOCK: &str = "lock";
+/// Process-unique lock id (u64, never 0).
+pub const LOCK_ID: &str = "lock_id";
+/// `"mutex"` or `"rwlock"`.
+pub const LOCK_KIND: &str = "lock_kind";
+/// `"exclusive"`, `"shared"` or `"upgradable"`.
+pub const MODE: &str = "mode";
+/// Name of the thread that waited or held (`thread-<id>` when unnamed).
+pub const THREAD: &str = "thread";
+/// Process-unique lockprof thread id (u64, never 0).
+pub const THREAD_ID: &str = "thread_id";
+/// `file:line` of the acquire call.
+pub const SITE: &str = "site";
+/// Monotonic nanoseconds since the process's lockprof epoch: start of the wait or hold, or the
+/// flush time of a summary.
+pub const AT_NS: &str = "at_ns";
+/// How many acquisitions this event stands for (sampling weight; 1 when not sampled).
+pub const WEIGHT: &str = "weight";
+
+/// Wait: name of the thread that held the lock when the wait began (empty when unknown).
+pub const HOLDER: &str = "holder";
+/// Wait: lockprof thread id of that holder (0 when unknown).
+pub const HOLDER_ID: &str = "holder_id";
+/// Wait: nanoseconds waited.
+pub const WAIT_NS: &str = "wait_ns";
+/// Wait: `true` when the wait gave up (`try_lock_for` / `try_lock_until` timed out).
+pub const TIMED_OUT: &str = "timed_out";
+
+/// Hold: nanoseconds held.
+pub const HOLD_NS: &str = "hold_ns";
+/// Hold: total nanoseconds other threads waited for the lock during this hold.
+pub const BLAME_NS: &str = "blame_ns";
+/// Hold: number of threads waiting when the hold ended.
+pub const WAITERS: &str = "waiters";
+/// Hold: `false` when the hold began untimed (a cold lock) and `hold_ns` is a lower bound
+/// measured from the first waiter's arrival.
+pub const HOLD_EXACT: &str = "hold_exact";
+
+/// Summary: exact number of acquisitions (contended or not).
+pub const ACQUISITIONS: &str = "acquisitions";
+/// Summary: exact number of contended acquisitions (including those reported as wait events).
+pub const CONTENDED: &str = "contended";
+/// Summary: exact number of timed acquisitions that gave up.
+pub const TIMEOUTS: &str = "timeouts";
+/// Summary: number of short waits in `wait_hist` (waits not reported as wait events).
+pub const WAITS: &str = "waits";
+/// Summary: base64 (standard alphabet, padded) HdrHistogram V2 serialization of the short waits, ns.
+pub const WAIT_HIST: &str = "wait_hist";
+/// Summary: weighted number of holds in `hold_hist` (holds not reported as hold events).
+pub const HOLDS: &str = "holds";
+/// Summary: base64 HdrHistogram V2 serialization of those holds, ns, counts weighted.
+pub const HOLD_HIST: &str = "hold_hist";
+// Summary events also carry WAIT_NS (exact sum of the short waits), HOLD_NS (weighted sum of the
+// short holds) and BLAME_NS (exact sum of blame of holds not reported as hold events).
+
+/// `mode` values.
+pub const EXCLUSIVE: &str = "exclusive";
+/// `mode` value of a read lock.
+pub const SHARED: &str = "shared";
+/// `mode` value of an upgradable read lock.
+pub const UPGRADABLE: &str = "upgradable";
+/// `lock_kind` value of a `Mutex`.
+pub const MUTEX: &str = "mutex";
+/// `lock_kind` value of an `RwLock`.
+pub const RWLOCK: &str = "rwlock";

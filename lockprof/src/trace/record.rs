@@ -1,0 +1,147 @@
+//! What a trace file holds, as the reader yields it and the writer takes it.
+//!
+//! Names (locks, threads, sites) are defined once by a definition record and referred to by id
+//! afterwards, so a wait or hold record is a handful of varints.
+
+use hdrhistogram::Histogram;
+
+use crate::{LockKind, Mode};
+
+/// Id of a string defined by [`Record::String`] earlier in the same trace.
+pub type StrId = u32;
+
+/// The fixed header at the start of every trace file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Format version of the file.
+    pub version: u16,
+    /// Id of the process that wrote the trace.
+    pub pid: u32,
+    /// Wall-clock time when the trace was started, nanoseconds since the Unix epoch.
+    pub start_unix_ns: u64,
+    /// Ticks per second of the `at_ns`/`*_ns` clock (always 1e9: values are nanoseconds).
+    pub clock_hz: u64,
+}
+
+/// One record of a trace file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    /// Defines string `id` (a lock name, thread name or site); ids are dense, from 0.
+    String {
+        /// The id later records use.
+        id: StrId,
+        /// The text (untrusted: escape it before display).
+        value: String,
+    },
+    /// Defines a thread: its lockprof thread id and name.
+    Thread {
+        /// lockprof thread id (the `thread_id` event field).
+        id: u64,
+        /// Its name.
+        name: StrId,
+    },
+    /// Defines a lock: its process-unique id, name and kind.
+    Lock {
+        /// The `lock_id` event field.
+        id: u64,
+        /// Its name.
+        name: StrId,
+        /// Mutex or RwLock.
+        kind: LockKind,
+    },
+    /// A contended acquisition.
+    Wait(Wait),
+    /// A hold.
+    Hold(Hold),
+    /// Per-thread counts and histograms of short waits and holds for one lock and site.
+    Summary(Box<Summary>),
+    /// The writer dropped this many events since the previous `Dropped` record (it fell behind
+    /// or its output failed).
+    Dropped {
+        /// Number of events lost.
+        count: u64,
+    },
+}
+
+/// A contended acquisition (a `wait` event).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wait {
+    /// Lock id.
+    pub lock: u64,
+    /// Acquisition mode.
+    pub mode: Mode,
+    /// Thread that waited.
+    pub thread: u64,
+    /// Acquire site.
+    pub site: StrId,
+    /// Thread that held the lock when the wait began; 0 when unknown.
+    pub holder: u64,
+    /// Nanoseconds waited.
+    pub wait_ns: u64,
+    /// When the wait began (monotonic ns since the process's lockprof epoch).
+    pub at_ns: u64,
+    /// Sampling weight.
+    pub weight: u64,
+    /// The wait gave up (timed acquisition).
+    pub timed_out: bool,
+}
+
+/// A hold (a `hold` event).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    /// Lock id.
+    pub lock: u64,
+    /// Acquisition mode.
+    pub mode: Mode,
+    /// Thread that held the lock.
+    pub thread: u64,
+    /// Acquire site.
+    pub site: StrId,
+    /// Nanoseconds held.
+    pub hold_ns: u64,
+    /// Nanoseconds other threads waited during the hold.
+    pub blame_ns: u64,
+    /// Threads waiting when the hold ended.
+    pub waiters: u32,
+    /// When the hold began.
+    pub at_ns: u64,
+    /// Sampling weight.
+    pub weight: u64,
+    /// `false` when `hold_ns` is a lower bound (see docs/EVENTS.md).
+    pub hold_exact: bool,
+}
+
+/// Per-thread counts and short-event histograms for one lock, site and mode (a `summary` event).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Lock id.
+    pub lock: u64,
+    /// Acquisition mode.
+    pub mode: Mode,
+    /// Thread the counts are from.
+    pub thread: u64,
+    /// Acquire site.
+    pub site: StrId,
+    /// When the summary was flushed.
+    pub at_ns: u64,
+    /// Exact acquisitions since the previous summary for the same key.
+    pub acquisitions: u64,
+    /// Exact contended acquisitions (including those also reported as `Wait` records).
+    pub contended: u64,
+    /// Exact timed acquisitions that gave up.
+    pub timeouts: u64,
+    /// Number of short waits (in `wait_hist`).
+    pub waits: u64,
+    /// Exact sum of the short waits, ns.
+    pub wait_ns: u64,
+    /// Histogram of the short waits, ns.
+    pub wait_hist: Histogram<u64>,
+    /// Weighted number of short holds (in `hold_hist`).
+    pub holds: u64,
+    /// Weighted sum of the short holds, ns.
+    pub hold_ns: u64,
+    /// Histogram of the short holds, ns, counts weighted.
+    pub hold_hist: Histogram<u64>,
+    /// Exact blame of the holds not reported as `Hold` records, ns.
+    pub blame_ns: u64,
+}
