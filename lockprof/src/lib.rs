@@ -1,8 +1,45 @@
 //! lockprof: drop-in `parking_lot` locks that record lock contention.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod acquire;
+mod clock;
+mod condvar;
+pub mod config;
+mod emit;
 pub mod event;
 mod kind;
+#[cfg(feature = "subscriber")]
+mod layer;
+mod meta;
+mod mutex;
+mod name;
+mod raw_mutex;
+mod recorder;
+mod thread;
 pub mod trace;
 
+pub use acquire::HoldToken;
+pub use clock::epoch_unix_ns;
+pub use condvar::{ProfiledCondvar, RawProfiledCondvar};
+pub use config::{is_enabled, set_enabled, set_event_threshold, set_hold_sample_interval};
 pub use kind::{LockKind, Mode};
+#[cfg(feature = "subscriber")]
+pub use layer::{
+    DEFAULT_BUFFER_EVENTS, DEFAULT_FLUSH_INTERVAL, DEFAULT_SHUTDOWN_TIMEOUT, FlushGuard, InitError,
+    LayerBuilder, LockprofLayer, OUT_ENV, default_path, init, layer, try_init,
+};
+pub use lock_api::WaitTimeoutResult;
+pub use mutex::{MappedMutexGuard, MutexGuard, ProfiledLock};
+pub use raw_mutex::RawProfiledMutex;
+
+/// `parking_lot::Mutex`'s name for [`ProfiledLock`].
+pub type Mutex<T> = ProfiledLock<T>;
+/// `parking_lot::Condvar`'s name for [`ProfiledCondvar`].
+pub type Condvar = ProfiledCondvar;
+
+/// Emits the calling thread's pending summary events now (counts, short-wait and short-hold
+/// histograms). Threads also flush at most once a second while they record, and when they exit;
+/// call this before the trace is closed from a thread that is still running.
+pub fn flush() {
+    recorder::flush_current_thread();
+}

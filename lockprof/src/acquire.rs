@@ -1,0 +1,218 @@
+//! What every profiled lock does around its raw lock, whatever the lock type: the fast path's
+//! bookkeeping after a successful attempt, the timed contended path, and the release.
+
+use std::panic::Location;
+use std::sync::atomic::Ordering::Relaxed;
+
+use lock_api::GuardNoSend;
+
+use crate::emit::{self, HoldFields};
+use crate::meta::LockMeta;
+use crate::thread::{self, Sampled, SiteKey};
+use crate::{Mode, clock, config, recorder};
+
+/// Per-acquisition state a profiled lock keeps in its guard: where the lock was taken and, when
+/// this hold is timed, since when.
+///
+/// You never make or use one: it is the `Guard` associated type of the raw locks, which
+/// `lock_api` stores inside `MutexGuard` and friends. Like parking_lot's guards, it is not `Send`.
+pub struct HoldToken {
+    site: &'static Location<'static>,
+    /// When the hold began; 0 when it is not timed.
+    start_ns: u64,
+    /// How many holds this timed hold stands for (sampling weight).
+    weight: u32,
+    /// Events for this lock wait in the thread's recorder: release must take the slow path.
+    deferred: bool,
+    _not_send: GuardNoSend,
+}
+
+impl std::fmt::Debug for HoldToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HoldToken")
+            .field("site", &crate::name::Site(self.site))
+            .field("start_ns", &self.start_ns)
+            .field("weight", &self.weight)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HoldToken {
+    #[inline(always)]
+    fn untimed(site: &'static Location<'static>) -> HoldToken {
+        HoldToken {
+            site,
+            start_ns: 0,
+            weight: 0,
+            deferred: false,
+            _not_send: GuardNoSend::new(),
+        }
+    }
+
+    fn timed(site: &'static Location<'static>, start_ns: u64, weight: u32) -> HoldToken {
+        HoldToken {
+            site,
+            start_ns,
+            weight,
+            deferred: false,
+            _not_send: GuardNoSend::new(),
+        }
+    }
+
+    /// Where the lock was acquired.
+    pub(crate) fn site(&self) -> &'static Location<'static> {
+        self.site
+    }
+
+    /// Makes the next release take the slow path (events for the lock are pending).
+    pub(crate) fn set_deferred(&mut self) {
+        self.deferred = true;
+    }
+}
+
+/// Whether the slow paths should time and record right now.
+#[inline]
+pub(crate) fn recording() -> bool {
+    config::is_enabled() && !thread::is_busy() && emit::wanted()
+}
+
+/// Bookkeeping after an acquisition that did not wait: count it, note the holder, and decide
+/// whether to time the hold. No clock read unless the lock is hot or this hold is the sample.
+#[inline(always)]
+pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: Mode) -> HoldToken {
+    if !config::is_enabled() {
+        return HoldToken::untimed(site);
+    }
+    let key = SiteKey::new(site, mode);
+    if meta.hot.load(Relaxed) != 0 || meta.has_waiters() {
+        return acquired_hot(meta, site, key);
+    }
+    match thread::on_acquire(meta, key) {
+        Sampled::No => HoldToken::untimed(site),
+        Sampled::Yes { weight } => sampled(site, weight),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn sampled(site: &'static Location<'static>, weight: u32) -> HoldToken {
+    if !recording() {
+        return HoldToken::untimed(site);
+    }
+    HoldToken::timed(site, clock::now_ns(), weight)
+}
+
+/// The lock saw contention recently (or has waiters now): time this hold exactly.
+#[cold]
+#[inline(never)]
+fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
+    thread::on_timed_acquire(meta, key);
+    let hot = meta.hot.load(Relaxed);
+    if hot != 0 {
+        meta.hot.store(hot - 1, Relaxed);
+    }
+    if !recording() {
+        return HoldToken::untimed(site);
+    }
+    HoldToken::timed(site, clock::now_ns(), 1)
+}
+
+/// The first attempt failed: time the wait, register it in the lock's waiting integral, block in
+/// `block` (which returns whether it acquired the lock; timed locks may give up), and record.
+#[cold]
+#[inline(never)]
+pub(crate) fn contended(
+    meta: &LockMeta,
+    site: &'static Location<'static>,
+    mode: Mode,
+    block: impl FnOnce() -> bool,
+) -> Option<HoldToken> {
+    if !recording() {
+        return block().then(|| acquired(meta, site, mode));
+    }
+    let key = SiteKey::new(site, mode);
+    let holder = meta.holder.load(Relaxed);
+    // Named now: the holder may have exited by the time this wait is emitted.
+    let holder_name = thread::name_of(holder);
+    let start = clock::now_ns();
+    let ticket = meta.begin_wait(start);
+    let got = block();
+    let end = clock::now_ns();
+    meta.end_wait(ticket, end);
+    if !got {
+        recorder::on_timeout(meta, key, start, end, (holder, &holder_name));
+        return None;
+    }
+    thread::on_timed_acquire(meta, key);
+    meta.hot.store(config::HOT_HOLDS, Relaxed);
+    recorder::on_contended(meta, key, start, end, (holder, holder_name));
+    Some(HoldToken::timed(site, end, 1))
+}
+
+/// Releases the lock with `unlock`, then measures and records the hold if it was timed, made
+/// others wait, or has events pending.
+#[inline(always)]
+pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
+    if token.start_ns == 0 && !token.deferred && !meta.has_waiters() {
+        unlock();
+        return;
+    }
+    release_slow(meta, token, mode, unlock);
+}
+
+#[cold]
+#[inline(never)]
+fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
+    let record = recording();
+    unlock();
+    if !record {
+        return;
+    }
+    let now = clock::now_ns();
+    if let Some(hold) = measure(meta, &token, now) {
+        recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, false);
+    }
+    recorder::after_release(meta, now);
+}
+
+/// Releases the lock for a condition-variable wait: measures the hold but emits nothing (the
+/// thread is about to park, and parking_lot forbids anything that could park in between). The
+/// events go out at the next release, which the caller marks with [`HoldToken::set_deferred`].
+pub(crate) fn release_for_wait(
+    meta: &LockMeta,
+    token: HoldToken,
+    mode: Mode,
+    record: bool,
+    unlock: impl FnOnce(),
+) {
+    unlock();
+    if !record {
+        return;
+    }
+    let now = clock::now_ns();
+    if let Some(hold) = measure(meta, &token, now) {
+        recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, true);
+    }
+}
+
+/// The hold's figures, if there is anything to say about it.
+fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
+    let waiters = meta.waiters();
+    let blame_ns = meta.charge(now);
+    let (at_ns, exact, weight) = if token.start_ns != 0 {
+        (token.start_ns, true, token.weight)
+    } else if blame_ns > 0 {
+        // An untimed hold that made others wait: it began before the first of them arrived.
+        (meta.contention_since().min(now), false, 1)
+    } else {
+        return None;
+    };
+    Some(HoldFields {
+        hold_ns: now.saturating_sub(at_ns),
+        blame_ns,
+        waiters,
+        at_ns,
+        weight: u64::from(weight),
+        exact,
+    })
+}

@@ -1,0 +1,60 @@
+//! Runtime settings. Each is one relaxed atomic, read only on slow paths (and `enabled` on the
+//! fast path), so changing them at run time is cheap and safe.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Waits and holds at least this long are individual events by default; shorter ones are
+/// aggregated into per-thread summary histograms.
+pub const DEFAULT_EVENT_THRESHOLD: Duration = Duration::from_micros(10);
+
+/// One uncontended hold in this many (on average) is timed by default.
+pub const DEFAULT_HOLD_SAMPLE_INTERVAL: u32 = 1024;
+
+/// After a contended acquisition, a lock times this many following holds exactly (adaptive
+/// timing: a lock that has recently seen contention is worth measuring; one that never has pays
+/// nothing).
+pub(crate) const HOT_HOLDS: u32 = 256;
+
+/// A thread flushes its summary events at most this often (and at exit and on `flush()`).
+pub(crate) const FLUSH_INTERVAL_NS: u64 = 1_000_000_000;
+
+static ENABLED: AtomicBool = AtomicBool::new(true);
+static EVENT_THRESHOLD_NS: AtomicU64 = AtomicU64::new(DEFAULT_EVENT_THRESHOLD.as_nanos() as u64);
+static HOLD_SAMPLE_INTERVAL: AtomicU32 = AtomicU32::new(DEFAULT_HOLD_SAMPLE_INTERVAL);
+
+/// Turns recording on or off at run time (on by default).
+///
+/// When off, the locks behave exactly like `parking_lot`'s: the fast path skips all bookkeeping
+/// and the slow path reads no clock. Holds already in progress finish their recording.
+pub fn set_enabled(enabled: bool) {
+    ENABLED.store(enabled, Ordering::Relaxed);
+}
+
+/// Whether recording is on (see [`set_enabled`]).
+#[inline]
+pub fn is_enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Sets the duration from which a wait or hold is emitted as an individual event rather than
+/// aggregated into a summary histogram. Defaults to [`DEFAULT_EVENT_THRESHOLD`].
+pub fn set_event_threshold(threshold: Duration) {
+    let ns = u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX);
+    EVENT_THRESHOLD_NS.store(ns, Ordering::Relaxed);
+}
+
+pub(crate) fn event_threshold_ns() -> u64 {
+    EVENT_THRESHOLD_NS.load(Ordering::Relaxed)
+}
+
+/// Times one uncontended hold in `interval` on average (randomised, with the weight carried in
+/// the events so histograms stay unbiased). `1` times every hold. Defaults to
+/// [`DEFAULT_HOLD_SAMPLE_INTERVAL`]. `0` is treated as `1`.
+pub fn set_hold_sample_interval(interval: u32) {
+    HOLD_SAMPLE_INTERVAL.store(interval.max(1), Ordering::Relaxed);
+}
+
+pub(crate) fn hold_sample_interval() -> u32 {
+    HOLD_SAMPLE_INTERVAL.load(Ordering::Relaxed)
+}

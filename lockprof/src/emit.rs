@@ -1,0 +1,135 @@
+//! The `tracing` calls. Every lockprof event is built here, with the field names of
+//! [`crate::event`] (the `field_names_match_the_contract` test keeps the two in step).
+
+use std::panic::Location;
+
+use tracing::Level;
+
+use crate::event::{HOLD, SUMMARY, TARGET, WAIT};
+use crate::name::{LockName, Site};
+use crate::{LockKind, Mode};
+
+/// Which lock, which thread, which site: the fields every event carries.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Subject<'a> {
+    pub(crate) lock: LockName,
+    pub(crate) lock_id: u64,
+    pub(crate) kind: LockKind,
+    pub(crate) mode: Mode,
+    pub(crate) thread: &'a str,
+    pub(crate) thread_id: u64,
+    pub(crate) site: &'static Location<'static>,
+}
+
+/// One contended acquisition.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WaitFields<'a> {
+    pub(crate) holder: &'a str,
+    pub(crate) holder_id: u64,
+    pub(crate) wait_ns: u64,
+    pub(crate) at_ns: u64,
+    pub(crate) timed_out: bool,
+}
+
+/// One hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HoldFields {
+    pub(crate) hold_ns: u64,
+    pub(crate) blame_ns: u64,
+    pub(crate) waiters: u32,
+    pub(crate) at_ns: u64,
+    pub(crate) weight: u64,
+    pub(crate) exact: bool,
+}
+
+/// Counts and short-event histograms (already base64-encoded).
+#[derive(Clone, Debug)]
+pub(crate) struct SummaryFields {
+    pub(crate) at_ns: u64,
+    pub(crate) acquisitions: u64,
+    pub(crate) contended: u64,
+    pub(crate) timeouts: u64,
+    pub(crate) waits: u64,
+    pub(crate) wait_ns: u64,
+    pub(crate) wait_hist: String,
+    pub(crate) holds: u64,
+    pub(crate) hold_ns: u64,
+    pub(crate) hold_hist: String,
+    pub(crate) blame_ns: u64,
+}
+
+/// Whether any subscriber wants lockprof events now. `enabled!` keeps the callsite's interest in
+/// an atomic, so this is a load when nobody listens.
+#[inline]
+pub(crate) fn wanted() -> bool {
+    tracing::enabled!(target: TARGET, Level::TRACE)
+}
+
+pub(crate) fn wait(s: &Subject<'_>, w: &WaitFields<'_>) {
+    tracing::event!(
+        target: TARGET,
+        Level::TRACE,
+        event = WAIT,
+        lock = %s.lock,
+        lock_id = s.lock_id,
+        lock_kind = s.kind.as_str(),
+        mode = s.mode.as_str(),
+        thread = s.thread,
+        thread_id = s.thread_id,
+        site = %Site(s.site),
+        holder = w.holder,
+        holder_id = w.holder_id,
+        wait_ns = w.wait_ns,
+        at_ns = w.at_ns,
+        weight = 1u64,
+        timed_out = w.timed_out,
+    );
+}
+
+pub(crate) fn hold(s: &Subject<'_>, h: &HoldFields) {
+    tracing::event!(
+        target: TARGET,
+        Level::TRACE,
+        event = HOLD,
+        lock = %s.lock,
+        lock_id = s.lock_id,
+        lock_kind = s.kind.as_str(),
+        mode = s.mode.as_str(),
+        thread = s.thread,
+        thread_id = s.thread_id,
+        site = %Site(s.site),
+        hold_ns = h.hold_ns,
+        blame_ns = h.blame_ns,
+        waiters = h.waiters,
+        at_ns = h.at_ns,
+        weight = h.weight,
+        hold_exact = h.exact,
+    );
+}
+
+pub(crate) fn summary(s: &Subject<'_>, f: &SummaryFields) {
+    tracing::event!(
+        target: TARGET,
+        Level::TRACE,
+        event = SUMMARY,
+        lock = %s.lock,
+        lock_id = s.lock_id,
+        lock_kind = s.kind.as_str(),
+        mode = s.mode.as_str(),
+        thread = s.thread,
+        thread_id = s.thread_id,
+        site = %Site(s.site),
+        at_ns = f.at_ns,
+        weight = 1u64,
+        acquisitions = f.acquisitions,
+        contended = f.contended,
+        timeouts = f.timeouts,
+        waits = f.waits,
+        wait_ns = f.wait_ns,
+        wait_hist = f.wait_hist.as_str(),
+        holds = f.holds,
+        hold_ns = f.hold_ns,
+        hold_hist = f.hold_hist.as_str(),
+        blame_ns = f.blame_ns,
+    );
+}

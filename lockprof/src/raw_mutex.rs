@@ -1,0 +1,159 @@
+//! The raw profiled mutex: parking_lot's raw mutex plus the lock's bookkeeping, implementing
+//! lock_api's raw traits so `lock_api::Mutex` provides guards, mapping and the rest.
+
+use std::panic::Location;
+use std::time::{Duration, Instant};
+
+use lock_api::{GuardNoSend, RawMutex as _, RawMutexTimed as _};
+
+use crate::acquire::{self, HoldToken};
+use crate::meta::LockMeta;
+use crate::name::LockName;
+use crate::{LockKind, Mode};
+
+/// A raw mutex that records contention: `parking_lot::RawMutex` plus lockprof's per-lock
+/// bookkeeping. Use it through [`crate::Mutex`]; it is public because guard types name it.
+pub struct RawProfiledMutex {
+    raw: parking_lot::RawMutex,
+    pub(crate) meta: LockMeta,
+}
+
+impl RawProfiledMutex {
+    pub(crate) const fn new(name: LockName) -> RawProfiledMutex {
+        RawProfiledMutex {
+            raw: parking_lot::RawMutex::INIT,
+            meta: LockMeta::new(name, LockKind::Mutex),
+        }
+    }
+
+    /// Acquires the lock as if at `site` (the condition variable re-locks on behalf of the
+    /// original acquire site).
+    pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> HoldToken {
+        if self.raw.try_lock().is_some() {
+            return acquire::acquired(&self.meta, site, Mode::Exclusive);
+        }
+        self.lock_contended(site, None)
+            .expect("a lock without a deadline always ends acquired")
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lock_contended(
+        &self,
+        site: &'static Location<'static>,
+        deadline: Option<Instant>,
+    ) -> Option<HoldToken> {
+        acquire::contended(&self.meta, site, Mode::Exclusive, || match deadline {
+            None => {
+                self.raw.lock();
+                true
+            }
+            Some(deadline) => self.raw.try_lock_until(deadline).is_some(),
+        })
+    }
+
+    /// Unlocks without emitting anything, for a condition-variable wait (see
+    /// [`acquire::release_for_wait`]).
+    ///
+    /// # Safety
+    ///
+    /// The mutex must be held, with `token` the state of that acquisition.
+    pub(crate) unsafe fn unlock_for_wait(&self, token: HoldToken, record: bool) {
+        acquire::release_for_wait(&self.meta, token, Mode::Exclusive, record, || {
+            // SAFETY: the caller holds the mutex (this function's contract).
+            unsafe { self.raw.unlock(GuardNoSend::new()) }
+        });
+    }
+}
+
+impl std::fmt::Debug for RawProfiledMutex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawProfiledMutex")
+            .field("locked", &self.raw.is_locked())
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+// SAFETY: mutual exclusion, acquire and release ordering all come from parking_lot's RawMutex,
+// which every method delegates to; the bookkeeping around it neither unlocks nor re-locks, and
+// does not unwind between a successful raw acquisition and returning the token.
+unsafe impl lock_api::RawMutex for RawProfiledMutex {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: RawProfiledMutex = RawProfiledMutex::new(LockName::Given("unnamed"));
+
+    type Guard = HoldToken;
+
+    #[inline]
+    #[track_caller]
+    fn lock(&self) -> HoldToken {
+        let site = Location::caller();
+        if self.raw.try_lock().is_some() {
+            return acquire::acquired(&self.meta, site, Mode::Exclusive);
+        }
+        self.lock_contended(site, None)
+            .expect("a lock without a deadline always ends acquired")
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock(&self) -> Option<HoldToken> {
+        let site = Location::caller();
+        self.raw.try_lock()?;
+        Some(acquire::acquired(&self.meta, site, Mode::Exclusive))
+    }
+
+    #[inline]
+    unsafe fn unlock(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the mutex (lock_api's contract for `unlock`).
+            unsafe { self.raw.unlock(GuardNoSend::new()) }
+        });
+    }
+
+    #[inline]
+    fn is_locked(&self) -> bool {
+        self.raw.is_locked()
+    }
+}
+
+// SAFETY: as for RawMutex; fair unlocking is parking_lot's.
+unsafe impl lock_api::RawMutexFair for RawProfiledMutex {
+    #[inline]
+    unsafe fn unlock_fair(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the mutex.
+            unsafe { self.raw.unlock_fair(GuardNoSend::new()) }
+        });
+    }
+}
+
+// SAFETY: as for RawMutex; timeouts are parking_lot's (a timed-out attempt holds nothing).
+unsafe impl lock_api::RawMutexTimed for RawProfiledMutex {
+    type Duration = Duration;
+    type Instant = Instant;
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_for(&self, timeout: Duration) -> Option<HoldToken> {
+        let site = Location::caller();
+        if self.raw.try_lock().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
+        }
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.lock_contended(site, Some(deadline)),
+            // A timeout too far away to represent is no timeout.
+            None => self.lock_contended(site, None),
+        }
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_until(&self, deadline: Instant) -> Option<HoldToken> {
+        let site = Location::caller();
+        if self.raw.try_lock().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
+        }
+        self.lock_contended(site, Some(deadline))
+    }
+}

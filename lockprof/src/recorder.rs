@@ -1,0 +1,463 @@
+//! Per-thread recording off the fast path: exact counts per (lock, site), histograms of waits and
+//! holds too short to be events, and events waiting for their lock's release.
+//!
+//! Events about a wait or a hold are emitted by the thread that waited or held, after it released
+//! the lock: the wait is noted here while the thread is inside the critical section and emitted by
+//! [`after_release`]. Summaries are flushed at most once per `FLUSH_INTERVAL_NS`, at thread exit
+//! and on [`crate::flush`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::hash::DefaultHasher;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Serializer as _, V2Serializer};
+
+use crate::config;
+use crate::emit::{self, HoldFields, Subject, SummaryFields, WaitFields};
+use crate::meta::LockMeta;
+use crate::name::LockName;
+use crate::thread::{self, SiteKey};
+use crate::{LockKind, clock};
+
+type Key = (u64, SiteKey);
+
+/// Significant figures of the summary histograms (the reports quote 3).
+const SIGFIGS: u8 = 3;
+
+#[derive(Debug)]
+struct SiteStats {
+    lock: LockName,
+    kind: LockKind,
+    acquisitions: u64,
+    contended: u64,
+    timeouts: u64,
+    waits: u64,
+    wait_ns: u64,
+    wait_hist: Option<Box<Histogram<u64>>>,
+    holds: u64,
+    hold_ns: u64,
+    hold_hist: Option<Box<Histogram<u64>>>,
+    blame_ns: u64,
+}
+
+impl SiteStats {
+    fn new(lock: LockName, kind: LockKind) -> SiteStats {
+        SiteStats {
+            lock,
+            kind,
+            acquisitions: 0,
+            contended: 0,
+            timeouts: 0,
+            waits: 0,
+            wait_ns: 0,
+            wait_hist: None,
+            holds: 0,
+            hold_ns: 0,
+            hold_hist: None,
+            blame_ns: 0,
+        }
+    }
+
+    fn is_idle(&self) -> bool {
+        self.acquisitions == 0 && self.contended == 0 && self.timeouts == 0 && self.waits == 0
+            && self.holds == 0 && self.blame_ns == 0
+    }
+
+    fn take_summary(&mut self, at_ns: u64) -> SummaryFields {
+        let fields = SummaryFields {
+            at_ns,
+            acquisitions: self.acquisitions,
+            contended: self.contended,
+            timeouts: self.timeouts,
+            waits: self.waits,
+            wait_ns: self.wait_ns,
+            wait_hist: encode(self.wait_hist.as_deref()),
+            holds: self.holds,
+            hold_ns: self.hold_ns,
+            hold_hist: encode(self.hold_hist.as_deref()),
+            blame_ns: self.blame_ns,
+        };
+        let (lock, kind) = (self.lock, self.kind);
+        let (wait_hist, hold_hist) = (self.wait_hist.take(), self.hold_hist.take());
+        *self = SiteStats::new(lock, kind);
+        // Keep the allocations: a site that was busy once is likely busy again.
+        self.wait_hist = wait_hist.map(|mut h| {
+            h.reset();
+            h
+        });
+        self.hold_hist = hold_hist.map(|mut h| {
+            h.reset();
+            h
+        });
+        fields
+    }
+}
+
+fn record(hist: &mut Option<Box<Histogram<u64>>>, value: u64, count: u64) {
+    let hist = hist.get_or_insert_with(|| {
+        let mut h = Histogram::new(SIGFIGS).expect("3 significant figures is a valid precision");
+        h.auto(true);
+        Box::new(h)
+    });
+    let _ = hist.record_n(value.max(1), count);
+}
+
+/// Base64 of HdrHistogram's V2 serialization; empty when there is nothing to send.
+fn encode(hist: Option<&Histogram<u64>>) -> String {
+    let Some(hist) = hist.filter(|h| !h.is_empty()) else {
+        return String::new();
+    };
+    let mut bytes = Vec::new();
+    match V2Serializer::new().serialize(hist, &mut bytes) {
+        Ok(_) => base64::engine::general_purpose::STANDARD.encode(bytes),
+        Err(_) => String::new(),
+    }
+}
+
+/// An event noted inside a critical section, emitted after the lock's release.
+#[derive(Debug)]
+enum Pending {
+    Wait {
+        lock_addr: usize,
+        subject: OwnedSubject,
+        holder_id: u64,
+        holder: Arc<str>,
+        wait_ns: u64,
+        at_ns: u64,
+    },
+    Hold {
+        lock_addr: usize,
+        subject: OwnedSubject,
+        fields: HoldFields,
+    },
+}
+
+impl Pending {
+    fn lock_addr(&self) -> usize {
+        match self {
+            Pending::Wait { lock_addr, .. } | Pending::Hold { lock_addr, .. } => *lock_addr,
+        }
+    }
+}
+
+/// A [`Subject`] minus the thread (always the recording thread).
+#[derive(Clone, Copy, Debug)]
+struct OwnedSubject {
+    lock: LockName,
+    lock_id: u64,
+    kind: LockKind,
+    site: SiteKey,
+}
+
+impl OwnedSubject {
+    fn of(meta: &LockMeta, site: SiteKey) -> OwnedSubject {
+        OwnedSubject {
+            lock: meta.name,
+            lock_id: meta.id(),
+            kind: meta.kind,
+            site,
+        }
+    }
+
+    fn with_thread<'a>(&self, thread: &'a str, thread_id: u64) -> Subject<'a> {
+        let (site, mode) = self.site.parts();
+        Subject {
+            lock: self.lock,
+            lock_id: self.lock_id,
+            kind: self.kind,
+            mode,
+            thread,
+            thread_id,
+            site,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Recorder {
+    thread_id: u64,
+    thread_name: Option<Arc<str>>,
+    stats: HashMap<Key, SiteStats, BuildHasherDefault<DefaultHasher>>,
+    pending: Vec<Pending>,
+    last_flush_ns: u64,
+}
+
+impl Recorder {
+    const fn new() -> Recorder {
+        Recorder {
+            thread_id: 0,
+            thread_name: None,
+            stats: HashMap::with_hasher(BuildHasherDefault::new()),
+            pending: Vec::new(),
+            last_flush_ns: 0,
+        }
+    }
+
+    fn entry(&mut self, meta: &LockMeta, site: SiteKey) -> &mut SiteStats {
+        self.stats
+            .entry((meta.id(), site))
+            .or_insert_with(|| SiteStats::new(meta.name, meta.kind))
+    }
+
+    fn due_for_flush(&self, now: u64) -> bool {
+        now.saturating_sub(self.last_flush_ns) >= config::FLUSH_INTERVAL_NS
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        // The thread is exiting: its counts and pending events must still reach the trace.
+        let pending = std::mem::take(&mut self.pending);
+        let summaries = collect_summaries(self, clock::now_ns());
+        let name = self.thread_name.clone().unwrap_or_else(|| "thread-0".into());
+        thread::while_busy(|| {
+            emit_all(&name, self.thread_id, pending, summaries);
+        });
+        thread::unregister(self.thread_id);
+    }
+}
+
+thread_local! {
+    static RECORDER: RefCell<Recorder> = const { RefCell::new(Recorder::new()) };
+}
+
+/// Runs `f` on this thread's recorder, unless lockprof is already inside it on this thread (a
+/// subscriber that takes a profiled lock) or the thread is exiting.
+fn with_recorder<R>(f: impl FnOnce(&mut Recorder) -> R) -> Option<R> {
+    RECORDER
+        .try_with(|r| r.try_borrow_mut().ok().map(|mut r| f(&mut r)))
+        .ok()
+        .flatten()
+}
+
+pub(crate) fn register_thread(id: u64, name: Arc<str>) {
+    with_recorder(|r| {
+        r.thread_id = id;
+        r.thread_name = Some(name);
+        r.last_flush_ns = clock::now_ns();
+    });
+}
+
+/// Makes sure (lock, site) has stats, so its counts can be summarised later.
+pub(crate) fn track(meta: &LockMeta, site: SiteKey) {
+    with_recorder(|r| {
+        r.entry(meta, site);
+    });
+}
+
+pub(crate) fn add_acquisitions(lock_id: u64, site: SiteKey, count: u64) {
+    with_recorder(|r| {
+        if let Some(stats) = r.stats.get_mut(&(lock_id, site)) {
+            stats.acquisitions += count;
+        }
+    });
+}
+
+/// A wait that ended with the lock acquired at `end` (the caller now holds the lock).
+pub(crate) fn on_contended(
+    meta: &LockMeta,
+    site: SiteKey,
+    start: u64,
+    end: u64,
+    (holder_id, holder): (u64, Arc<str>),
+) {
+    let wait_ns = end - start;
+    let lock_addr = std::ptr::from_ref(meta) as usize;
+    with_recorder(|r| {
+        let stats = r.entry(meta, site);
+        stats.contended += 1;
+        if wait_ns < config::event_threshold_ns() {
+            stats.waits += 1;
+            stats.wait_ns += wait_ns;
+            record(&mut stats.wait_hist, wait_ns, 1);
+        } else {
+            r.pending.push(Pending::Wait {
+                lock_addr,
+                subject: OwnedSubject::of(meta, site),
+                holder_id,
+                holder,
+                wait_ns,
+                at_ns: start,
+            });
+        }
+    });
+}
+
+/// A timed acquisition that gave up. The caller holds nothing of this lock, so the event goes out
+/// now.
+pub(crate) fn on_timeout(
+    meta: &LockMeta,
+    site: SiteKey,
+    start: u64,
+    end: u64,
+    (holder_id, holder): (u64, &str),
+) {
+    let wait_ns = end - start;
+    let event = with_recorder(|r| {
+        let stats = r.entry(meta, site);
+        stats.timeouts += 1;
+        if wait_ns < config::event_threshold_ns() {
+            stats.waits += 1;
+            stats.wait_ns += wait_ns;
+            record(&mut stats.wait_hist, wait_ns, 1);
+            return None;
+        }
+        Some((r.thread_name.clone()?, r.thread_id))
+    })
+    .flatten();
+    if let Some((name, thread_id)) = event {
+        let subject = OwnedSubject::of(meta, site).with_thread(&name, thread_id);
+        thread::while_busy(|| {
+            emit::wait(
+                &subject,
+                &WaitFields {
+                    holder,
+                    holder_id,
+                    wait_ns,
+                    at_ns: start,
+                    timed_out: true,
+                },
+            )
+        });
+    }
+}
+
+/// A measured hold of `meta`, ended at `now`. Called after the raw unlock, or (for a condition
+/// variable wait) while parked-to-be, when nothing may be emitted: then `defer` is set and the
+/// event waits for the next release of the lock.
+pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: bool) {
+    let lock_addr = std::ptr::from_ref(meta) as usize;
+    with_recorder(|r| {
+        let big = hold.hold_ns >= config::event_threshold_ns()
+            || hold.blame_ns >= config::event_threshold_ns();
+        if big || defer && hold.blame_ns > 0 {
+            r.pending.push(Pending::Hold {
+                lock_addr,
+                subject: OwnedSubject::of(meta, site),
+                fields: hold,
+            });
+        } else {
+            let stats = r.entry(meta, site);
+            stats.holds += hold.weight;
+            stats.hold_ns += hold.hold_ns * hold.weight;
+            stats.blame_ns += hold.blame_ns;
+            record(&mut stats.hold_hist, hold.hold_ns, hold.weight);
+        }
+    });
+}
+
+/// Emits what waited for the release of `meta` (its wait and hold events), and this thread's
+/// summaries when they are due. Called after the raw unlock.
+pub(crate) fn after_release(meta: &LockMeta, now: u64) {
+    let lock_addr = std::ptr::from_ref(meta) as usize;
+    let work = with_recorder(|r| {
+        let mut ready = Vec::new();
+        let mut i = 0;
+        while i < r.pending.len() {
+            if r.pending[i].lock_addr() == lock_addr {
+                ready.push(r.pending.swap_remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        let summaries = if r.due_for_flush(now) {
+            collect_summaries(r, now)
+        } else {
+            Vec::new()
+        };
+        (r.thread_name.clone(), r.thread_id, ready, summaries)
+    });
+    if let Some((Some(name), thread_id, ready, summaries)) = work {
+        if ready.is_empty() && summaries.is_empty() {
+            return;
+        }
+        thread::while_busy(|| emit_all(&name, thread_id, ready, summaries));
+    }
+}
+
+/// Emits this thread's summaries (and any events still pending) now.
+pub(crate) fn flush_current_thread() {
+    let now = clock::now_ns();
+    let work = with_recorder(|r| {
+        let pending = std::mem::take(&mut r.pending);
+        (
+            r.thread_name.clone(),
+            r.thread_id,
+            pending,
+            collect_summaries(r, now),
+        )
+    });
+    if let Some((Some(name), thread_id, pending, summaries)) = work {
+        thread::while_busy(|| emit_all(&name, thread_id, pending, summaries));
+    }
+}
+
+type Summaries = Vec<(OwnedSubject, SummaryFields)>;
+
+/// Moves the fast path's counters into the stats and takes a summary of every active key.
+fn collect_summaries(r: &mut Recorder, now: u64) -> Summaries {
+    r.last_flush_ns = now;
+    let stats = &mut r.stats;
+    thread::drain_counts(|lock, site, count| {
+        if let Some(s) = stats.get_mut(&(lock, site)) {
+            s.acquisitions += count;
+        }
+    });
+    let wanted = emit::wanted();
+    let mut out = Vec::new();
+    stats.retain(|&(lock_id, site), s| {
+        if s.is_idle() {
+            // Quiet since the last flush: forget it (its fast-path slot was emptied above, so a
+            // new acquisition re-creates it).
+            return false;
+        }
+        let fields = s.take_summary(now);
+        if wanted {
+            let subject = OwnedSubject {
+                lock: s.lock,
+                lock_id,
+                kind: s.kind,
+                site,
+            };
+            out.push((subject, fields));
+        }
+        true
+    });
+    out
+}
+
+fn emit_all(thread_name: &str, thread_id: u64, pending: Vec<Pending>, summaries: Summaries) {
+    for event in pending {
+        match event {
+            Pending::Wait {
+                subject,
+                holder_id,
+                holder,
+                wait_ns,
+                at_ns,
+                ..
+            } => {
+                emit::wait(
+                    &subject.with_thread(thread_name, thread_id),
+                    &WaitFields {
+                        holder: &holder,
+                        holder_id,
+                        wait_ns,
+                        at_ns,
+                        timed_out: false,
+                    },
+                );
+            }
+            Pending::Hold {
+                subject, fields, ..
+            } => emit::hold(&subject.with_thread(thread_name, thread_id), &fields),
+        }
+    }
+    for (subject, fields) in summaries {
+        emit::summary(&subject.with_thread(thread_name, thread_id), &fields);
+    }
+}

@@ -1,0 +1,252 @@
+//! Per-thread state of the fast path: the thread's lockprof id, the hold-sampling countdown and a
+//! small direct-mapped table of exact acquisition counters keyed by (lock, site).
+//!
+//! Everything here is a `Cell` in a `const`-initialised thread-local without a destructor, so an
+//! access is a plain load from the thread's TLS block: no lazy-init branch, no registration.
+//! The rest of the per-thread state (histograms, pending events) is in [`crate::recorder`].
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::panic::Location;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::Mode;
+use crate::meta::LockMeta;
+
+/// Number of counter slots per thread (a power of two).
+const SLOTS: usize = 64;
+
+static NEXT_THREAD_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Names of live threads by lockprof id, so a waiter can name the thread holding its lock.
+static NAMES: RwLock<BTreeMap<u64, Arc<str>>> = RwLock::new(BTreeMap::new());
+
+/// Acquire site and mode packed into one word: `Location`s are 8-byte aligned, so the low bits
+/// hold the mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct SiteKey(usize);
+
+impl SiteKey {
+    #[inline]
+    pub(crate) fn new(site: &'static Location<'static>, mode: Mode) -> SiteKey {
+        SiteKey(std::ptr::from_ref(site) as usize | mode as usize)
+    }
+
+    /// The site and mode this key was made from.
+    pub(crate) fn parts(self) -> (&'static Location<'static>, Mode) {
+        let mode = match self.0 & 3 {
+            0 => Mode::Exclusive,
+            1 => Mode::Shared,
+            _ => Mode::Upgradable,
+        };
+        // SAFETY: every SiteKey is made by `new` from a `&'static Location`, whose alignment
+        // (that of `&str`, at least 4) leaves the two low bits for the mode.
+        let site = unsafe { &*((self.0 & !3) as *const Location<'static>) };
+        (site, mode)
+    }
+}
+
+struct Slot {
+    lock: Cell<u64>,
+    site: Cell<usize>,
+    count: Cell<u64>,
+}
+
+pub(crate) struct FastThread {
+    id: Cell<u64>,
+    countdown: Cell<u32>,
+    /// xorshift state for randomising the sampling interval (so periodic programs don't alias).
+    rng: Cell<u32>,
+    /// Set while lockprof itself emits events or records on this thread: profiled locks taken by
+    /// a subscriber then skip recording instead of recursing.
+    busy: Cell<bool>,
+    slots: [Slot; SLOTS],
+}
+
+thread_local! {
+    static FAST: FastThread = const {
+        FastThread {
+            id: Cell::new(0),
+            countdown: Cell::new(0),
+            rng: Cell::new(0),
+            busy: Cell::new(false),
+            slots: [const { Slot { lock: Cell::new(0), site: Cell::new(0), count: Cell::new(0) } }; SLOTS],
+        }
+    };
+}
+
+/// What the fast path decided about the hold it just began.
+pub(crate) enum Sampled {
+    /// Not timed.
+    No,
+    /// Timed as a sample standing for `weight` holds.
+    Yes { weight: u32 },
+}
+
+/// Counts one acquisition of `lock` at `site` by this thread, records it as the lock's holder and
+/// says whether this hold is the sampled one.
+#[inline(always)]
+pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
+    FAST.with(|t| {
+        let mut id = t.id.get();
+        if id == 0 {
+            id = register(t);
+        }
+        meta.holder.store(id, Relaxed);
+        let lock_id = meta.id();
+        let slot = &t.slots[slot_index(lock_id, site)];
+        if slot.lock.get() == lock_id && slot.site.get() == site.0 {
+            slot.count.set(slot.count.get() + 1);
+        } else {
+            claim_slot(slot, meta, site);
+        }
+        let countdown = t.countdown.get() - 1;
+        if countdown == 0 {
+            return Sampled::Yes {
+                weight: restart_countdown(t),
+            };
+        }
+        t.countdown.set(countdown);
+        Sampled::No
+    })
+}
+
+/// Counts an acquisition whose hold is timed anyway (contended, or the lock is hot): no sampling.
+#[inline]
+pub(crate) fn on_timed_acquire(meta: &LockMeta, site: SiteKey) {
+    FAST.with(|t| {
+        let mut id = t.id.get();
+        if id == 0 {
+            id = register(t);
+        }
+        meta.holder.store(id, Relaxed);
+        let lock_id = meta.id();
+        let slot = &t.slots[slot_index(lock_id, site)];
+        if slot.lock.get() == lock_id && slot.site.get() == site.0 {
+            slot.count.set(slot.count.get() + 1);
+        } else {
+            claim_slot(slot, meta, site);
+        }
+    })
+}
+
+#[inline(always)]
+fn slot_index(lock_id: u64, site: SiteKey) -> usize {
+    ((site.0 >> 3) ^ (lock_id as usize)) & (SLOTS - 1)
+}
+
+/// Moves the slot's current counts to the recorder and gives the slot to (lock, site), with this
+/// acquisition counted.
+#[cold]
+#[inline(never)]
+fn claim_slot(slot: &Slot, meta: &LockMeta, site: SiteKey) {
+    let (old_lock, old_site, old_count) = (slot.lock.get(), slot.site.get(), slot.count.get());
+    if old_count != 0 {
+        crate::recorder::add_acquisitions(old_lock, SiteKey(old_site), old_count);
+    }
+    let lock_id = meta.id();
+    crate::recorder::track(meta, site);
+    slot.lock.set(lock_id);
+    slot.site.set(site.0);
+    slot.count.set(1);
+}
+
+/// Hands every slot's counts to `sink` and empties the slots (used when summaries are flushed).
+/// The slots are released too, so the next acquisition of each key re-creates its stats.
+pub(crate) fn drain_counts(mut sink: impl FnMut(u64, SiteKey, u64)) {
+    let _ = FAST.try_with(|t| {
+        for slot in &t.slots {
+            let count = slot.count.replace(0);
+            let lock = slot.lock.replace(0);
+            if count != 0 {
+                sink(lock, SiteKey(slot.site.get()), count);
+            }
+        }
+    });
+}
+
+#[cold]
+#[inline(never)]
+fn register(t: &FastThread) -> u64 {
+    let id = NEXT_THREAD_ID.fetch_add(1, Relaxed);
+    t.id.set(id);
+    // Seed from the id so threads do not sample in lock-step.
+    t.rng.set((id as u32).wrapping_mul(0x9E37_79B9) | 1);
+    restart_countdown(t);
+    let name: Arc<str> = match std::thread::current().name() {
+        Some(name) => name.into(),
+        None => format!("thread-{id}").into(),
+    };
+    NAMES
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(id, name.clone());
+    crate::clock::warm_up();
+    crate::recorder::register_thread(id, name);
+    id
+}
+
+/// Sets the countdown to a random interval with mean `hold_sample_interval()`; returns it (the
+/// weight of the sample that ends it).
+fn restart_countdown(t: &FastThread) -> u32 {
+    let mean = crate::config::hold_sample_interval();
+    let interval = if mean <= 1 {
+        1
+    } else {
+        let mut x = t.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        t.rng.set(x);
+        // Uniform in [mean/2, mean/2 + mean): mean `mean`, never 0.
+        mean / 2 + x % mean.max(1)
+    };
+    let interval = interval.max(1);
+    t.countdown.set(interval);
+    interval
+}
+
+/// The name of thread `id` if it is alive, `thread-<id>` if not, empty for 0 (unknown).
+pub(crate) fn name_of(id: u64) -> Arc<str> {
+    if id == 0 {
+        return "".into();
+    }
+    let names = NAMES.read().unwrap_or_else(PoisonError::into_inner);
+    match names.get(&id) {
+        Some(name) => name.clone(),
+        None => format!("thread-{id}").into(),
+    }
+}
+
+/// Forgets thread `id`'s name (it has exited).
+pub(crate) fn unregister(id: u64) {
+    NAMES
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(&id);
+}
+
+/// Runs `f` with this thread marked busy, unless it already is (then returns `None`): lockprof's
+/// own recording must not recurse through a subscriber that takes a profiled lock.
+pub(crate) fn while_busy<R>(f: impl FnOnce() -> R) -> Option<R> {
+    let entered = FAST
+        .try_with(|t| !t.busy.replace(true))
+        .unwrap_or(false);
+    if !entered {
+        return None;
+    }
+    struct Exit;
+    impl Drop for Exit {
+        fn drop(&mut self) {
+            let _ = FAST.try_with(|t| t.busy.set(false));
+        }
+    }
+    let _exit = Exit;
+    Some(f())
+}
+
+/// Whether lockprof is recording or emitting on this thread right now.
+pub(crate) fn is_busy() -> bool {
+    FAST.try_with(|t| t.busy.get()).unwrap_or(true)
+}

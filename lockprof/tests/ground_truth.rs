@@ -1,0 +1,108 @@
+//! Scenarios with known ground truth: a thread holds a lock for a known time while another waits;
+//! the emitted wait, hold, blame and holder must match it.
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{assert_close, events, install};
+
+const HOLD: Duration = Duration::from_millis(20);
+
+/// Thread "holder" takes the lock, lets "waiter" start waiting, sleeps 20 ms, releases.
+/// Returns (actual wait of the waiter, actual hold) as measured by the test itself.
+fn hold_while_another_waits(lock: &Arc<lockprof::Mutex<u64>>) -> (Duration, Duration) {
+    let barrier = Arc::new(Barrier::new(2));
+    let holder = {
+        let (lock, barrier) = (Arc::clone(lock), Arc::clone(&barrier));
+        thread::Builder::new()
+            .name("holder".into())
+            .spawn(move || {
+                let mut guard = lock.lock();
+                let start = Instant::now();
+                barrier.wait();
+                thread::sleep(HOLD);
+                *guard += 1;
+                let held = start.elapsed();
+                drop(guard);
+                held
+            })
+            .unwrap()
+    };
+    let waiter = {
+        let (lock, barrier) = (Arc::clone(lock), Arc::clone(&barrier));
+        thread::Builder::new()
+            .name("waiter".into())
+            .spawn(move || {
+                barrier.wait();
+                // Let the holder get well into its sleep, so this is a real wait.
+                thread::sleep(Duration::from_millis(2));
+                let start = Instant::now();
+                let mut guard = lock.lock();
+                let waited = start.elapsed();
+                *guard += 1;
+                waited
+            })
+            .unwrap()
+    };
+    let held = holder.join().unwrap();
+    let waited = waiter.join().unwrap();
+    (waited, held)
+}
+
+#[test]
+fn a_20ms_hold_is_reported_as_wait_hold_and_blame() {
+    install();
+    let lock = Arc::new(lockprof::Mutex::named("ground-truth", 0u64));
+    let (waited, held) = hold_while_another_waits(&lock);
+    assert_eq!(*lock.lock(), 2);
+
+    let waits = events(lock.id(), "wait");
+    assert_eq!(waits.len(), 1, "one contended acquisition: {waits:?}");
+    let wait = &waits[0];
+    assert_close("wait_ns", wait.u64("wait_ns"), waited.as_nanos() as u64);
+    assert_eq!(wait.str("thread"), "waiter");
+    assert_eq!(wait.str("holder"), "holder");
+    assert_eq!(wait.str("lock"), "ground-truth");
+    assert_eq!(wait.str("mode"), "exclusive");
+    assert_eq!(wait.str("lock_kind"), "mutex");
+    assert!(wait.str("site").contains("ground_truth.rs:"), "{wait:?}");
+    assert!(!wait.bool("timed_out"));
+
+    let holds = events(lock.id(), "hold");
+    let blamed: Vec<_> = holds.iter().filter(|h| h.str("thread") == "holder").collect();
+    assert_eq!(blamed.len(), 1, "{holds:?}");
+    let hold = blamed[0];
+    // The lock had never been contended, so the hold began untimed (the fast path reads no
+    // clock): its length is measured from the waiter's arrival, a lower bound, and says so.
+    assert!(!hold.bool("hold_exact"), "{hold:?}");
+    let hold_ns = hold.u64("hold_ns");
+    assert!(hold_ns <= held.as_nanos() as u64 + 1_000_000, "{hold_ns} > {held:?}");
+    assert_close("hold_ns (from the first wait)", hold_ns, wait.u64("wait_ns"));
+    assert_close("blame_ns", hold.u64("blame_ns"), wait.u64("wait_ns"));
+    assert_eq!(hold.u64("waiters"), 1);
+    assert_eq!(hold.u64("weight"), 1);
+}
+
+#[test]
+fn a_20ms_hold_on_a_hot_lock_is_timed_exactly() {
+    install();
+    let lock = Arc::new(lockprof::Mutex::named("hot-ground-truth", 0u64));
+    // First round makes the lock hot: every following hold is timed from its acquisition.
+    hold_while_another_waits(&lock);
+    let (waited, held) = hold_while_another_waits(&lock);
+
+    let holds: Vec<_> = events(lock.id(), "hold")
+        .into_iter()
+        .filter(|h| h.str("thread") == "holder")
+        .collect();
+    assert_eq!(holds.len(), 2, "{holds:?}");
+    let hold = &holds[1];
+    assert!(hold.bool("hold_exact"), "{hold:?}");
+    assert_close("hold_ns", hold.u64("hold_ns"), held.as_nanos() as u64);
+    let waits = events(lock.id(), "wait");
+    assert_close("wait_ns", waits[1].u64("wait_ns"), waited.as_nanos() as u64);
+    assert_close("blame_ns", hold.u64("blame_ns"), waits[1].u64("wait_ns"));
+}
