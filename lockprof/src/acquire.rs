@@ -130,6 +130,7 @@ pub(crate) fn contended(
     if !recording() {
         return block().then(|| acquired(meta, site, mode));
     }
+    thread::ensure_registered();
     let key = SiteKey::new(site, mode);
     let holder = meta.holder.load(Relaxed);
     // Named now: the holder may have exited by the time this wait is emitted.
@@ -163,13 +164,16 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
 #[cold]
 #[inline(never)]
 fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
-    let record = recording();
-    unlock();
-    if !record {
+    if !recording() {
+        unlock();
         return;
     }
+    // Measured while still holding: once unlocked, the next holder could charge the waiting
+    // this hold caused to itself before this thread gets to it.
     let now = clock::now_ns();
-    if let Some(hold) = measure(meta, &token, now) {
+    let hold = measure(meta, &token, now);
+    unlock();
+    if let Some(hold) = hold {
         recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, false);
     }
     recorder::after_release(meta, now);
@@ -185,12 +189,9 @@ pub(crate) fn release_for_wait(
     record: bool,
     unlock: impl FnOnce(),
 ) {
+    let hold = record.then(|| measure(meta, &token, clock::now_ns())).flatten();
     unlock();
-    if !record {
-        return;
-    }
-    let now = clock::now_ns();
-    if let Some(hold) = measure(meta, &token, now) {
+    if let Some(hold) = hold {
         recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, true);
     }
 }

@@ -14,7 +14,9 @@ mod meta;
 mod mutex;
 mod name;
 mod raw_mutex;
+mod raw_rwlock;
 mod recorder;
+mod rwlock;
 mod thread;
 pub mod trace;
 
@@ -31,9 +33,16 @@ pub use layer::{
 pub use lock_api::WaitTimeoutResult;
 pub use mutex::{MappedMutexGuard, MutexGuard, ProfiledLock};
 pub use raw_mutex::RawProfiledMutex;
+pub use raw_rwlock::RawProfiledRwLock;
+pub use rwlock::{
+    MappedRwLockReadGuard, MappedRwLockWriteGuard, ProfiledRwLock, RwLockReadGuard,
+    RwLockUpgradableReadGuard, RwLockWriteGuard,
+};
 
 /// `parking_lot::Mutex`'s name for [`ProfiledLock`].
 pub type Mutex<T> = ProfiledLock<T>;
+/// `parking_lot::RwLock`'s name for [`ProfiledRwLock`].
+pub type RwLock<T> = ProfiledRwLock<T>;
 /// `parking_lot::Condvar`'s name for [`ProfiledCondvar`].
 pub type Condvar = ProfiledCondvar;
 

@@ -207,6 +207,16 @@ fn restart_countdown(t: &FastThread) -> u32 {
     interval
 }
 
+/// Registers the calling thread with lockprof if it is not yet (the first lock operation of a
+/// thread may be a wait that fails, which never reaches the fast path's registration).
+pub(crate) fn ensure_registered() {
+    let _ = FAST.try_with(|t| {
+        if t.id.get() == 0 {
+            register(t);
+        }
+    });
+}
+
 /// The name of thread `id` if it is alive, `thread-<id>` if not, empty for 0 (unknown).
 pub(crate) fn name_of(id: u64) -> Arc<str> {
     if id == 0 {

@@ -1,0 +1,404 @@
+//! The raw profiled reader-writer lock: parking_lot's raw rwlock plus the lock's bookkeeping,
+//! implementing lock_api's raw traits (shared, exclusive, upgradable, timed, fair, downgrade).
+
+use std::panic::Location;
+use std::time::{Duration, Instant};
+
+use lock_api::{
+    GuardNoSend, RawRwLock as _, RawRwLockTimed as _, RawRwLockUpgrade as _,
+    RawRwLockUpgradeTimed as _,
+};
+
+use crate::acquire::{self, HoldToken};
+use crate::meta::LockMeta;
+use crate::name::LockName;
+use crate::{LockKind, Mode};
+
+/// A raw reader-writer lock that records contention: `parking_lot::RawRwLock` plus lockprof's
+/// per-lock bookkeeping. Use it through [`crate::RwLock`]; it is public because guard types
+/// name it.
+pub struct RawProfiledRwLock {
+    raw: parking_lot::RawRwLock,
+    pub(crate) meta: LockMeta,
+}
+
+impl std::fmt::Debug for RawProfiledRwLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawProfiledRwLock")
+            .field("locked", &self.raw.is_locked())
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+/// A raw acquisition attempt that may block: `None` deadline blocks until acquired.
+type Deadline = Option<Instant>;
+
+fn deadline_after(timeout: Duration) -> Deadline {
+    // A timeout too far away to represent is no timeout.
+    Instant::now().checked_add(timeout)
+}
+
+const fn marker() -> GuardNoSend {
+    GuardNoSend::new()
+}
+
+impl RawProfiledRwLock {
+    pub(crate) const fn new(name: LockName) -> RawProfiledRwLock {
+        RawProfiledRwLock {
+            raw: parking_lot::RawRwLock::INIT,
+            meta: LockMeta::new(name, LockKind::RwLock),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn shared_contended(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
+        acquire::contended(&self.meta, site, Mode::Shared, || match deadline {
+            None => {
+                self.raw.lock_shared();
+                true
+            }
+            Some(deadline) => self.raw.try_lock_shared_until(deadline).is_some(),
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn exclusive_contended(
+        &self,
+        site: &'static Location<'static>,
+        deadline: Deadline,
+    ) -> Option<HoldToken> {
+        acquire::contended(&self.meta, site, Mode::Exclusive, || match deadline {
+            None => {
+                self.raw.lock_exclusive();
+                true
+            }
+            Some(deadline) => self.raw.try_lock_exclusive_until(deadline).is_some(),
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn upgradable_contended(
+        &self,
+        site: &'static Location<'static>,
+        deadline: Deadline,
+    ) -> Option<HoldToken> {
+        acquire::contended(&self.meta, site, Mode::Upgradable, || match deadline {
+            None => {
+                self.raw.lock_upgradable();
+                true
+            }
+            Some(deadline) => self.raw.try_lock_upgradable_until(deadline).is_some(),
+        })
+    }
+
+    #[inline]
+    fn shared(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
+        if self.raw.try_lock_shared().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Shared));
+        }
+        self.shared_contended(site, deadline)
+    }
+
+    #[inline]
+    fn exclusive(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
+        if self.raw.try_lock_exclusive().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
+        }
+        self.exclusive_contended(site, deadline)
+    }
+
+    #[inline]
+    fn upgradable(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
+        if self.raw.try_lock_upgradable().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Upgradable));
+        }
+        self.upgradable_contended(site, deadline)
+    }
+
+    /// Upgrades, waiting for readers to leave if needed (recorded as an exclusive wait at the
+    /// upgrade's site). Gives the upgradable token back if the deadline passes.
+    ///
+    /// # Safety
+    ///
+    /// The lock must be held upgradable with acquisition state `token`.
+    unsafe fn upgrade_until(
+        &self,
+        token: HoldToken,
+        site: &'static Location<'static>,
+        deadline: Deadline,
+    ) -> Result<HoldToken, HoldToken> {
+        // SAFETY: the caller holds the lock upgradable (this function's contract).
+        if unsafe { self.raw.try_upgrade(marker()) }.is_ok() {
+            return Ok(token);
+        }
+        let upgraded = acquire::contended(&self.meta, site, Mode::Exclusive, || match deadline {
+            None => {
+                // SAFETY: as above; the lock is still held upgradable.
+                unsafe { self.raw.upgrade(marker()) };
+                true
+            }
+            // SAFETY: as above.
+            Some(deadline) => unsafe { self.raw.try_upgrade_until(marker(), deadline) }.is_ok(),
+        });
+        upgraded.ok_or(token)
+    }
+}
+
+/// Unwraps the result of an acquisition without a deadline.
+fn acquired(token: Option<HoldToken>) -> HoldToken {
+    token.expect("a lock without a deadline always ends acquired")
+}
+
+// SAFETY: reader-writer exclusion and memory ordering come from parking_lot's RawRwLock, which
+// every method delegates to; the bookkeeping neither unlocks nor re-locks and does not unwind
+// between a successful raw acquisition and returning its token.
+unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: RawProfiledRwLock = RawProfiledRwLock::new(LockName::Given("unnamed"));
+
+    type SharedGuard = HoldToken;
+    type ExclusiveGuard = HoldToken;
+
+    #[inline]
+    #[track_caller]
+    fn lock_shared(&self) -> HoldToken {
+        acquired(self.shared(Location::caller(), None))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_shared(&self) -> Option<HoldToken> {
+        let site = Location::caller();
+        self.raw.try_lock_shared()?;
+        Some(acquire::acquired(&self.meta, site, Mode::Shared))
+    }
+
+    #[inline]
+    unsafe fn unlock_shared(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Shared, || {
+            // SAFETY: the caller holds a shared lock (lock_api's contract).
+            unsafe { self.raw.unlock_shared(marker()) }
+        });
+    }
+
+    #[inline]
+    #[track_caller]
+    fn lock_exclusive(&self) -> HoldToken {
+        acquired(self.exclusive(Location::caller(), None))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_exclusive(&self) -> Option<HoldToken> {
+        let site = Location::caller();
+        self.raw.try_lock_exclusive()?;
+        Some(acquire::acquired(&self.meta, site, Mode::Exclusive))
+    }
+
+    #[inline]
+    unsafe fn unlock_exclusive(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the exclusive lock.
+            unsafe { self.raw.unlock_exclusive(marker()) }
+        });
+    }
+
+    #[inline]
+    fn is_locked(&self) -> bool {
+        self.raw.is_locked()
+    }
+
+    #[inline]
+    fn is_locked_exclusive(&self) -> bool {
+        self.raw.is_locked_exclusive()
+    }
+}
+
+// SAFETY: as above; fair unlocking is parking_lot's.
+unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
+    #[inline]
+    unsafe fn unlock_shared_fair(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Shared, || {
+            // SAFETY: the caller holds a shared lock.
+            unsafe { self.raw.unlock_shared_fair(marker()) }
+        });
+    }
+
+    #[inline]
+    unsafe fn unlock_exclusive_fair(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the exclusive lock.
+            unsafe { self.raw.unlock_exclusive_fair(marker()) }
+        });
+    }
+}
+
+// SAFETY: as above; the hold continues through the downgrade under the same token.
+unsafe impl lock_api::RawRwLockDowngrade for RawProfiledRwLock {
+    #[inline]
+    unsafe fn downgrade(&self, token: HoldToken) -> HoldToken {
+        // SAFETY: the caller holds the exclusive lock.
+        unsafe { self.raw.downgrade(marker()) };
+        token
+    }
+}
+
+// SAFETY: as above; a timed-out attempt holds nothing.
+unsafe impl lock_api::RawRwLockTimed for RawProfiledRwLock {
+    type Duration = Duration;
+    type Instant = Instant;
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_shared_for(&self, timeout: Duration) -> Option<HoldToken> {
+        let site = Location::caller();
+        if self.raw.try_lock_shared().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Shared));
+        }
+        self.shared_contended(site, deadline_after(timeout))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_shared_until(&self, deadline: Instant) -> Option<HoldToken> {
+        self.shared(Location::caller(), Some(deadline))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<HoldToken> {
+        let site = Location::caller();
+        if self.raw.try_lock_exclusive().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
+        }
+        self.exclusive_contended(site, deadline_after(timeout))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_exclusive_until(&self, deadline: Instant) -> Option<HoldToken> {
+        self.exclusive(Location::caller(), Some(deadline))
+    }
+}
+
+// SAFETY: as above; upgrades are parking_lot's, and a contended upgrade is timed like any wait.
+unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
+    type UpgradableGuard = HoldToken;
+
+    #[inline]
+    #[track_caller]
+    fn lock_upgradable(&self) -> HoldToken {
+        acquired(self.upgradable(Location::caller(), None))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_upgradable(&self) -> Option<HoldToken> {
+        let site = Location::caller();
+        self.raw.try_lock_upgradable()?;
+        Some(acquire::acquired(&self.meta, site, Mode::Upgradable))
+    }
+
+    #[inline]
+    unsafe fn unlock_upgradable(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Upgradable, || {
+            // SAFETY: the caller holds the upgradable lock.
+            unsafe { self.raw.unlock_upgradable(marker()) }
+        });
+    }
+
+    #[inline]
+    #[track_caller]
+    unsafe fn upgrade(&self, token: HoldToken) -> HoldToken {
+        let site = Location::caller();
+        // SAFETY: forwarded from lock_api's contract; without a deadline the upgrade succeeds.
+        match unsafe { self.upgrade_until(token, site, None) } {
+            Ok(token) | Err(token) => token,
+        }
+    }
+
+    #[inline]
+    #[track_caller]
+    unsafe fn try_upgrade(&self, token: HoldToken) -> Result<HoldToken, HoldToken> {
+        // SAFETY: forwarded from lock_api's contract.
+        match unsafe { self.raw.try_upgrade(marker()) } {
+            Ok(_) => Ok(token),
+            Err(_) => Err(token),
+        }
+    }
+}
+
+// SAFETY: as for RawRwLockFair.
+unsafe impl lock_api::RawRwLockUpgradeFair for RawProfiledRwLock {
+    #[inline]
+    unsafe fn unlock_upgradable_fair(&self, token: HoldToken) {
+        acquire::release(&self.meta, token, Mode::Upgradable, || {
+            // SAFETY: the caller holds the upgradable lock.
+            unsafe { self.raw.unlock_upgradable_fair(marker()) }
+        });
+    }
+}
+
+// SAFETY: as for RawRwLockDowngrade.
+unsafe impl lock_api::RawRwLockUpgradeDowngrade for RawProfiledRwLock {
+    #[inline]
+    unsafe fn downgrade_upgradable(&self, token: HoldToken) -> HoldToken {
+        // SAFETY: the caller holds the upgradable lock.
+        unsafe { self.raw.downgrade_upgradable(marker()) };
+        token
+    }
+
+    #[inline]
+    unsafe fn downgrade_to_upgradable(&self, token: HoldToken) -> HoldToken {
+        // SAFETY: the caller holds the exclusive lock.
+        unsafe { self.raw.downgrade_to_upgradable(marker()) };
+        token
+    }
+}
+
+// SAFETY: as above.
+unsafe impl lock_api::RawRwLockUpgradeTimed for RawProfiledRwLock {
+    #[inline]
+    #[track_caller]
+    fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<HoldToken> {
+        let site = Location::caller();
+        if self.raw.try_lock_upgradable().is_some() {
+            return Some(acquire::acquired(&self.meta, site, Mode::Upgradable));
+        }
+        self.upgradable_contended(site, deadline_after(timeout))
+    }
+
+    #[inline]
+    #[track_caller]
+    fn try_lock_upgradable_until(&self, deadline: Instant) -> Option<HoldToken> {
+        self.upgradable(Location::caller(), Some(deadline))
+    }
+
+    #[inline]
+    #[track_caller]
+    unsafe fn try_upgrade_for(
+        &self,
+        token: HoldToken,
+        timeout: Duration,
+    ) -> Result<HoldToken, HoldToken> {
+        let site = Location::caller();
+        // SAFETY: forwarded from lock_api's contract.
+        unsafe { self.upgrade_until(token, site, deadline_after(timeout)) }
+    }
+
+    #[inline]
+    #[track_caller]
+    unsafe fn try_upgrade_until(
+        &self,
+        token: HoldToken,
+        deadline: Instant,
+    ) -> Result<HoldToken, HoldToken> {
+        let site = Location::caller();
+        // SAFETY: forwarded from lock_api's contract.
+        unsafe { self.upgrade_until(token, site, Some(deadline)) }
+    }
+}

@@ -1,0 +1,269 @@
+//! `ProfiledRwLock<T>`: a drop-in replacement for `parking_lot::RwLock<T>` that records
+//! contention in each mode (shared, exclusive, upgradable).
+
+use std::fmt;
+use std::panic::Location;
+use std::time::{Duration, Instant};
+
+use crate::acquire::HoldToken;
+use crate::name::LockName;
+use crate::raw_rwlock::RawProfiledRwLock;
+
+/// Read guard of a [`ProfiledRwLock`].
+pub type RwLockReadGuard<'a, T> = lock_api::RwLockReadGuard<'a, RawProfiledRwLock, T>;
+/// Write guard of a [`ProfiledRwLock`] (`downgrade`, `downgrade_to_upgradable`, `map`, …).
+pub type RwLockWriteGuard<'a, T> = lock_api::RwLockWriteGuard<'a, RawProfiledRwLock, T>;
+/// Upgradable read guard of a [`ProfiledRwLock`] (`upgrade`, `try_upgrade`, …).
+pub type RwLockUpgradableReadGuard<'a, T> =
+    lock_api::RwLockUpgradableReadGuard<'a, RawProfiledRwLock, T>;
+/// A read guard mapped to part of the data.
+pub type MappedRwLockReadGuard<'a, T> = lock_api::MappedRwLockReadGuard<'a, RawProfiledRwLock, T>;
+/// A write guard mapped to part of the data.
+pub type MappedRwLockWriteGuard<'a, T> =
+    lock_api::MappedRwLockWriteGuard<'a, RawProfiledRwLock, T>;
+
+/// A reader-writer lock that records contention: parking_lot's `RwLock` with the same methods,
+/// plus a name and an id.
+///
+/// ```
+/// use lockprof::{RwLock, RwLockUpgradableReadGuard};
+///
+/// static CONFIG: RwLock<u32> = RwLock::named("config", 1);
+///
+/// assert_eq!(*CONFIG.read(), 1);
+/// let upgradable = CONFIG.upgradable_read();
+/// let mut writer = RwLockUpgradableReadGuard::upgrade(upgradable);
+/// *writer = 2;
+/// drop(writer);
+/// assert_eq!(*CONFIG.read(), 2);
+/// ```
+pub struct ProfiledRwLock<T: ?Sized> {
+    inner: lock_api::RwLock<RawProfiledRwLock, T>,
+}
+
+impl<T> ProfiledRwLock<T> {
+    /// Creates an unlocked lock named after the place it is created (`file:line`).
+    #[inline]
+    #[track_caller]
+    pub const fn new(value: T) -> ProfiledRwLock<T> {
+        ProfiledRwLock::with_name(LockName::CreatedAt(Location::caller()), value)
+    }
+
+    /// Creates an unlocked lock with a name for reports.
+    #[inline]
+    pub const fn named(name: &'static str, value: T) -> ProfiledRwLock<T> {
+        ProfiledRwLock::with_name(LockName::Given(name), value)
+    }
+
+    const fn with_name(name: LockName, value: T) -> ProfiledRwLock<T> {
+        ProfiledRwLock {
+            inner: lock_api::RwLock::from_raw(RawProfiledRwLock::new(name), value),
+        }
+    }
+
+    /// Consumes the lock and returns the protected value.
+    #[inline]
+    pub fn into_inner(self) -> T {
+        self.inner.into_inner()
+    }
+}
+
+impl<T: ?Sized> ProfiledRwLock<T> {
+    /// Acquires shared read access, blocking while a writer holds or waits for the lock.
+    #[inline]
+    #[track_caller]
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        self.inner.read()
+    }
+
+    /// Acquires shared read access if it is available now.
+    #[inline]
+    #[track_caller]
+    pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
+        self.inner.try_read()
+    }
+
+    /// Acquires shared read access, waiting at most `timeout`.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_for(&self, timeout: Duration) -> Option<RwLockReadGuard<'_, T>> {
+        self.inner.try_read_for(timeout)
+    }
+
+    /// Acquires shared read access, waiting until `deadline` at most.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_until(&self, deadline: Instant) -> Option<RwLockReadGuard<'_, T>> {
+        self.inner.try_read_until(deadline)
+    }
+
+    /// Acquires exclusive write access, blocking until it is available.
+    #[inline]
+    #[track_caller]
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        self.inner.write()
+    }
+
+    /// Acquires exclusive write access if it is available now.
+    #[inline]
+    #[track_caller]
+    pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
+        self.inner.try_write()
+    }
+
+    /// Acquires exclusive write access, waiting at most `timeout`.
+    #[inline]
+    #[track_caller]
+    pub fn try_write_for(&self, timeout: Duration) -> Option<RwLockWriteGuard<'_, T>> {
+        self.inner.try_write_for(timeout)
+    }
+
+    /// Acquires exclusive write access, waiting until `deadline` at most.
+    #[inline]
+    #[track_caller]
+    pub fn try_write_until(&self, deadline: Instant) -> Option<RwLockWriteGuard<'_, T>> {
+        self.inner.try_write_until(deadline)
+    }
+
+    /// Acquires upgradable read access (shared with readers, exclusive with other upgradable
+    /// readers and writers), blocking until it is available.
+    #[inline]
+    #[track_caller]
+    pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, T> {
+        self.inner.upgradable_read()
+    }
+
+    /// Acquires upgradable read access if it is available now.
+    #[inline]
+    #[track_caller]
+    pub fn try_upgradable_read(&self) -> Option<RwLockUpgradableReadGuard<'_, T>> {
+        self.inner.try_upgradable_read()
+    }
+
+    /// Acquires upgradable read access, waiting at most `timeout`.
+    #[inline]
+    #[track_caller]
+    pub fn try_upgradable_read_for(
+        &self,
+        timeout: Duration,
+    ) -> Option<RwLockUpgradableReadGuard<'_, T>> {
+        self.inner.try_upgradable_read_for(timeout)
+    }
+
+    /// Acquires upgradable read access, waiting until `deadline` at most.
+    #[inline]
+    #[track_caller]
+    pub fn try_upgradable_read_until(
+        &self,
+        deadline: Instant,
+    ) -> Option<RwLockUpgradableReadGuard<'_, T>> {
+        self.inner.try_upgradable_read_until(deadline)
+    }
+
+    /// Mutable access without locking: `&mut self` proves nobody else can hold the lock.
+    #[inline]
+    pub const fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut()
+    }
+
+    /// Whether the lock is held in any mode now (a momentary snapshot).
+    #[inline]
+    pub fn is_locked(&self) -> bool {
+        self.inner.is_locked()
+    }
+
+    /// Whether the lock is held exclusively now (a momentary snapshot).
+    #[inline]
+    pub fn is_locked_exclusive(&self) -> bool {
+        self.inner.is_locked_exclusive()
+    }
+
+    /// A raw pointer to the protected data.
+    #[inline]
+    pub const fn data_ptr(&self) -> *mut T {
+        self.inner.data_ptr()
+    }
+
+    /// Releases a shared lock held through raw acquisition state.
+    ///
+    /// # Safety
+    ///
+    /// The current context must hold a shared lock with the state `token` (from
+    /// `raw().lock_shared()`), with no live guard responsible for releasing it.
+    #[inline]
+    pub unsafe fn force_unlock_read(&self, token: HoldToken) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.force_unlock_read(token) }
+    }
+
+    /// Releases an exclusive lock held through raw acquisition state.
+    ///
+    /// # Safety
+    ///
+    /// The current context must hold the exclusive lock with the state `token`, with no live
+    /// guard responsible for releasing it.
+    #[inline]
+    pub unsafe fn force_unlock_write(&self, token: HoldToken) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.force_unlock_write(token) }
+    }
+
+    /// The raw lock, for use with `lock_api`'s raw traits.
+    ///
+    /// # Safety
+    ///
+    /// As `lock_api::RwLock::raw`: operations on the raw lock must keep every live guard and
+    /// reference to the data valid.
+    #[inline]
+    pub unsafe fn raw(&self) -> &RawProfiledRwLock {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.raw() }
+    }
+
+    /// The process-unique id of this lock (the `lock_id` of its events).
+    pub fn id(&self) -> u64 {
+        // SAFETY: reading the bookkeeping does not touch the lock state.
+        unsafe { self.inner.raw() }.meta.id()
+    }
+
+    /// The name of this lock in events and reports.
+    pub fn name(&self) -> String {
+        // SAFETY: as in `id`.
+        unsafe { self.inner.raw() }.meta.name.to_string()
+    }
+
+    /// The `lock_api` lock inside, for APIs generic over `lock_api::RwLock`.
+    #[inline]
+    pub fn as_lock_api(&self) -> &lock_api::RwLock<RawProfiledRwLock, T> {
+        &self.inner
+    }
+}
+
+impl<T: Default> Default for ProfiledRwLock<T> {
+    #[inline]
+    #[track_caller]
+    fn default() -> ProfiledRwLock<T> {
+        ProfiledRwLock::new(T::default())
+    }
+}
+
+impl<T> From<T> for ProfiledRwLock<T> {
+    #[inline]
+    #[track_caller]
+    fn from(value: T) -> ProfiledRwLock<T> {
+        ProfiledRwLock::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for ProfiledRwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("RwLock");
+        // SAFETY: reading the name does not touch the lock state.
+        d.field("name", &format_args!("{}", unsafe { self.inner.raw() }.meta.name));
+        match self.inner.try_read() {
+            Some(guard) => d.field("data", &&*guard),
+            None => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
