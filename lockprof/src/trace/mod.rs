@@ -1,5 +1,15 @@
 //! The native trace file: records, writer and reader. docs/FORMAT.md documents the bytes.
 
+mod error;
+mod format;
+pub(crate) mod hist;
+mod reader;
 mod record;
+mod varint;
+mod writer;
 
+pub use error::ReadError;
+pub use format::{FORMAT_VERSION, MAGIC, MAX_RECORD_LEN, is_trace};
+pub use reader::TraceReader;
 pub use record::{Header, Hold, Record, StrId, Summary, Wait};
+pub use writer::TraceWriter;

@@ -145,3 +145,21 @@ pub struct Summary {
     /// Exact blame of the holds not reported as `Hold` records, ns.
     pub blame_ns: u64,
 }
+
+impl Header {
+    /// A header for a new trace in the current format, with nanosecond clock values.
+    pub fn new(pid: u32, start_unix_ns: u64) -> Header {
+        Header {
+            version: super::FORMAT_VERSION,
+            pid,
+            start_unix_ns,
+            clock_hz: 1_000_000_000,
+        }
+    }
+
+    /// A header for a trace of this process. Its start time is the lockprof epoch (where `at_ns`
+    /// is 0), so readers can turn `at_ns` into wall-clock time.
+    pub fn now() -> Header {
+        Header::new(std::process::id(), crate::epoch_unix_ns())
+    }
+}

@@ -1,0 +1,459 @@
+//! The background thread that owns the trace file: interns names, writes records, counts what it
+//! could not write, and answers flush and shutdown requests.
+//!
+//! It is the only owner of the string, thread and lock tables, so they need no locking. It never
+//! touches a lockprof lock (only std primitives), so profiling cannot deadlock through it.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufWriter, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use hdrhistogram::Histogram;
+
+use super::visitor::{EventMsg, Kind};
+use crate::trace::{Hold, Record, StrId, Summary, TraceWriter, Wait, hist};
+
+/// The output the thread writes to.
+pub(crate) type Output = TraceWriter<BufWriter<Box<dyn Write + Send>>>;
+
+/// What travels through the channel.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "events travel inline on purpose: boxing them would allocate on the profiled thread"
+)]
+pub(crate) enum Msg {
+    Event(EventMsg),
+    /// Nothing to write: look at the shared flags (flush, finish) now rather than at the next tick.
+    Wake,
+}
+
+/// Past this many entries in a table, all tables are cleared and names are defined again on next
+/// use: a program that creates locks without end still gets bounded writer memory, at the cost of
+/// repeated definitions (readers accept them).
+const MAX_TABLE: usize = 1 << 16;
+/// How long the thread blocks waiting for events, when idle, before doing its periodic work.
+const TICK: Duration = Duration::from_millis(100);
+/// While events flow the thread polls, napping between batches: first this long, doubling while
+/// nothing arrives...
+const MIN_NAP: Duration = Duration::from_millis(1);
+/// ...until a nap would reach this, when it blocks on the channel instead.
+const MAX_NAP: Duration = Duration::from_millis(16);
+
+/// State shared by the layer, the guard and the thread.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// Events lost so far (channel full, writer gone, malformed, output failing).
+    pub(crate) dropped: AtomicU64,
+    /// Set by the guard: write what is queued, close the trace and exit.
+    pub(crate) finish: AtomicBool,
+    /// Flush tickets handed out; the thread answers every ticket up to this number.
+    pub(crate) flush_requested: AtomicU64,
+    /// Highest flush ticket answered, and whether the thread has exited.
+    pub(crate) progress: Mutex<Progress>,
+    pub(crate) progressed: Condvar,
+}
+
+/// What the thread has done, for the guard to wait on.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    pub(crate) flushed: u64,
+    pub(crate) exited: bool,
+}
+
+impl Shared {
+    pub(crate) fn count_dropped(&self, n: u64) {
+        self.dropped.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Waits until `done(progress)` or the thread exits, for at most `timeout`. Returns whether
+    /// `done` became true.
+    pub(crate) fn wait_for(&self, timeout: Duration, done: impl Fn(&Progress) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if done(&progress) {
+                return true;
+            }
+            if progress.exited {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            progress = self
+                .progressed
+                .wait_timeout(progress, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Progress)) {
+        f(&mut self.progress.lock().unwrap_or_else(PoisonError::into_inner));
+        self.progressed.notify_all();
+    }
+}
+
+/// The thread's state.
+pub(crate) struct WriterThread {
+    out: Option<Output>,
+    rx: Receiver<Msg>,
+    shared: std::sync::Arc<Shared>,
+    capacity: usize,
+    flush_interval: Duration,
+    strings: HashMap<Box<str>, StrId>,
+    threads: HashSet<u64>,
+    locks: HashSet<u64>,
+    /// Part of `shared.dropped` already written as `Dropped` records.
+    reported: u64,
+    flushed_ticket: u64,
+    last_flush: Instant,
+    /// Set at the first write failure; cleared when a retry succeeds.
+    failed_since: Option<Instant>,
+    warned: bool,
+    warned_histogram: bool,
+    scratch: String,
+}
+
+impl WriterThread {
+    pub(crate) fn new(
+        out: Output,
+        rx: Receiver<Msg>,
+        shared: std::sync::Arc<Shared>,
+        capacity: usize,
+        flush_interval: Duration,
+    ) -> Self {
+        WriterThread {
+            out: Some(out),
+            rx,
+            shared,
+            capacity,
+            flush_interval,
+            strings: HashMap::new(),
+            threads: HashSet::new(),
+            locks: HashSet::new(),
+            reported: 0,
+            flushed_ticket: 0,
+            last_flush: Instant::now(),
+            failed_since: None,
+            warned: false,
+            warned_histogram: false,
+            scratch: String::new(),
+        }
+    }
+
+    pub(crate) fn run(mut self) {
+        let mut idle = MIN_NAP;
+        loop {
+            let (handled, disconnected) = self.drain();
+            self.housekeeping();
+            // Every sender gone means the layer and the guard were both dropped.
+            if disconnected || self.shared.finish.load(Ordering::Acquire) {
+                self.drain();
+                break;
+            }
+            if handled > 0 {
+                idle = MIN_NAP;
+            } else if idle < MAX_NAP {
+                idle *= 2;
+            }
+            if idle < MAX_NAP {
+                // Polling while events flow: a sender never pays to wake a blocked receiver
+                // (a futex call, microseconds), only an atomic exchange.
+                thread::park_timeout(idle);
+                continue;
+            }
+            // Idle for a while: block, so an idle profiler costs nothing. The next event pays
+            // one wake-up and the thread is back to polling.
+            match self.rx.recv_timeout(TICK.min(self.flush_interval)) {
+                Ok(Msg::Event(event)) => {
+                    self.handle(event);
+                    idle = MIN_NAP;
+                }
+                Ok(Msg::Wake) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.housekeeping();
+                    break;
+                }
+            }
+        }
+        self.close();
+    }
+
+    /// Handles what is queued now, but no more than a channel's worth: other threads may keep
+    /// emitting, and a flush or shutdown must end. Returns how many events it handled and whether
+    /// every sender is gone.
+    fn drain(&mut self) -> (usize, bool) {
+        let mut handled = 0;
+        for _ in 0..self.capacity {
+            match self.rx.try_recv() {
+                Ok(Msg::Event(event)) => {
+                    self.handle(event);
+                    handled += 1;
+                }
+                Ok(Msg::Wake) => {}
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return (handled, true),
+            }
+        }
+        (handled, false)
+    }
+
+    fn handle(&mut self, event: EventMsg) {
+        if self.failed_since.is_some() {
+            self.shared.count_dropped(1);
+            return;
+        }
+        if let Err(e) = self.write_event(&event) {
+            self.shared.count_dropped(1);
+            self.fail(&e);
+        }
+    }
+
+    fn write_event(&mut self, e: &EventMsg) -> io::Result<()> {
+        if self.strings.len() > MAX_TABLE
+            || self.locks.len() > MAX_TABLE
+            || self.threads.len() > MAX_TABLE
+        {
+            self.strings.clear();
+            self.locks.clear();
+            self.threads.clear();
+        }
+        if !self.locks.contains(&e.lock_id) {
+            let name = self.intern(e.lock.as_str())?;
+            self.write(&Record::Lock {
+                id: e.lock_id,
+                name,
+                kind: e.lock_kind,
+            })?;
+            self.locks.insert(e.lock_id);
+        }
+        self.define_thread(e.thread_id, e.thread.as_str())?;
+        // The holder may never emit an event of its own; define it so its blame has a name.
+        if e.kind == Kind::Wait && e.holder_id != 0 && !e.holder.is_empty() {
+            self.define_thread(e.holder_id, e.holder.as_str())?;
+        }
+        let site = self.intern(e.site.as_str())?;
+        let record = match e.kind {
+            Kind::Wait => Record::Wait(Wait {
+                lock: e.lock_id,
+                mode: e.mode,
+                thread: e.thread_id,
+                site,
+                holder: e.holder_id,
+                wait_ns: e.wait_ns,
+                at_ns: e.at_ns,
+                weight: e.weight,
+                timed_out: e.timed_out,
+            }),
+            Kind::Hold => Record::Hold(Hold {
+                lock: e.lock_id,
+                mode: e.mode,
+                thread: e.thread_id,
+                site,
+                hold_ns: e.hold_ns,
+                blame_ns: e.blame_ns,
+                waiters: e.waiters,
+                at_ns: e.at_ns,
+                weight: e.weight,
+                hold_exact: e.hold_exact,
+            }),
+            Kind::Summary => {
+                let fields = e.summary.as_deref();
+                let (wait_hist, hold_hist) = match fields {
+                    Some(f) => (self.histogram(&f.wait_hist), self.histogram(&f.hold_hist)),
+                    None => (empty_histogram(), empty_histogram()),
+                };
+                let f = fields.map_or(Default::default(), |f| {
+                    (f.acquisitions, f.contended, f.timeouts, f.waits, f.holds)
+                });
+                Record::Summary(Box::new(Summary {
+                    lock: e.lock_id,
+                    mode: e.mode,
+                    thread: e.thread_id,
+                    site,
+                    at_ns: e.at_ns,
+                    acquisitions: f.0,
+                    contended: f.1,
+                    timeouts: f.2,
+                    waits: f.3,
+                    wait_ns: e.wait_ns,
+                    wait_hist,
+                    holds: f.4,
+                    hold_ns: e.hold_ns,
+                    hold_hist,
+                    blame_ns: e.blame_ns,
+                }))
+            }
+        };
+        self.write(&record)
+    }
+
+    fn define_thread(&mut self, id: u64, name: &str) -> io::Result<()> {
+        if self.threads.contains(&id) {
+            return Ok(());
+        }
+        let name = if name.is_empty() {
+            // DESIGN.md's name for an unnamed thread.
+            self.scratch.clear();
+            self.scratch.push_str("thread-");
+            self.scratch.push_str(&id.to_string());
+            let s = std::mem::take(&mut self.scratch);
+            let id = self.intern(&s);
+            self.scratch = s;
+            id?
+        } else {
+            self.intern(name)?
+        };
+        self.write(&Record::Thread { id, name })?;
+        self.threads.insert(id);
+        Ok(())
+    }
+
+    fn intern(&mut self, value: &str) -> io::Result<StrId> {
+        if let Some(&id) = self.strings.get(value) {
+            return Ok(id);
+        }
+        let id = self.output()?.write_string(value)?;
+        self.strings.insert(value.into(), id);
+        Ok(id)
+    }
+
+    /// Decodes a base64 V2 histogram. A bad one is replaced by an empty histogram (the exact
+    /// counts and sums of the summary are kept) with one warning, since losing the whole summary
+    /// would lose those counts too.
+    fn histogram(&mut self, base64: &str) -> Histogram<u64> {
+        if base64.is_empty() {
+            return empty_histogram();
+        }
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(base64)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| hist::decode(&bytes));
+        match decoded {
+            Ok(h) => h,
+            Err(e) => {
+                if !self.warned_histogram {
+                    self.warned_histogram = true;
+                    eprintln!(
+                        "lockprof: a summary event has an unreadable histogram ({e}); recording it as empty"
+                    );
+                }
+                empty_histogram()
+            }
+        }
+    }
+
+    fn output(&mut self) -> io::Result<&mut Output> {
+        self.out
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the trace is already closed"))
+    }
+
+    fn write(&mut self, record: &Record) -> io::Result<()> {
+        self.output()?.write(record)
+    }
+
+    fn fail(&mut self, e: &io::Error) {
+        self.failed_since = Some(Instant::now());
+        if !self.warned {
+            self.warned = true;
+            eprintln!("lockprof: cannot write trace: {e}; further events are dropped and counted");
+        }
+    }
+
+    /// Periodic work after every message or tick: drop counts, flush requests, periodic flushes,
+    /// retries after a failure.
+    fn housekeeping(&mut self) {
+        let now = Instant::now();
+        if let Some(since) = self.failed_since {
+            // After a failure the output is tried again once per flush interval.
+            if now.duration_since(since) < self.flush_interval {
+                self.answer_flush_requests();
+                return;
+            }
+            // Buffered bytes that failed to go out are still in the BufWriter: try them again.
+            match self.output().and_then(|out| out.flush()) {
+                Ok(()) => {
+                    self.failed_since = None;
+                    self.last_flush = now;
+                }
+                Err(_) => {
+                    self.failed_since = Some(now);
+                    self.answer_flush_requests();
+                    return;
+                }
+            }
+        }
+        let requested = self.shared.flush_requested.load(Ordering::Acquire);
+        if requested > self.flushed_ticket {
+            // A flush covers what was queued before it was asked for: write that first.
+            self.drain();
+        }
+        self.report_dropped();
+        if requested > self.flushed_ticket
+            || now.duration_since(self.last_flush) >= self.flush_interval
+        {
+            self.last_flush = now;
+            if let Err(e) = self.output().and_then(|out| out.flush()) {
+                self.fail(&e);
+            }
+        }
+        self.answer_flush_requests();
+    }
+
+    /// Writes a `Dropped` record if events were lost since the last one.
+    fn report_dropped(&mut self) {
+        let total = self.shared.dropped.load(Ordering::Relaxed);
+        if total > self.reported {
+            let count = total - self.reported;
+            match self.write(&Record::Dropped { count }) {
+                Ok(()) => self.reported = total,
+                Err(e) => self.fail(&e),
+            }
+        }
+    }
+
+    /// Answers every flush ticket handed out so far (successful or not: a caller must not wait
+    /// for an output that is failing).
+    fn answer_flush_requests(&mut self) {
+        let requested = self.shared.flush_requested.load(Ordering::Acquire);
+        if requested > self.flushed_ticket {
+            self.flushed_ticket = requested;
+            self.shared.update(|p| p.flushed = requested);
+        }
+    }
+
+    fn close(&mut self) {
+        if self.failed_since.is_some() {
+            // One last chance for an output that has recovered, so the drop count gets written.
+            if self.output().and_then(|out| out.flush()).is_ok() {
+                self.failed_since = None;
+            }
+        }
+        if self.failed_since.is_none() {
+            self.report_dropped();
+            if let Some(out) = self.out.take()
+                && let Err(e) = out.finish()
+            {
+                self.fail(&e);
+            }
+        }
+        self.out = None;
+        self.answer_flush_requests();
+        self.shared.update(|p| p.exited = true);
+    }
+}
+
+/// An empty histogram with the parameters lockprof's summaries use (3 significant digits).
+fn empty_histogram() -> Histogram<u64> {
+    // A constant, valid parameter: `new` only fails for more than 5 significant digits.
+    Histogram::new(3).expect("3 significant digits are valid")
+}

@@ -1,0 +1,303 @@
+//! Encodes records into the native trace format.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use super::format::{self, FORMAT_VERSION, HEADER_FIELDS_LEN, MAGIC, flags, kind};
+use super::{Header, Hold, Record, StrId, Summary, Wait, hist, varint};
+
+/// Writes a trace: the header on creation, then one framed record per [`write`](Self::write).
+///
+/// Each record is encoded into a scratch buffer and handed to the output with a single
+/// `write_all`, so wrap a file in a [`BufWriter`](std::io::BufWriter) larger than the biggest
+/// record: then a failed write leaves no partial record behind and later writes may resume.
+/// State (string ids, the timestamp delta base) only advances when a write succeeds.
+///
+/// The writer refuses records a reader would reject: a [`Record::String`] whose id is not the next
+/// one, or a reference to a string id not defined yet ([`io::ErrorKind::InvalidInput`]).
+pub struct TraceWriter<W: Write> {
+    out: W,
+    /// Strings defined so far; ids are dense, so this is also the next id.
+    strings: u32,
+    /// `at_ns` of the last wait, hold or summary written: the base of the next delta.
+    last_at_ns: u64,
+    scratch: Vec<u8>,
+    hist_scratch: Vec<u8>,
+}
+
+impl<W: Write> fmt::Debug for TraceWriter<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TraceWriter")
+            .field("strings", &self.strings)
+            .field("last_at_ns", &self.last_at_ns)
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+impl<W: Write> TraceWriter<W> {
+    /// Writes `header` to `out` and returns a writer positioned for the first record.
+    ///
+    /// `header.version` must be [`FORMAT_VERSION`] (use [`Header::new`]) and `clock_hz` non-zero.
+    pub fn new(mut out: W, header: &Header) -> io::Result<Self> {
+        if header.version != FORMAT_VERSION {
+            return Err(invalid(format!(
+                "this writer produces format version {FORMAT_VERSION}, not {}",
+                header.version
+            )));
+        }
+        if header.clock_hz == 0 {
+            return Err(invalid("clock_hz must not be 0".to_owned()));
+        }
+        let mut bytes = Vec::with_capacity(format::HEADER_PREFIX_LEN + HEADER_FIELDS_LEN as usize);
+        bytes.extend_from_slice(&MAGIC);
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&HEADER_FIELDS_LEN.to_le_bytes());
+        bytes.extend_from_slice(&header.pid.to_le_bytes());
+        bytes.extend_from_slice(&header.start_unix_ns.to_le_bytes());
+        bytes.extend_from_slice(&header.clock_hz.to_le_bytes());
+        out.write_all(&bytes)?;
+        Ok(TraceWriter {
+            out,
+            strings: 0,
+            last_at_ns: 0,
+            scratch: Vec::with_capacity(64),
+            hist_scratch: Vec::new(),
+        })
+    }
+
+    /// Appends one record.
+    pub fn write(&mut self, record: &Record) -> io::Result<()> {
+        self.scratch.clear();
+        let mut next_at = None;
+        match record {
+            Record::String { id, value } => {
+                if *id != self.strings {
+                    return Err(invalid(format!(
+                        "string id {id} defined out of order (next id is {})",
+                        self.strings
+                    )));
+                }
+                return self.write_string(value).map(drop);
+            }
+            Record::Thread { id, name } => {
+                self.check_str(*name)?;
+                let start = self.begin_small(kind::THREAD);
+                varint::put(&mut self.scratch, *id);
+                varint::put(&mut self.scratch, u64::from(*name));
+                self.end_small(start);
+            }
+            Record::Lock { id, name, kind } => {
+                self.check_str(*name)?;
+                let start = self.begin_small(kind::LOCK);
+                varint::put(&mut self.scratch, *id);
+                varint::put(&mut self.scratch, u64::from(*name));
+                varint::put(&mut self.scratch, format::lock_kind_code(*kind));
+                self.end_small(start);
+            }
+            Record::Wait(wait) => {
+                self.check_str(wait.site)?;
+                self.encode_wait(wait);
+                next_at = Some(wait.at_ns);
+            }
+            Record::Hold(hold) => {
+                self.check_str(hold.site)?;
+                self.encode_hold(hold);
+                next_at = Some(hold.at_ns);
+            }
+            Record::Summary(summary) => {
+                self.check_str(summary.site)?;
+                self.encode_summary(summary)?;
+                next_at = Some(summary.at_ns);
+            }
+            Record::Dropped { count } => {
+                let start = self.begin_small(kind::DROPPED);
+                varint::put(&mut self.scratch, *count);
+                self.end_small(start);
+            }
+        }
+        self.out.write_all(&self.scratch)?;
+        if let Some(at) = next_at {
+            self.last_at_ns = at;
+        }
+        Ok(())
+    }
+
+    /// Defines the next string (a [`Record::String`] without building one) and returns its id.
+    pub fn write_string(&mut self, value: &str) -> io::Result<StrId> {
+        let id = self.strings;
+        let next = id
+            .checked_add(1)
+            .ok_or_else(|| invalid("more than u32::MAX strings".to_owned()))?;
+        self.scratch.clear();
+        self.scratch.push(kind::STRING);
+        let mut p = Vec::with_capacity(value.len() + 8);
+        varint::put(&mut p, u64::from(id));
+        varint::put(&mut p, value.len() as u64);
+        p.extend_from_slice(value.as_bytes());
+        if p.len() as u64 > format::MAX_RECORD_LEN {
+            return Err(invalid(format!(
+                "string of {} bytes is too long",
+                value.len()
+            )));
+        }
+        self.frame(&p);
+        self.out.write_all(&self.scratch)?;
+        self.strings = next;
+        Ok(id)
+    }
+
+    /// Number of strings defined so far (the id the next one gets).
+    pub fn strings_defined(&self) -> u32 {
+        self.strings
+    }
+
+    /// Flushes the output.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Writes the end marker that tells readers the trace is complete, flushes, and returns the
+    /// output. A trace without it reads fine but is reported as possibly cut short.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.write_all(&[kind::END, 0])?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    /// Returns the output without writing the end marker (the trace reads as incomplete).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    /// A shared reference to the output.
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
+    fn check_str(&self, id: StrId) -> io::Result<()> {
+        if id < self.strings {
+            Ok(())
+        } else {
+            Err(invalid(format!("string id {id} used before it is defined")))
+        }
+    }
+
+    /// Appends the varint length and `payload` to the type byte already in `scratch`.
+    fn frame(&mut self, payload: &[u8]) {
+        varint::put(&mut self.scratch, payload.len() as u64);
+        self.scratch.extend_from_slice(payload);
+    }
+
+    /// Fixed-shape payloads (everything but strings and summaries) are built in place after a
+    /// one-byte length placeholder: at most a flags byte and nine 10-byte varints, always under
+    /// 128 bytes, so the length varint is that one byte.
+    fn begin_small(&mut self, kind: u8) -> usize {
+        self.scratch.push(kind);
+        self.scratch.push(0);
+        self.scratch.len()
+    }
+
+    fn end_small(&mut self, start: usize) {
+        let len = self.scratch.len() - start;
+        debug_assert!(len < 0x80);
+        self.scratch[start - 1] = len as u8;
+    }
+
+    fn delta(&self, at_ns: u64) -> u64 {
+        varint::zigzag(at_ns.wrapping_sub(self.last_at_ns) as i64)
+    }
+
+    fn encode_wait(&mut self, w: &Wait) {
+        let start = self.begin_small(kind::WAIT);
+        let mut f = format::mode_code(w.mode);
+        if w.timed_out {
+            f |= flags::BIT2;
+        }
+        if w.weight != 1 {
+            f |= flags::HAS_WEIGHT;
+        }
+        let delta = self.delta(w.at_ns);
+        let s = &mut self.scratch;
+        s.push(f);
+        for v in [
+            w.lock,
+            w.thread,
+            u64::from(w.site),
+            w.holder,
+            w.wait_ns,
+            delta,
+        ] {
+            varint::put(s, v);
+        }
+        if w.weight != 1 {
+            varint::put(s, w.weight);
+        }
+        self.end_small(start);
+    }
+
+    fn encode_hold(&mut self, h: &Hold) {
+        let start = self.begin_small(kind::HOLD);
+        let mut f = format::mode_code(h.mode);
+        if h.hold_exact {
+            f |= flags::BIT2;
+        }
+        if h.weight != 1 {
+            f |= flags::HAS_WEIGHT;
+        }
+        let delta = self.delta(h.at_ns);
+        let s = &mut self.scratch;
+        s.push(f);
+        for v in [
+            h.lock,
+            h.thread,
+            u64::from(h.site),
+            h.hold_ns,
+            h.blame_ns,
+            u64::from(h.waiters),
+            delta,
+        ] {
+            varint::put(s, v);
+        }
+        if h.weight != 1 {
+            varint::put(s, h.weight);
+        }
+        self.end_small(start);
+    }
+
+    fn encode_summary(&mut self, s: &Summary) -> io::Result<()> {
+        let mut p = Vec::with_capacity(128);
+        p.push(format::mode_code(s.mode));
+        for v in [
+            s.lock,
+            s.thread,
+            u64::from(s.site),
+            self.delta(s.at_ns),
+            s.acquisitions,
+            s.contended,
+            s.timeouts,
+            s.waits,
+            s.wait_ns,
+            s.holds,
+            s.hold_ns,
+            s.blame_ns,
+        ] {
+            varint::put(&mut p, v);
+        }
+        for h in [&s.wait_hist, &s.hold_hist] {
+            self.hist_scratch.clear();
+            hist::encode(h, &mut self.hist_scratch)?;
+            varint::put(&mut p, self.hist_scratch.len() as u64);
+            p.extend_from_slice(&self.hist_scratch);
+        }
+        if p.len() as u64 > format::MAX_RECORD_LEN {
+            return Err(invalid(format!("summary of {} bytes is too long", p.len())));
+        }
+        self.scratch.push(kind::SUMMARY);
+        self.frame(&p);
+        Ok(())
+    }
+}
