@@ -20,7 +20,7 @@ pub struct HoldToken {
     site: &'static Location<'static>,
     /// When the hold began; 0 when it is not timed.
     start_ns: u64,
-    /// How many holds this timed hold stands for (sampling weight).
+    /// How many holds this hold stands for when it is the sampled one; 0 when it is not.
     weight: u32,
     /// Events for this lock wait in the thread's recorder: release must take the slow path.
     deferred: bool,
@@ -84,29 +84,35 @@ pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: 
         return HoldToken::untimed(site);
     }
     let key = SiteKey::new(site, mode);
-    if meta.hot.load(Relaxed) != 0 || meta.has_waiters() {
+    if meta.is_hot() {
         return acquired_hot(meta, site, key);
     }
-    match thread::on_acquire(meta, key) {
-        Sampled::No => HoldToken::untimed(site),
-        Sampled::Yes { weight } => sampled(site, weight),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn sampled(site: &'static Location<'static>, weight: u32) -> HoldToken {
-    if !recording() {
+    let lock_id = meta.id_if_assigned();
+    if lock_id != 0 && thread::count_fast(meta, lock_id, key) {
         return HoldToken::untimed(site);
     }
-    HoldToken::timed(site, clock::now_ns(), weight)
+    acquired_slow(meta, site, key)
 }
 
-/// The lock saw contention recently (or has waiters now): time this hold exactly.
+/// The fast path's unusual cases: first acquisition by this thread or of this (lock, site) in a
+/// while, or the sampled hold.
+#[cold]
+#[inline(never)]
+fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
+    match thread::on_acquire(meta, key) {
+        Sampled::Yes { weight } if recording() => {
+            HoldToken::timed(site, clock::now_ns(), weight)
+        }
+        _ => HoldToken::untimed(site),
+    }
+}
+
+/// The lock saw a long wait recently: time this hold exactly, so the holds that make others
+/// wait have exact lengths.
 #[cold]
 #[inline(never)]
 fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
-    thread::on_timed_acquire(meta, key);
+    let sampled = thread::on_timed_acquire(meta, key);
     let hot = meta.hot.load(Relaxed);
     if hot != 0 {
         meta.hot.store(hot - 1, Relaxed);
@@ -114,11 +120,13 @@ fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey)
     if !recording() {
         return HoldToken::untimed(site);
     }
-    HoldToken::timed(site, clock::now_ns(), 1)
+    HoldToken::timed(site, clock::now_ns(), sampled.weight())
 }
 
 /// The first attempt failed: time the wait, register it in the lock's waiting integral, block in
-/// `block` (which returns whether it acquired the lock; timed locks may give up), and record.
+/// `block` (which returns whether it acquired the lock; timed locks may give up), and note the
+/// wait for recording after the release. Inside the critical section this costs one clock read,
+/// one update of the integral and a few thread-local stores.
 #[cold]
 #[inline(never)]
 pub(crate) fn contended(
@@ -133,21 +141,32 @@ pub(crate) fn contended(
     thread::ensure_registered();
     let key = SiteKey::new(site, mode);
     let holder = meta.holder.load(Relaxed);
-    // Named now: the holder may have exited by the time this wait is emitted.
-    let holder_name = thread::name_of(holder);
     let start = clock::now_ns();
     let ticket = meta.begin_wait(start);
     let got = block();
     let end = clock::now_ns();
     meta.end_wait(ticket, end);
+    let wait = thread::Wait {
+        lock: meta.addr(),
+        site: key,
+        start,
+        end,
+        holder,
+    };
     if !got {
-        recorder::on_timeout(meta, key, start, end, (holder, &holder_name));
+        recorder::on_timeout(meta, &wait);
         return None;
     }
-    thread::on_timed_acquire(meta, key);
-    meta.hot.store(config::HOT_HOLDS, Relaxed);
-    recorder::on_contended(meta, key, start, end, (holder, holder_name));
-    Some(HoldToken::timed(site, end, 1))
+    let sampled = thread::on_timed_acquire(meta, key);
+    if end - start >= config::event_threshold_ns() && !meta.in_storm() {
+        meta.make_hot();
+    }
+    if !thread::note_wait(&wait) {
+        recorder::on_contended(meta, &wait);
+    }
+    let mut token = HoldToken::timed(site, end, sampled.weight());
+    token.deferred = true;
+    Some(token)
 }
 
 /// Releases the lock with `unlock`, then measures and records the hold if it was timed, made
@@ -164,18 +183,30 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
 #[cold]
 #[inline(never)]
 fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
-    if !recording() {
-        unlock();
-        return;
-    }
+    // A hold is measured when it is the sample, or others are waiting for it (but only one in
+    // several of a storm's releases); a timed hold that made nobody wait needs no clock read.
+    let measure_it = recording()
+        && (token.weight != 0 || meta.has_waiters() && meta.measure_this_release());
     // Measured while still holding: once unlocked, the next holder could charge the waiting
     // this hold caused to itself before this thread gets to it.
-    let now = clock::now_ns();
-    let hold = measure(meta, &token, now);
+    let measured = measure_it.then(|| {
+        let now = clock::now_ns();
+        (now, measure(meta, &token, now))
+    });
     unlock();
-    if let Some(hold) = hold {
-        recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, false);
+    if token.deferred {
+        thread::take_waits(meta.addr(), |wait| recorder::on_contended(meta, &wait));
     }
+    let now = match measured {
+        Some((now, hold)) => {
+            if let Some(hold) = hold {
+                recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, false);
+            }
+            now
+        }
+        None if token.deferred => token.start_ns,
+        None => return,
+    };
     recorder::after_release(meta, now);
 }
 
@@ -201,7 +232,7 @@ fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
     let waiters = meta.waiters();
     let blame_ns = meta.charge(now);
     let (at_ns, exact, weight) = if token.start_ns != 0 {
-        (token.start_ns, true, token.weight)
+        (token.start_ns, true, token.weight.max(1))
     } else if blame_ns > 0 {
         // An untimed hold that made others wait: it began before the first of them arrived.
         (meta.contention_since().min(now), false, 1)
@@ -215,5 +246,6 @@ fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
         at_ns,
         weight: u64::from(weight),
         exact,
+        sampled: token.weight != 0,
     })
 }

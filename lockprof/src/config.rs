@@ -11,13 +11,18 @@ pub const DEFAULT_EVENT_THRESHOLD: Duration = Duration::from_micros(10);
 /// One uncontended hold in this many (on average) is timed by default.
 pub const DEFAULT_HOLD_SAMPLE_INTERVAL: u32 = 1024;
 
-/// After a contended acquisition, a lock times this many following holds exactly (adaptive
-/// timing: a lock that has recently seen contention is worth measuring; one that never has pays
-/// nothing).
+/// After a long wait (one at least the event threshold), a lock times this many following holds
+/// exactly (adaptive timing: a lock that has recently made threads wait is worth measuring; one
+/// that never has pays nothing, and storms of short waits do not switch it on).
 pub(crate) const HOT_HOLDS: u32 = 256;
 
 /// A thread flushes its summary events at most this often (and at exit and on `flush()`).
 pub(crate) const FLUSH_INTERVAL_NS: u64 = 1_000_000_000;
+
+/// Each thread emits at most this many individual wait and hold events per second by default.
+pub const DEFAULT_EVENT_RATE_LIMIT: u32 = 2_000;
+
+static EVENT_RATE_LIMIT: AtomicU32 = AtomicU32::new(DEFAULT_EVENT_RATE_LIMIT);
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
 static EVENT_THRESHOLD_NS: AtomicU64 = AtomicU64::new(DEFAULT_EVENT_THRESHOLD.as_nanos() as u64);
@@ -57,4 +62,16 @@ pub fn set_hold_sample_interval(interval: u32) {
 
 pub(crate) fn hold_sample_interval() -> u32 {
     HOLD_SAMPLE_INTERVAL.load(Ordering::Relaxed)
+}
+
+/// Caps the individual wait and hold events each thread emits per second (a token bucket with a
+/// burst of a tenth of a second's worth). Waits and holds past the cap are still counted and go to the summary
+/// histograms, so totals stay exact; only their individual detail is lost. Defaults to
+/// [`DEFAULT_EVENT_RATE_LIMIT`].
+pub fn set_event_rate_limit(events_per_second: u32) {
+    EVENT_RATE_LIMIT.store(events_per_second, Ordering::Relaxed);
+}
+
+pub(crate) fn event_rate_limit() -> u32 {
+    EVENT_RATE_LIMIT.load(Ordering::Relaxed)
 }

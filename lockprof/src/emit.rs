@@ -40,6 +40,8 @@ pub(crate) struct HoldFields {
     pub(crate) at_ns: u64,
     pub(crate) weight: u64,
     pub(crate) exact: bool,
+    /// The hold was the sampled one (it stands for `weight` holds in the histogram).
+    pub(crate) sampled: bool,
 }
 
 /// Counts and short-event histograms (already base64-encoded).
@@ -58,11 +60,78 @@ pub(crate) struct SummaryFields {
     pub(crate) blame_ns: u64,
 }
 
-/// Whether any subscriber wants lockprof events now. `enabled!` keeps the callsite's interest in
-/// an atomic, so this is a load when nobody listens.
+/// Whether any subscriber wants lockprof events now: one relaxed load when the answer is the same
+/// for every event (no subscriber, or one without per-event filtering), a `tracing` query only
+/// when the subscribers' interest is "sometimes".
 #[inline]
 pub(crate) fn wanted() -> bool {
-    tracing::enabled!(target: TARGET, Level::TRACE)
+    interest::wanted()
+}
+
+/// A callsite of lockprof's own whose only job is to hear `tracing`'s interest: tracing-core
+/// calls `set_interest` when it is registered and again whenever dispatchers come or go, so the
+/// answer is cached in an atomic instead of asked on every contended acquisition.
+mod interest {
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+    use tracing_core::callsite::{Callsite, Identifier};
+    use tracing_core::field::FieldSet;
+    use tracing_core::metadata::Kind;
+    use tracing_core::{Interest, Level, Metadata};
+
+    use crate::event::TARGET;
+
+    const NEVER: u8 = 0;
+    const SOMETIMES: u8 = 1;
+    const ALWAYS: u8 = 2;
+
+    static STATE: AtomicU8 = AtomicU8::new(SOMETIMES);
+    static REGISTER: Once = Once::new();
+
+    struct Probe;
+
+    static PROBE: Probe = Probe;
+    static META: Metadata<'static> = Metadata::new(
+        "lockprof interest",
+        TARGET,
+        Level::TRACE,
+        None,
+        None,
+        None,
+        FieldSet::new(&[], Identifier(&PROBE)),
+        Kind::EVENT,
+    );
+
+    impl Callsite for Probe {
+        fn set_interest(&self, interest: Interest) {
+            let state = if interest.is_never() {
+                NEVER
+            } else if interest.is_always() {
+                ALWAYS
+            } else {
+                SOMETIMES
+            };
+            STATE.store(state, Relaxed);
+        }
+
+        fn metadata(&self) -> &Metadata<'_> {
+            &META
+        }
+    }
+
+    #[inline]
+    pub(super) fn wanted() -> bool {
+        if !tracing::level_enabled!(Level::TRACE) {
+            return false;
+        }
+        REGISTER.call_once(|| tracing_core::callsite::register(&PROBE));
+        match STATE.load(Relaxed) {
+            NEVER => false,
+            ALWAYS => true,
+            _ => tracing_core::dispatcher::get_default(|d| d.enabled(&META)),
+        }
+    }
 }
 
 pub(crate) fn wait(s: &Subject<'_>, w: &WaitFields<'_>) {

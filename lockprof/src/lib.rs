@@ -23,7 +23,9 @@ pub mod trace;
 pub use acquire::HoldToken;
 pub use clock::epoch_unix_ns;
 pub use condvar::{ProfiledCondvar, RawProfiledCondvar};
-pub use config::{is_enabled, set_enabled, set_event_threshold, set_hold_sample_interval};
+pub use config::{
+    is_enabled, set_enabled, set_event_rate_limit, set_event_threshold, set_hold_sample_interval,
+};
 pub use kind::{LockKind, Mode};
 #[cfg(feature = "subscriber")]
 pub use layer::{

@@ -33,7 +33,7 @@ pub(crate) struct LockMeta {
     id: AtomicU64,
     /// lockprof thread id of the last thread to acquire the lock (0: none yet).
     pub(crate) holder: AtomicU64,
-    /// Holds left to time exactly after recent contention.
+    /// Holds left to time exactly after a recent long wait (one at least the event threshold).
     pub(crate) hot: AtomicU32,
     /// n (high 16 bits) and C mod 2^48 (low 48 bits); see the module docs.
     waiting: AtomicU64,
@@ -41,7 +41,16 @@ pub(crate) struct LockMeta {
     charged: AtomicU64,
     /// Start of the oldest wait of the current episode of contention (set when n goes 0 → 1).
     contention_since: AtomicU64,
+    /// Releases with waiters in the episode of contention `streak_episode` (see
+    /// `measure_this_release`).
+    streak: AtomicU32,
+    streak_episode: AtomicU64,
 }
+
+/// The first releases of an episode of contention are all measured...
+const STORM_AFTER: u32 = 8;
+/// ...then one in this many.
+const STORM_SAMPLE: u32 = 16;
 
 /// A wait registered in the integral, to be finished by [`LockMeta::end_wait`].
 #[derive(Clone, Copy, Debug)]
@@ -61,7 +70,32 @@ impl LockMeta {
             waiting: AtomicU64::new(0),
             charged: AtomicU64::new(0),
             contention_since: AtomicU64::new(0),
+            streak: AtomicU32::new(0),
+            streak_episode: AtomicU64::new(0),
         }
+    }
+
+    /// Whether to measure this release, which has waiters. Under a storm of short contended
+    /// holds, measuring every release would cost more than the holds: after the first
+    /// `STORM_AFTER` releases of an episode of contention (waiters present without a break), one
+    /// in `STORM_SAMPLE` is measured, and it is charged all the waiting since the last measured
+    /// one. Totals stay exact; the split among holders becomes statistical.
+    pub(crate) fn measure_this_release(&self) -> bool {
+        let episode = self.contention_since.load(Relaxed);
+        if self.streak_episode.load(Relaxed) != episode {
+            self.streak_episode.store(episode, Relaxed);
+            self.streak.store(1, Relaxed);
+            return true;
+        }
+        let streak = self.streak.load(Relaxed).saturating_add(1);
+        self.streak.store(streak, Relaxed);
+        streak <= STORM_AFTER || streak % STORM_SAMPLE == 0
+    }
+
+    /// Whether the lock is in a storm (see `measure_this_release`).
+    pub(crate) fn in_storm(&self) -> bool {
+        self.streak.load(Relaxed) > STORM_AFTER
+            && self.streak_episode.load(Relaxed) == self.contention_since.load(Relaxed)
     }
 
     /// The lock's process-unique id.
@@ -71,6 +105,28 @@ impl LockMeta {
             0 => self.assign_id(),
             id => id,
         }
+    }
+
+    /// The id if assigned yet, else 0 (one load, for the fast path).
+    #[inline(always)]
+    pub(crate) fn id_if_assigned(&self) -> u64 {
+        self.id.load(Relaxed)
+    }
+
+    /// Whether a recent long wait asks for exact hold times (one load on the lock's line).
+    #[inline(always)]
+    pub(crate) fn is_hot(&self) -> bool {
+        self.hot.load(Relaxed) != 0
+    }
+
+    /// Times the next `HOT_HOLDS` holds exactly.
+    pub(crate) fn make_hot(&self) {
+        self.hot.store(crate::config::HOT_HOLDS, Relaxed);
+    }
+
+    /// The lock's address: identifies it among the events a thread has pending.
+    pub(crate) fn addr(&self) -> usize {
+        std::ptr::from_ref(self) as usize
     }
 
     #[cold]

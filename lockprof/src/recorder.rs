@@ -8,8 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-use std::hash::DefaultHasher;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -20,10 +19,35 @@ use crate::config;
 use crate::emit::{self, HoldFields, Subject, SummaryFields, WaitFields};
 use crate::meta::LockMeta;
 use crate::name::LockName;
-use crate::thread::{self, SiteKey};
+use crate::thread::{self, SiteKey, Wait};
 use crate::{LockKind, clock};
 
 type Key = (u64, SiteKey);
+
+/// A multiply-rotate hasher for the recorder's small integer keys: SipHash's DoS resistance buys
+/// nothing for lock ids and code addresses, and costs on every contended acquisition.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
 
 /// Significant figures of the summary histograms (the reports quote 3).
 const SIGFIGS: u8 = 3;
@@ -125,9 +149,9 @@ enum Pending {
         lock_addr: usize,
         subject: OwnedSubject,
         holder_id: u64,
-        holder: Arc<str>,
         wait_ns: u64,
         at_ns: u64,
+        timed_out: bool,
     },
     Hold {
         lock_addr: usize,
@@ -181,9 +205,50 @@ impl OwnedSubject {
 struct Recorder {
     thread_id: u64,
     thread_name: Option<Arc<str>>,
-    stats: HashMap<Key, SiteStats, BuildHasherDefault<DefaultHasher>>,
+    stats: HashMap<Key, SiteStats, BuildHasherDefault<KeyHasher>>,
     pending: Vec<Pending>,
     last_flush_ns: u64,
+    budget: EventBudget,
+}
+
+/// A token bucket (a tenth of a second's burst) bounding how many individual wait and hold events a
+/// thread emits per second;
+/// past it, waits and holds go to the summary histograms (totals stay exact, only the detail of
+/// each one is lost). It keeps the trace, and the profiler's own cost, bounded under storms.
+#[derive(Debug)]
+struct EventBudget {
+    tokens: u64,
+    refilled_at_ns: u64,
+}
+
+impl EventBudget {
+    const fn new() -> EventBudget {
+        EventBudget {
+            tokens: 0,
+            refilled_at_ns: 0,
+        }
+    }
+
+    /// At most a tenth of a second's worth of events at once.
+    fn burst(rate: u64) -> u64 {
+        (rate / 10).max(1)
+    }
+
+    /// Takes one event's worth at time `now`, if there is one.
+    fn take(&mut self, now: u64) -> bool {
+        let rate = u64::from(config::event_rate_limit());
+        let elapsed = now.saturating_sub(self.refilled_at_ns);
+        let earned = elapsed.saturating_mul(rate) / 1_000_000_000;
+        if earned > 0 {
+            self.tokens = (self.tokens + earned).min(Self::burst(rate));
+            self.refilled_at_ns = now;
+        }
+        if self.tokens == 0 {
+            return false;
+        }
+        self.tokens -= 1;
+        true
+    }
 }
 
 impl Recorder {
@@ -194,6 +259,7 @@ impl Recorder {
             stats: HashMap::with_hasher(BuildHasherDefault::new()),
             pending: Vec::new(),
             last_flush_ns: 0,
+            budget: EventBudget::new(),
         }
     }
 
@@ -239,6 +305,11 @@ pub(crate) fn register_thread(id: u64, name: Arc<str>) {
         r.thread_id = id;
         r.thread_name = Some(name);
         r.last_flush_ns = clock::now_ns();
+        // A new thread starts with a full bucket.
+        r.budget = EventBudget {
+            tokens: EventBudget::burst(u64::from(config::event_rate_limit())),
+            refilled_at_ns: r.last_flush_ns,
+        };
     });
 }
 
@@ -257,31 +328,25 @@ pub(crate) fn add_acquisitions(lock_id: u64, site: SiteKey, count: u64) {
     });
 }
 
-/// A wait that ended with the lock acquired at `end` (the caller now holds the lock).
-pub(crate) fn on_contended(
-    meta: &LockMeta,
-    site: SiteKey,
-    start: u64,
-    end: u64,
-    (holder_id, holder): (u64, Arc<str>),
-) {
-    let wait_ns = end - start;
-    let lock_addr = std::ptr::from_ref(meta) as usize;
+/// A wait that ended with the lock acquired, recorded after the lock's release.
+pub(crate) fn on_contended(meta: &LockMeta, wait: &Wait) {
+    let wait_ns = wait.end - wait.start;
     with_recorder(|r| {
-        let stats = r.entry(meta, site);
+        let stats = r.entry(meta, wait.site);
         stats.contended += 1;
-        if wait_ns < config::event_threshold_ns() {
+        if wait_ns < config::event_threshold_ns() || !r.budget.take(wait.end) {
+            let stats = r.entry(meta, wait.site);
             stats.waits += 1;
             stats.wait_ns += wait_ns;
             record(&mut stats.wait_hist, wait_ns, 1);
         } else {
             r.pending.push(Pending::Wait {
-                lock_addr,
-                subject: OwnedSubject::of(meta, site),
-                holder_id,
-                holder,
+                lock_addr: wait.lock,
+                subject: OwnedSubject::of(meta, wait.site),
+                holder_id: wait.holder,
                 wait_ns,
-                at_ns: start,
+                at_ns: wait.start,
+                timed_out: false,
             });
         }
     });
@@ -289,41 +354,28 @@ pub(crate) fn on_contended(
 
 /// A timed acquisition that gave up. The caller holds nothing of this lock, so the event goes out
 /// now.
-pub(crate) fn on_timeout(
-    meta: &LockMeta,
-    site: SiteKey,
-    start: u64,
-    end: u64,
-    (holder_id, holder): (u64, &str),
-) {
-    let wait_ns = end - start;
-    let event = with_recorder(|r| {
-        let stats = r.entry(meta, site);
+pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
+    let wait_ns = wait.end - wait.start;
+    with_recorder(|r| {
+        let stats = r.entry(meta, wait.site);
         stats.timeouts += 1;
-        if wait_ns < config::event_threshold_ns() {
+        if wait_ns < config::event_threshold_ns() || !r.budget.take(wait.end) {
+            let stats = r.entry(meta, wait.site);
             stats.waits += 1;
             stats.wait_ns += wait_ns;
             record(&mut stats.wait_hist, wait_ns, 1);
-            return None;
+        } else {
+            r.pending.push(Pending::Wait {
+                lock_addr: wait.lock,
+                subject: OwnedSubject::of(meta, wait.site),
+                holder_id: wait.holder,
+                wait_ns,
+                at_ns: wait.start,
+                timed_out: true,
+            });
         }
-        Some((r.thread_name.clone()?, r.thread_id))
-    })
-    .flatten();
-    if let Some((name, thread_id)) = event {
-        let subject = OwnedSubject::of(meta, site).with_thread(&name, thread_id);
-        thread::while_busy(|| {
-            emit::wait(
-                &subject,
-                &WaitFields {
-                    holder,
-                    holder_id,
-                    wait_ns,
-                    at_ns: start,
-                    timed_out: true,
-                },
-            )
-        });
-    }
+    });
+    after_release(meta, wait.end);
 }
 
 /// A measured hold of `meta`, ended at `now`. Called after the raw unlock, or (for a condition
@@ -334,18 +386,27 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
     with_recorder(|r| {
         let big = hold.hold_ns >= config::event_threshold_ns()
             || hold.blame_ns >= config::event_threshold_ns();
-        if big || defer && hold.blame_ns > 0 {
+        let now = hold.at_ns + hold.hold_ns;
+        // A long hold stands for itself (weight 1) even when it was also the sample: every long
+        // hold that is measured is reported, so counting it N times would count it twice.
+        let weight = if big { 1 } else { hold.weight };
+        if (big || defer && hold.blame_ns > 0) && r.budget.take(now) {
             r.pending.push(Pending::Hold {
                 lock_addr,
                 subject: OwnedSubject::of(meta, site),
-                fields: hold,
+                fields: HoldFields { weight, ..hold },
             });
-        } else {
-            let stats = r.entry(meta, site);
-            stats.holds += hold.weight;
-            stats.hold_ns += hold.hold_ns * hold.weight;
-            stats.blame_ns += hold.blame_ns;
-            record(&mut stats.hold_hist, hold.hold_ns, hold.weight);
+            return;
+        }
+        let stats = r.entry(meta, site);
+        stats.blame_ns += hold.blame_ns;
+        // The histogram is of sampled holds (which stand for all holds) and of long ones that
+        // found no room in the event budget; other measured holds (measured because others
+        // waited) are already represented by the sample.
+        if big || hold.sampled {
+            stats.holds += weight;
+            stats.hold_ns += hold.hold_ns * weight;
+            record(&mut stats.hold_hist, hold.hold_ns, weight);
         }
     });
 }
@@ -355,6 +416,11 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
 pub(crate) fn after_release(meta: &LockMeta, now: u64) {
     let lock_addr = std::ptr::from_ref(meta) as usize;
     let work = with_recorder(|r| {
+        let due = r.due_for_flush(now);
+        // The common case under contention: nothing to emit. Leave before touching anything.
+        if !due && !r.pending.iter().any(|p| p.lock_addr() == lock_addr) {
+            return None;
+        }
         let mut ready = Vec::new();
         let mut i = 0;
         while i < r.pending.len() {
@@ -364,13 +430,14 @@ pub(crate) fn after_release(meta: &LockMeta, now: u64) {
                 i += 1;
             }
         }
-        let summaries = if r.due_for_flush(now) {
+        let summaries = if due {
             collect_summaries(r, now)
         } else {
             Vec::new()
         };
-        (r.thread_name.clone(), r.thread_id, ready, summaries)
-    });
+        Some((r.thread_name.clone(), r.thread_id, ready, summaries))
+    })
+    .flatten();
     if let Some((Some(name), thread_id, ready, summaries)) = work {
         if ready.is_empty() && summaries.is_empty() {
             return;
@@ -436,11 +503,12 @@ fn emit_all(thread_name: &str, thread_id: u64, pending: Vec<Pending>, summaries:
             Pending::Wait {
                 subject,
                 holder_id,
-                holder,
                 wait_ns,
                 at_ns,
+                timed_out,
                 ..
             } => {
+                let holder = thread::name_of(holder_id);
                 emit::wait(
                     &subject.with_thread(thread_name, thread_id),
                     &WaitFields {
@@ -448,7 +516,7 @@ fn emit_all(thread_name: &str, thread_id: u64, pending: Vec<Pending>, summaries:
                         holder_id,
                         wait_ns,
                         at_ns,
-                        timed_out: false,
+                        timed_out,
                     },
                 );
             }

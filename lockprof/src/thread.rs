@@ -17,10 +17,48 @@ use crate::meta::LockMeta;
 /// Number of counter slots per thread (a power of two).
 const SLOTS: usize = 64;
 
+/// Waits a thread can note inside critical sections before they are recorded (one per lock held
+/// after a contended acquisition; more spill to the recorder directly).
+const PENDING_WAITS: usize = 4;
+
+/// Names of threads that have exited are kept (a wait may name a holder that has since exited)
+/// until there are more names than this; then the exited ones are forgotten.
+const MAX_NAMES: usize = 4096;
+
 static NEXT_THREAD_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Names of live threads by lockprof id, so a waiter can name the thread holding its lock.
-static NAMES: RwLock<BTreeMap<u64, Arc<str>>> = RwLock::new(BTreeMap::new());
+static NAMES: RwLock<Names> = RwLock::new(Names {
+    by_id: BTreeMap::new(),
+    exited: Vec::new(),
+});
+
+struct Names {
+    by_id: BTreeMap<u64, Arc<str>>,
+    exited: Vec<u64>,
+}
+
+/// A contended acquisition, noted inside the critical section and recorded after the release.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wait {
+    /// Address of the lock's bookkeeping ([`LockMeta::addr`]).
+    pub(crate) lock: usize,
+    pub(crate) site: SiteKey,
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    /// lockprof id of the thread holding the lock when the wait began (0: unknown).
+    pub(crate) holder: u64,
+}
+
+impl Wait {
+    const NONE: Wait = Wait {
+        lock: 0,
+        site: SiteKey(0),
+        start: 0,
+        end: 0,
+        holder: 0,
+    };
+}
 
 /// Acquire site and mode packed into one word: `Location`s are 8-byte aligned, so the low bits
 /// hold the mode.
@@ -62,6 +100,7 @@ pub(crate) struct FastThread {
     /// a subscriber then skip recording instead of recursing.
     busy: Cell<bool>,
     slots: [Slot; SLOTS],
+    pending: [Cell<Wait>; PENDING_WAITS],
 }
 
 thread_local! {
@@ -72,6 +111,7 @@ thread_local! {
             rng: Cell::new(0),
             busy: Cell::new(false),
             slots: [const { Slot { lock: Cell::new(0), site: Cell::new(0), count: Cell::new(0) } }; SLOTS],
+            pending: [const { Cell::new(Wait::NONE) }; PENDING_WAITS],
         }
     };
 }
@@ -84,9 +124,40 @@ pub(crate) enum Sampled {
     Yes { weight: u32 },
 }
 
-/// Counts one acquisition of `lock` at `site` by this thread, records it as the lock's holder and
-/// says whether this hold is the sampled one.
+impl Sampled {
+    /// The weight for the hold's token: 0 when it is not the sample.
+    pub(crate) fn weight(&self) -> u32 {
+        match self {
+            Sampled::No => 0,
+            Sampled::Yes { weight } => *weight,
+        }
+    }
+}
+
+/// The fast path: counts one acquisition of lock `lock_id` at `site` by this thread and records
+/// the thread as the holder, if that takes nothing unusual. Returns `false` (having done nothing)
+/// when the slow variant [`on_acquire`] must run instead: slot taken by another key, thread not
+/// registered yet, or this is the hold to sample.
 #[inline(always)]
+pub(crate) fn count_fast(meta: &LockMeta, lock_id: u64, site: SiteKey) -> bool {
+    FAST.with(|t| {
+        let slot = &t.slots[slot_index(lock_id, site)];
+        let countdown = t.countdown.get();
+        // An unregistered thread has countdown 0, so it always takes the slow variant first.
+        if slot.lock.get() != lock_id || slot.site.get() != site.0 || countdown <= 1 {
+            return false;
+        }
+        slot.count.set(slot.count.get() + 1);
+        t.countdown.set(countdown - 1);
+        meta.holder.store(t.id.get(), Relaxed);
+        true
+    })
+}
+
+/// Counts one acquisition of `meta` at `site` by this thread, records it as the lock's holder and
+/// says whether this hold is the sampled one. The general form of [`count_fast`].
+#[cold]
+#[inline(never)]
 pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
     FAST.with(|t| {
         let mut id = t.id.get();
@@ -112,23 +183,11 @@ pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
     })
 }
 
-/// Counts an acquisition whose hold is timed anyway (contended, or the lock is hot): no sampling.
+/// Counts an acquisition whose hold is timed anyway (contended, or the lock is hot). The sampling
+/// countdown runs over these too, so the sample stands for every hold.
 #[inline]
-pub(crate) fn on_timed_acquire(meta: &LockMeta, site: SiteKey) {
-    FAST.with(|t| {
-        let mut id = t.id.get();
-        if id == 0 {
-            id = register(t);
-        }
-        meta.holder.store(id, Relaxed);
-        let lock_id = meta.id();
-        let slot = &t.slots[slot_index(lock_id, site)];
-        if slot.lock.get() == lock_id && slot.site.get() == site.0 {
-            slot.count.set(slot.count.get() + 1);
-        } else {
-            claim_slot(slot, meta, site);
-        }
-    })
+pub(crate) fn on_timed_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
+    on_acquire(meta, site)
 }
 
 #[inline(always)]
@@ -181,6 +240,7 @@ fn register(t: &FastThread) -> u64 {
     NAMES
         .write()
         .unwrap_or_else(PoisonError::into_inner)
+        .by_id
         .insert(id, name.clone());
     crate::clock::warm_up();
     crate::recorder::register_thread(id, name);
@@ -223,26 +283,57 @@ pub(crate) fn name_of(id: u64) -> Arc<str> {
         return "".into();
     }
     let names = NAMES.read().unwrap_or_else(PoisonError::into_inner);
-    match names.get(&id) {
+    match names.by_id.get(&id) {
         Some(name) => name.clone(),
         None => format!("thread-{id}").into(),
     }
 }
 
-/// Forgets thread `id`'s name (it has exited).
+/// Notes that thread `id` has exited; its name is forgotten once there are too many names.
 pub(crate) fn unregister(id: u64) {
-    NAMES
-        .write()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&id);
+    let mut names = NAMES.write().unwrap_or_else(PoisonError::into_inner);
+    names.exited.push(id);
+    if names.by_id.len() > MAX_NAMES {
+        let Names { by_id, exited } = &mut *names;
+        for id in exited.drain(..) {
+            by_id.remove(&id);
+        }
+    }
+}
+
+/// Notes a contended acquisition until the lock's release; `false` when the thread already has
+/// as many pending as it can keep (the caller records it directly then).
+#[inline]
+pub(crate) fn note_wait(wait: &Wait) -> bool {
+    FAST.try_with(|t| {
+        for cell in &t.pending {
+            if cell.get().lock == 0 {
+                cell.set(*wait);
+                return true;
+            }
+        }
+        false
+    })
+    .unwrap_or(false)
+}
+
+/// Hands the waits noted for lock `lock` (an address from [`LockMeta::addr`]) to `f`.
+pub(crate) fn take_waits(lock: usize, mut f: impl FnMut(Wait)) {
+    let _ = FAST.try_with(|t| {
+        for cell in &t.pending {
+            let wait = cell.get();
+            if wait.lock == lock {
+                cell.set(Wait::NONE);
+                f(wait);
+            }
+        }
+    });
 }
 
 /// Runs `f` with this thread marked busy, unless it already is (then returns `None`): lockprof's
 /// own recording must not recurse through a subscriber that takes a profiled lock.
 pub(crate) fn while_busy<R>(f: impl FnOnce() -> R) -> Option<R> {
-    let entered = FAST
-        .try_with(|t| !t.busy.replace(true))
-        .unwrap_or(false);
+    let entered = FAST.try_with(|t| !t.busy.replace(true)).unwrap_or(false);
     if !entered {
         return None;
     }
