@@ -1,1 +1,41 @@
-//! The `lockprof` command: aggregation, reports, histograms and flamegraphs from lockprof traces.
+//! The `lockprof` command as a library: read lockprof traces (native files or tracing JSON
+//! lines), aggregate them per lock, and render reports, histograms and contention flamegraphs.
+//!
+//! ```no_run
+//! use lockprof_cli::{LoadOptions, Source, load, report};
+//!
+//! let loaded = load(&[Source::File("app.lptrace".into())], &LoadOptions::default())?;
+//! let mut profile = loaded.profile;
+//! profile.sort(lockprof_cli::SortKey::Wait);
+//! report::write_text(&profile, &report::ReportOptions::default(), std::io::stdout())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod aggregate;
+mod app;
+mod buckets;
+pub mod cli;
+pub mod demo;
+mod error;
+pub mod escape;
+pub mod flame;
+pub mod histogram;
+pub mod humanize;
+mod input;
+mod intern;
+mod json_lines;
+mod native;
+mod profile;
+pub mod report;
+
+pub use aggregate::{Aggregator, MAX_SUMMARY_COUNT, MAX_WEIGHT};
+pub use app::{Io, run};
+pub use buckets::{Bucket, DECADES, ONE_TWO_FIVE, log_buckets};
+pub use error::Error;
+pub use input::{LoadOptions, Loaded, Notice, PROGRESS_MIN_BYTES, Source, load, read_source};
+pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};
+pub use native::NativeInput;
+pub use profile::{
+    Cell, Distribution, LockProfile, Profile, SIGFIG, SortKey, StackCell, Stats, Usage, percent,
+    stats_of,
+};

@@ -185,8 +185,8 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
 fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
     // A hold is measured when it is the sample, or others are waiting for it (but only one in
     // several of a storm's releases); a timed hold that made nobody wait needs no clock read.
-    let measure_it = recording()
-        && (token.weight != 0 || meta.has_waiters() && meta.measure_this_release());
+    let measure_it = (token.weight != 0 || meta.has_waiters() && meta.measure_this_release())
+        && recording();
     // Measured while still holding: once unlocked, the next holder could charge the waiting
     // this hold caused to itself before this thread gets to it.
     let measured = measure_it.then(|| {

@@ -89,7 +89,7 @@ impl LockMeta {
         }
         let streak = self.streak.load(Relaxed).saturating_add(1);
         self.streak.store(streak, Relaxed);
-        streak <= STORM_AFTER || streak % STORM_SAMPLE == 0
+        streak <= STORM_AFTER || streak.is_multiple_of(STORM_SAMPLE)
     }
 
     /// Whether the lock is in a storm (see `measure_this_release`).

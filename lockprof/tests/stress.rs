@@ -100,7 +100,7 @@ fn rwlock_readers_and_writers_conserve_counts() {
                 start.wait();
                 let mut seen = 0;
                 for n in 0..ITERATIONS / 4 {
-                    if (n + i as u64) % 4 == 0 {
+                    if (n + i as u64).is_multiple_of(4) {
                         *lock.write() += 1;
                     } else {
                         seen = seen.max(*lock.read());
@@ -114,7 +114,7 @@ fn rwlock_readers_and_writers_conserve_counts() {
         worker.join().unwrap();
     }
     let writes: u64 = (0..THREADS as u64)
-        .map(|i| (0..ITERATIONS / 4).filter(|n| (n + i) % 4 == 0).count() as u64)
+        .map(|i| (0..ITERATIONS / 4).filter(|n| (n + i).is_multiple_of(4)).count() as u64)
         .sum();
     assert_eq!(*lock.read(), writes);
     lockprof::flush();

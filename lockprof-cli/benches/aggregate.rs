@@ -1,0 +1,91 @@
+//! Aggregation throughput: native records in memory (the aggregator alone), native trace bytes
+//! (reader + aggregator), and tracing JSON lines (parser + aggregator). One core.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use lockprof::trace::TraceReader;
+use lockprof_cli::Aggregator;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+/// Events per iteration.
+const EVENTS: usize = 1_000_000;
+/// JSON lines per iteration.
+const LINES: usize = 200_000;
+
+fn native(c: &mut Criterion) {
+    for (name, locks, threads, sites) in [("typical", 4, 8, 8), ("wide", 32, 16, 64)] {
+        native_shape(c, name, locks, threads, sites);
+    }
+}
+
+/// `locks × threads × sites` distinct cells: 256 is a typical service, 32,768 a wide one whose
+/// tables no longer fit in L2.
+fn native_shape(c: &mut Criterion, name: &str, locks: u64, threads: u64, sites: u32) {
+    let records = common::synthetic_records(EVENTS, locks, threads, sites);
+    let bytes = common::native(&records);
+    let mut g = c.benchmark_group(format!("native_{name}"));
+    g.throughput(Throughput::Elements(EVENTS as u64));
+    g.bench_function("records", |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new();
+            let mut input = agg.native();
+            for r in &records {
+                input.record(r);
+            }
+            drop(input);
+            black_box(agg.finish())
+        })
+    });
+    g.throughput(Throughput::Elements(EVENTS as u64));
+    g.bench_function("trace_bytes", |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new();
+            let mut input = agg.native();
+            for r in TraceReader::new(&bytes[..]).unwrap() {
+                input.record(&r.unwrap());
+            }
+            drop(input);
+            black_box(agg.finish())
+        })
+    });
+    g.finish();
+}
+
+fn json(c: &mut Criterion) {
+    // One unrelated log line per 10 events, like an application log with profiling on.
+    let records = common::synthetic_records(LINES * 10 / 11, 32, 16, 64);
+    let bytes = common::json_lines(&records, false, 10, None);
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let mut g = c.benchmark_group("json_lines");
+    g.throughput(Throughput::Elements(lines as u64));
+    g.bench_function("nested", |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new();
+            let stats = agg.json_lines().read(&bytes[..]).unwrap();
+            black_box((stats, agg.finish()))
+        })
+    });
+    let flat = common::json_lines(&records, true, 10, None);
+    g.bench_function("flattened", |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new();
+            let stats = agg.json_lines().read(&flat[..]).unwrap();
+            black_box((stats, agg.finish()))
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    targets = native, json
+}
+criterion_main!(benches);

@@ -1,0 +1,120 @@
+//! The command line: subcommands and their arguments (clap).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::SortKey;
+use crate::flame::View;
+use crate::histogram::{HistogramFormat, Metric};
+use crate::report::ReportFormat;
+
+/// Reports, histograms and flamegraphs of lock contention from lockprof traces.
+#[derive(Debug, Parser)]
+#[command(name = "lockprof", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// A subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Per-lock table: contention, wait and hold percentiles, blame, top holders and sites.
+    Report(ReportArgs),
+    /// Distribution of waits, holds or blame: an ASCII histogram, or .hgrm text.
+    Histogram(HistogramArgs),
+    /// Contention flamegraph as SVG (search and zoom work in a browser).
+    Flamegraph(FlamegraphArgs),
+    /// The flamegraph's stacks as folded text (for inferno, flamegraph.pl, speedscope).
+    Folded(FoldedArgs),
+    /// Run a built-in contended workload; write its trace, report and flamegraphs.
+    Demo(DemoArgs),
+}
+
+/// The traces to read.
+#[derive(Debug, Args)]
+pub struct Inputs {
+    /// Native traces or tracing JSON-lines logs; several are merged; `-` reads stdin.
+    #[arg(value_name = "TRACE", required = true)]
+    pub traces: Vec<OsString>,
+    /// Only the lock(s) with this name.
+    #[arg(long, value_name = "NAME")]
+    pub lock: Option<String>,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Order of the locks (largest first).
+    #[arg(long, value_enum, default_value_t)]
+    pub sort: SortKey,
+    /// Show only the first N locks.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+/// Arguments of `histogram`.
+#[derive(Debug, Args)]
+pub struct HistogramArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Which distribution.
+    #[arg(long, value_enum, default_value_t)]
+    pub metric: Metric,
+    /// `text`: a histogram per lock; `hgrm`: percentile distribution of the selected locks
+    /// merged, in milliseconds (HdrHistogram's plotter reads it).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: HistogramFormat,
+}
+
+/// Arguments of `flamegraph`.
+#[derive(Debug, Args)]
+pub struct FlamegraphArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The SVG file to write (`-` for stdout).
+    #[arg(short, long, value_name = "FILE.svg")]
+    pub output: PathBuf,
+    /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
+    #[arg(long, value_enum, default_value_t)]
+    pub view: View,
+    /// Title above the graph.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Image width in pixels.
+    #[arg(long)]
+    pub width: Option<usize>,
+}
+
+/// Arguments of `folded`.
+#[derive(Debug, Args)]
+pub struct FoldedArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
+    #[arg(long, value_enum, default_value_t)]
+    pub view: View,
+}
+
+/// Arguments of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the trace, report and flamegraphs (created if missing).
+    #[arg(default_value = "lockprof-demo")]
+    pub dir: PathBuf,
+    /// How long the workload runs, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = crate::demo::DEFAULT_DURATION_MS)]
+    pub duration_ms: u64,
+}

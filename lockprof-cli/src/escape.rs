@@ -1,0 +1,130 @@
+//! Escaping untrusted names (locks, threads, sites, spans come from trace files) for each output:
+//! terminal, Markdown and folded stacks. SVG and JSON are escaped by their writers (inferno,
+//! serde_json).
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Characters that would change what a terminal shows: C0/C1 controls, DEL, and the Unicode
+/// bidirectional overrides that can reorder the rest of a line.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Writes `c` as a visible escape: `\n`, `\t`, `\r`, or `\u{..}`.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        _ => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// `s` safe to print on a terminal: control characters and bidi overrides become visible
+/// escapes (`\n`, `\u{1b}`), so a name cannot move the cursor, recolor, or hide text.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `s` in double quotes, terminal-safe, for error messages.
+pub fn quoted(s: &str) -> String {
+    format!("\"{}\"", terminal(s).replace('"', "\\\""))
+}
+
+/// `s` safe inside a Markdown table cell (GitHub flavour): the characters that start emphasis,
+/// code, links, HTML, entities or cell breaks are backslash-escaped, and control characters
+/// become visible escapes, so a name renders as the literal text it is.
+pub fn markdown(s: &str) -> Cow<'_, str> {
+    const SPECIAL: &[char] = &[
+        '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '#', '!', '$',
+    ];
+    if !s.chars().any(|c| SPECIAL.contains(&c) || is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if SPECIAL.contains(&c) {
+            out.push('\\');
+            out.push(c);
+        } else if is_unsafe(c) {
+            // The escape's own backslash must render literally too.
+            let mut e = String::new();
+            push_escaped(&mut e, c);
+            out.push('\\');
+            out.push_str(&e);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Frame name used for a frame with no name.
+pub const EMPTY_FRAME: &str = "[unknown]";
+
+/// `s` usable as one frame of a folded stack: `;` separates frames there, so it becomes `:`;
+/// control characters become visible escapes (a newline would end the stack); an empty name
+/// becomes [`EMPTY_FRAME`].
+pub fn folded_frame(s: &str) -> Cow<'_, str> {
+    if s.trim().is_empty() {
+        return Cow::Borrowed(EMPTY_FRAME);
+    }
+    if !s.chars().any(|c| c == ';' || is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c == ';' {
+            out.push(':');
+        } else if is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_neutralizes_controls() {
+        assert_eq!(terminal("plain µs"), "plain µs");
+        assert_eq!(terminal("a\x1b[31mred\nb"), "a\\u{1b}[31mred\\nb");
+        assert_eq!(terminal("x\u{202e}y\u{9b}"), "x\\u{202e}y\\u{9b}");
+        assert_eq!(quoted("a\"b\x07"), "\"a\\\"b\\u{7}\"");
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_out() {
+        assert_eq!(markdown("src/a.rs:42"), "src/a.rs:42");
+        assert_eq!(markdown("a|b`c`"), "a\\|b\\`c\\`");
+        assert_eq!(markdown("<script>x</script>"), "\\<script\\>x\\</script\\>");
+        assert_eq!(markdown("l1\nl2"), "l1\\\\nl2");
+        assert_eq!(markdown("*[x](y)*"), "\\*\\[x\\](y)\\*");
+    }
+
+    #[test]
+    fn folded_frames_stay_one_frame() {
+        assert_eq!(folded_frame("a;b"), "a:b");
+        assert_eq!(folded_frame("a\nb 3"), "a\\nb 3");
+        assert_eq!(folded_frame(""), EMPTY_FRAME);
+        assert_eq!(folded_frame("  "), EMPTY_FRAME);
+    }
+}

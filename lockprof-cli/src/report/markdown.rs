@@ -1,0 +1,120 @@
+//! The Markdown report: a summary table of every lock, then per lock its top holders and sites.
+//! Names are escaped so they render as literal text in a GitHub comment.
+
+use std::io::{self, Write};
+
+use super::{ReportOptions, lock_title};
+use crate::profile::percent;
+use crate::{LockProfile, Profile, Usage, escape, humanize};
+
+/// Writes the Markdown report.
+///
+/// # Errors
+/// Only errors of `out`.
+pub fn write_markdown(
+    profile: &Profile,
+    opts: &ReportOptions,
+    mut out: impl Write,
+) -> io::Result<()> {
+    let out = &mut out;
+    writeln!(out, "## lockprof report\n")?;
+    writeln!(
+        out,
+        "{} · {} traced · {} dropped\n",
+        humanize::count_of(profile.locks.len() as u64, "lock"),
+        humanize::duration(profile.duration_ns),
+        humanize::count_of(profile.dropped_events, "event"),
+    )?;
+    if profile.dropped_events > 0 {
+        writeln!(
+            out,
+            "> **Warning:** the trace writer dropped events; the numbers are lower bounds.\n"
+        )?;
+    }
+    if profile.locks.is_empty() {
+        writeln!(out, "No locks recorded.")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "| lock | kind | acquisitions | contended | wait total | wait p50 | wait p99 | wait max \
+         | hold p99 | blame |"
+    )?;
+    writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")?;
+    for lock in &profile.locks {
+        let w = lock.wait.stats();
+        let h = lock.hold.stats();
+        writeln!(
+            out,
+            "| {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} | {} |",
+            title(profile, lock),
+            lock.kind.as_str(),
+            humanize::count(lock.acquisitions),
+            humanize::count(lock.contended),
+            humanize::percent(lock.contended_pct()),
+            humanize::duration(w.total),
+            humanize::duration(w.p50),
+            humanize::duration(w.p99),
+            humanize::duration(w.max),
+            humanize::duration(h.p99),
+            humanize::duration(lock.blame_ns),
+        )?;
+    }
+    for lock in &profile.locks {
+        let holders = lock.holders();
+        let holders: Vec<_> = holders.iter().filter(|u| u.cell.blame_ns > 0).collect();
+        let sites = lock.sites();
+        let waiting: Vec<_> = sites.iter().filter(|u| u.cell.wait_ns > 0).collect();
+        if holders.is_empty() && waiting.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n### {}", title(profile, lock))?;
+        table(
+            out,
+            ["holder thread", "blame", "share", "holds"],
+            &holders,
+            opts.top_rows,
+            |u| (u.cell.blame_ns, lock.blame_ns, u.cell.holds),
+        )?;
+        table(
+            out,
+            ["waiting site", "wait", "share", "waits"],
+            &waiting,
+            opts.top_rows,
+            |u| (u.cell.wait_ns, lock.wait.total, u.cell.waits),
+        )?;
+    }
+    Ok(())
+}
+
+fn title(profile: &Profile, lock: &LockProfile) -> String {
+    lock_title(profile, lock, &escape::markdown(&lock.name))
+}
+
+fn table(
+    out: &mut impl Write,
+    header: [&str; 4],
+    rows: &[&Usage],
+    n: usize,
+    cols: impl Fn(&Usage) -> (u64, u64, u64),
+) -> io::Result<()> {
+    if rows.is_empty() || n == 0 {
+        return Ok(());
+    }
+    writeln!(out, "\n| {} |\n|---|--:|--:|--:|", header.join(" | "))?;
+    for u in rows.iter().take(n) {
+        let (amount, whole, count) = cols(u);
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            escape::markdown(&u.name),
+            humanize::duration(amount),
+            humanize::percent(percent(amount, whole)),
+            humanize::count(count),
+        )?;
+    }
+    if rows.len() > n {
+        writeln!(out, "| … {} more | | | |", rows.len() - n)?;
+    }
+    Ok(())
+}

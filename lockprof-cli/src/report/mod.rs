@@ -1,0 +1,50 @@
+//! `lockprof report`: a per-lock table of contention, as text, JSON (the
+//! `lockprof.report/1` schema) or Markdown.
+
+mod json;
+mod markdown;
+mod text;
+
+pub use json::{SCHEMA, write_json};
+pub use markdown::write_markdown;
+pub use text::write_text;
+
+/// Output format of `report`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned text for a terminal.
+    #[default]
+    Text,
+    /// JSON, schema `lockprof.report/1`.
+    Json,
+    /// GitHub-flavoured Markdown, for pull requests and issues.
+    Markdown,
+}
+
+/// Rows shown per lock in the holder and site tables of the text and Markdown reports.
+pub const DEFAULT_TOP_ROWS: usize = 5;
+
+/// Options of the text and Markdown reports.
+#[non_exhaustive]
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// Rows per holder/waiter/site table. Defaults to [`DEFAULT_TOP_ROWS`].
+    pub top_rows: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            top_rows: DEFAULT_TOP_ROWS,
+        }
+    }
+}
+
+/// How a lock is titled: its name, plus the input it came from when several were merged.
+fn lock_title(profile: &crate::Profile, lock: &crate::LockProfile, name: &str) -> String {
+    if profile.inputs > 1 {
+        format!("{name} (input {})", lock.input + 1)
+    } else {
+        name.to_owned()
+    }
+}

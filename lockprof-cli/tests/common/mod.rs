@@ -1,0 +1,384 @@
+//! Traces for tests and benches: a small sample with known numbers, a synthetic generator, and
+//! writers for both input formats (native through `TraceWriter`, JSON lines through
+//! `tracing_subscriber::fmt().json()`).
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Serializer, V2Serializer};
+use lockprof::trace::{Header, Hold, Record, Summary, TraceWriter, Wait};
+use lockprof::{LockKind, Mode};
+
+pub const MS: u64 = 1_000_000;
+pub const US: u64 = 1_000;
+
+/// A histogram of `(value, count)` pairs.
+pub fn hist(values: &[(u64, u64)]) -> Histogram<u64> {
+    let mut h = Histogram::new(3).unwrap();
+    for &(v, n) in values {
+        h.record_n(v, n).unwrap();
+    }
+    h
+}
+
+pub fn wait(lock: u64, thread: u64, site: u32, wait_ns: u64, at_ns: u64, weight: u64) -> Record {
+    Record::Wait(Wait {
+        lock,
+        mode: Mode::Exclusive,
+        thread,
+        site,
+        holder: 0,
+        wait_ns,
+        at_ns,
+        weight,
+        timed_out: false,
+    })
+}
+
+pub fn hold(lock: u64, thread: u64, site: u32, hold_ns: u64, blame_ns: u64, at_ns: u64) -> Record {
+    Record::Hold(Hold {
+        lock,
+        mode: Mode::Exclusive,
+        thread,
+        site,
+        hold_ns,
+        blame_ns,
+        waiters: 1,
+        at_ns,
+        weight: 1,
+        hold_exact: true,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn summary(
+    lock: u64,
+    thread: u64,
+    site: u32,
+    at_ns: u64,
+    acquisitions: u64,
+    contended: u64,
+    short_waits: &[(u64, u64)],
+    short_holds: &[(u64, u64)],
+    blame_ns: u64,
+) -> Record {
+    let wait_hist = hist(short_waits);
+    let hold_hist = hist(short_holds);
+    Record::Summary(Box::new(Summary {
+        lock,
+        mode: Mode::Exclusive,
+        thread,
+        site,
+        at_ns,
+        acquisitions,
+        contended,
+        timeouts: 0,
+        waits: wait_hist.len(),
+        wait_ns: short_waits.iter().map(|(v, n)| v * n).sum(),
+        wait_hist,
+        holds: hold_hist.len(),
+        hold_ns: short_holds.iter().map(|(v, n)| v * n).sum(),
+        hold_hist,
+        blame_ns,
+    }))
+}
+
+pub fn string(id: u32, value: &str) -> Record {
+    Record::String {
+        id,
+        value: value.to_owned(),
+    }
+}
+
+/// The sample every golden file is rendered from. Its numbers:
+/// - `ledger` (mutex): worker-1 waits 10, 20, 30 ms at bank.rs:42; worker-2 waits 5 ms with
+///   weight 2 at bank.rs:57; plus 10 short waits of 5 µs (worker-1). Holds: flusher 50 ms with
+///   45 ms of blame at flush.rs:9, worker-1 2 ms with 20 ms of blame; short holds 990 × 1 µs
+///   (worker-1, 300 µs of blame) and 400 × 2 µs (worker-2). 1,504 acquisitions, 16 contended.
+/// - `cache` (rwlock): worker-2 waits 1 ms once; 100 acquisitions, 1 contended.
+/// - `quiet` (mutex): 50 uncontended acquisitions.
+/// - 7 dropped events; timestamps span 2 s.
+pub fn sample_records() -> Vec<Record> {
+    vec![
+        string(0, "ledger"),
+        string(1, "cache"),
+        string(2, "quiet"),
+        string(3, "worker-1"),
+        string(4, "worker-2"),
+        string(5, "flusher"),
+        string(6, "src/bank.rs:42"),
+        string(7, "src/bank.rs:57"),
+        string(8, "src/flush.rs:9"),
+        string(9, "src/cache.rs:7"),
+        Record::Lock {
+            id: 1,
+            name: 0,
+            kind: LockKind::Mutex,
+        },
+        Record::Lock {
+            id: 2,
+            name: 1,
+            kind: LockKind::RwLock,
+        },
+        Record::Lock {
+            id: 3,
+            name: 2,
+            kind: LockKind::Mutex,
+        },
+        Record::Thread { id: 1, name: 3 },
+        Record::Thread { id: 2, name: 4 },
+        Record::Thread { id: 3, name: 5 },
+        hold(1, 3, 8, 50 * MS, 45 * MS, MS),
+        wait(1, 1, 6, 10 * MS, 2 * MS, 1),
+        wait(1, 1, 6, 20 * MS, 60 * MS, 1),
+        hold(1, 1, 6, 2 * MS, 20 * MS, 61 * MS),
+        wait(1, 1, 6, 30 * MS, 100 * MS, 1),
+        wait(1, 2, 7, 5 * MS, 200 * MS, 2),
+        wait(2, 2, 9, MS, 300 * MS, 1),
+        Record::Dropped { count: 7 },
+        summary(
+            1,
+            1,
+            6,
+            2001 * MS,
+            1000,
+            13,
+            &[(5 * US, 10)],
+            &[(US, 990)],
+            300 * US,
+        ),
+        summary(1, 2, 7, 2001 * MS, 500, 3, &[], &[(2 * US, 400)], 0),
+        summary(1, 3, 8, 2001 * MS, 4, 0, &[], &[], 0),
+        summary(2, 2, 9, 2001 * MS, 100, 1, &[], &[], 0),
+        summary(3, 1, 6, 2001 * MS, 50, 0, &[], &[], 0),
+    ]
+}
+
+/// A native trace of `records` (complete: with the end marker).
+pub fn native(records: &[Record]) -> Vec<u8> {
+    let mut w = TraceWriter::new(Vec::new(), &Header::new(42, 1_700_000_000_000_000_000)).unwrap();
+    for r in records {
+        w.write(r).unwrap();
+    }
+    w.finish().unwrap()
+}
+
+/// A synthetic trace: `events` waits and holds (one summary per 64) over `locks` locks, `threads`
+/// threads and `sites` sites, with realistic value spreads.
+pub fn synthetic_records(events: usize, locks: u64, threads: u64, sites: u32) -> Vec<Record> {
+    let mut out = Vec::with_capacity(events + 64);
+    let mut next_str = 0;
+    let def = |out: &mut Vec<Record>, next_str: &mut u32, value: String| {
+        out.push(string(*next_str, &value));
+        *next_str += 1;
+        *next_str - 1
+    };
+    for l in 1..=locks {
+        let name = def(&mut out, &mut next_str, format!("lock-{l}"));
+        out.push(Record::Lock {
+            id: l,
+            name,
+            kind: LockKind::Mutex,
+        });
+    }
+    for t in 1..=threads {
+        let name = def(&mut out, &mut next_str, format!("worker-{t}"));
+        out.push(Record::Thread { id: t, name });
+    }
+    let first_site = next_str;
+    for s in 0..sites {
+        def(
+            &mut out,
+            &mut next_str,
+            format!("src/module_{s}.rs:{}", 10 + s),
+        );
+    }
+    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut at = 0;
+    for i in 0..events {
+        let r = rnd();
+        let lock = 1 + r % locks;
+        let thread = 1 + (r >> 8) % threads;
+        let site = first_site + ((r >> 16) % u64::from(sites)) as u32;
+        let ns = 10 * US + (r >> 24) % (5 * MS);
+        at += 1 + (r >> 40) % 1000;
+        if i % 100_000 == 99_999 {
+            out.push(summary(
+                lock,
+                thread,
+                site,
+                at,
+                1000,
+                40,
+                &[(ns / 100, 30)],
+                &[(ns / 50, 900)],
+                ns,
+            ));
+        } else if r & 1 == 0 {
+            out.push(wait(lock, thread, site, ns, at, 1));
+        } else {
+            out.push(hold(lock, thread, site, ns, ns * 2, at));
+        }
+    }
+    out
+}
+
+/// A `Write` the JSON formatter writes lines into.
+#[derive(Clone, Default)]
+pub struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buffer {
+    pub fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+fn b64(h: &Histogram<u64>) -> String {
+    let mut bytes = Vec::new();
+    V2Serializer::new().serialize(h, &mut bytes).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// `records` as the JSON lines `tracing_subscriber::fmt().json()` writes for the events lockprof
+/// emits (field names of `lockprof::event`), with an unrelated log line after every `noise`-th
+/// event (0: none) and, when `span` is given, every event inside a span of that name.
+pub fn json_lines(records: &[Record], flatten: bool, noise: usize, span: Option<&str>) -> Vec<u8> {
+    let buf = Buffer::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(flatten)
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let _entered = span.map(|name| {
+            // Span names must be static; the tests use a fixed set.
+            let s = match name {
+                "handle_request" => tracing::info_span!("handle_request", id = 7),
+                _ => tracing::info_span!("other"),
+            };
+            s.entered()
+        });
+        emit_all(records, noise);
+    });
+    buf.take()
+}
+
+fn emit_all(records: &[Record], noise: usize) {
+    let mut strings: HashMap<u32, String> = HashMap::new();
+    let mut threads: HashMap<u64, String> = HashMap::new();
+    let mut locks: HashMap<u64, (String, LockKind)> = HashMap::new();
+    let mut n = 0;
+    for r in records {
+        let s = |id: &u32| strings.get(id).cloned().unwrap_or_default();
+        match r {
+            Record::String { id, value } => {
+                strings.insert(*id, value.clone());
+            }
+            Record::Thread { id, name } => {
+                threads.insert(*id, s(name));
+            }
+            Record::Lock { id, name, kind } => {
+                locks.insert(*id, (s(name), *kind));
+            }
+            Record::Wait(w) => {
+                let (lock, kind) = locks[&w.lock].clone();
+                tracing::event!(
+                    target: "lockprof",
+                    tracing::Level::TRACE,
+                    event = "wait",
+                    lock = lock.as_str(),
+                    lock_id = w.lock,
+                    lock_kind = kind.as_str(),
+                    mode = w.mode.as_str(),
+                    thread = threads[&w.thread].as_str(),
+                    thread_id = w.thread,
+                    site = s(&w.site).as_str(),
+                    holder = "",
+                    holder_id = w.holder,
+                    wait_ns = w.wait_ns,
+                    at_ns = w.at_ns,
+                    weight = w.weight,
+                    timed_out = w.timed_out,
+                );
+            }
+            Record::Hold(h) => {
+                let (lock, kind) = locks[&h.lock].clone();
+                tracing::event!(
+                    target: "lockprof",
+                    tracing::Level::TRACE,
+                    event = "hold",
+                    lock = lock.as_str(),
+                    lock_id = h.lock,
+                    lock_kind = kind.as_str(),
+                    mode = h.mode.as_str(),
+                    thread = threads[&h.thread].as_str(),
+                    thread_id = h.thread,
+                    site = s(&h.site).as_str(),
+                    hold_ns = h.hold_ns,
+                    blame_ns = h.blame_ns,
+                    waiters = h.waiters,
+                    at_ns = h.at_ns,
+                    weight = h.weight,
+                    hold_exact = h.hold_exact,
+                );
+            }
+            Record::Summary(m) => {
+                let (lock, kind) = locks[&m.lock].clone();
+                tracing::event!(
+                    target: "lockprof",
+                    tracing::Level::TRACE,
+                    event = "summary",
+                    lock = lock.as_str(),
+                    lock_id = m.lock,
+                    lock_kind = kind.as_str(),
+                    mode = m.mode.as_str(),
+                    thread = threads[&m.thread].as_str(),
+                    thread_id = m.thread,
+                    site = s(&m.site).as_str(),
+                    at_ns = m.at_ns,
+                    weight = 1u64,
+                    acquisitions = m.acquisitions,
+                    contended = m.contended,
+                    timeouts = m.timeouts,
+                    waits = m.waits,
+                    wait_ns = m.wait_ns,
+                    wait_hist = b64(&m.wait_hist).as_str(),
+                    holds = m.holds,
+                    hold_ns = m.hold_ns,
+                    hold_hist = b64(&m.hold_hist).as_str(),
+                    blame_ns = m.blame_ns,
+                );
+            }
+            Record::Dropped { .. } => {}
+        }
+        if matches!(r, Record::Wait(_) | Record::Hold(_) | Record::Summary(_)) {
+            n += 1;
+            if noise > 0 && n % noise == 0 {
+                tracing::info!(target: "app::server", component = "lockprof", "request served");
+            }
+        }
+    }
+}
+pub mod golden;
