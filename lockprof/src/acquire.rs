@@ -173,7 +173,12 @@ pub(crate) fn contended(
 /// others wait, or has events pending.
 #[inline(always)]
 pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
-    if token.start_ns == 0 && !token.deferred && !meta.has_waiters() {
+    // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
+    // that go unmeasured: just unlock.
+    if token.start_ns == 0
+        && !token.deferred
+        && (!meta.has_waiters() || !meta.measure_this_release())
+    {
         unlock();
         return;
     }
@@ -185,7 +190,10 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
 fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
     // A hold is measured when it is the sample, or others are waiting for it (but only one in
     // several of a storm's releases); a timed hold that made nobody wait needs no clock read.
-    let measure_it = (token.weight != 0 || meta.has_waiters() && meta.measure_this_release())
+    // (An untimed hold gets here only when it is to be measured.)
+    let measure_it = (token.start_ns == 0
+        || token.weight != 0
+        || meta.has_waiters() && meta.measure_this_release())
         && recording();
     // Measured while still holding: once unlocked, the next holder could charge the waiting
     // this hold caused to itself before this thread gets to it.

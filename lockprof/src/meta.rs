@@ -41,16 +41,7 @@ pub(crate) struct LockMeta {
     charged: AtomicU64,
     /// Start of the oldest wait of the current episode of contention (set when n goes 0 → 1).
     contention_since: AtomicU64,
-    /// Releases with waiters in the episode of contention `streak_episode` (see
-    /// `measure_this_release`).
-    streak: AtomicU32,
-    streak_episode: AtomicU64,
 }
-
-/// The first releases of an episode of contention are all measured...
-const STORM_AFTER: u32 = 8;
-/// ...then one in this many.
-const STORM_SAMPLE: u32 = 16;
 
 /// A wait registered in the integral, to be finished by [`LockMeta::end_wait`].
 #[derive(Clone, Copy, Debug)]
@@ -70,32 +61,23 @@ impl LockMeta {
             waiting: AtomicU64::new(0),
             charged: AtomicU64::new(0),
             contention_since: AtomicU64::new(0),
-            streak: AtomicU32::new(0),
-            streak_episode: AtomicU64::new(0),
         }
     }
 
     /// Whether to measure this release, which has waiters. Under a storm of short contended
-    /// holds, measuring every release would cost more than the holds: after the first
-    /// `STORM_AFTER` releases of an episode of contention (waiters present without a break), one
-    /// in `STORM_SAMPLE` is measured, and it is charged all the waiting since the last measured
-    /// one. Totals stay exact; the split among holders becomes statistical.
+    /// holds, measuring every release would cost more than the holds: after the first few
+    /// releases of an episode of contention (waiters present without a break), only one in
+    /// several is measured, and it is charged all the waiting since the last measured one.
+    /// Totals stay exact; the split among holders becomes statistical. The count is kept per
+    /// thread so a storm's releases do not also write to the lock's cache line.
+    #[inline]
     pub(crate) fn measure_this_release(&self) -> bool {
-        let episode = self.contention_since.load(Relaxed);
-        if self.streak_episode.load(Relaxed) != episode {
-            self.streak_episode.store(episode, Relaxed);
-            self.streak.store(1, Relaxed);
-            return true;
-        }
-        let streak = self.streak.load(Relaxed).saturating_add(1);
-        self.streak.store(streak, Relaxed);
-        streak <= STORM_AFTER || streak.is_multiple_of(STORM_SAMPLE)
+        crate::thread::measure_in_episode(self.addr(), self.contention_since.load(Relaxed))
     }
 
-    /// Whether the lock is in a storm (see `measure_this_release`).
+    /// Whether this thread sees the lock in a storm (see `measure_this_release`).
     pub(crate) fn in_storm(&self) -> bool {
-        self.streak.load(Relaxed) > STORM_AFTER
-            && self.streak_episode.load(Relaxed) == self.contention_since.load(Relaxed)
+        crate::thread::in_storm(self.addr(), self.contention_since.load(Relaxed))
     }
 
     /// The lock's process-unique id.
