@@ -142,10 +142,10 @@ pub(crate) fn contended(
     let key = SiteKey::new(site, mode);
     let holder = meta.holder.load(Relaxed);
     let start = clock::now_ns();
-    let ticket = meta.begin_wait(start);
+    let ticket = meta.integral.begin_wait(start);
     let got = block();
     let end = clock::now_ns();
-    meta.end_wait(ticket, end);
+    meta.integral.end_wait(ticket, end);
     let wait = thread::Wait {
         lock: meta.addr(),
         site: key,
@@ -237,13 +237,13 @@ pub(crate) fn release_for_wait(
 
 /// The hold's figures, if there is anything to say about it.
 fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
-    let waiters = meta.waiters();
-    let blame_ns = meta.charge(now);
+    let waiters = meta.integral.waiters();
+    let blame_ns = meta.integral.charge(now);
     let (at_ns, exact, weight) = if token.start_ns != 0 {
         (token.start_ns, true, token.weight.max(1))
     } else if blame_ns > 0 {
         // An untimed hold that made others wait: it began before the first of them arrived.
-        (meta.contention_since().min(now), false, 1)
+        (meta.integral.contention_since().min(now), false, 1)
     } else {
         return None;
     };

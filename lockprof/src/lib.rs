@@ -6,6 +6,7 @@ mod clock;
 mod condvar;
 pub mod config;
 mod emit;
+mod integral;
 pub mod event;
 mod kind;
 #[cfg(feature = "subscriber")]
@@ -13,6 +14,7 @@ mod layer;
 mod meta;
 mod mutex;
 mod name;
+mod primitive;
 mod raw_mutex;
 mod raw_rwlock;
 mod recorder;

@@ -1,0 +1,181 @@
+//! The running integral of waiting that makes blame exact.
+//!
+//! Blame: let W(t) be the total time all threads have spent waiting for this lock up to time t.
+//! With n threads waiting now, W(t) = n·t + C, where C = Σ(ends of finished waits) − Σ(starts of
+//! all waits). Each measured release charges the holder W(now) − W(last measured release), so the
+//! waiting that happened during a hold is charged to it, and totals stay exact even when only a
+//! sample of releases is measured. n and C share one atomic word (16 + 48 bits, C and W modulo
+//! 2^48 ns ≈ 78 h) so W is never read torn: a torn read would be off by a whole timestamp.
+//!
+//! One approximation remains, for reader-writer locks only: a waiter that has acquired the lock
+//! (read its end time) but not yet finished its wait here still counts as waiting for a reader
+//! that releases in between, which may then be charged up to that gap (nanoseconds, unless the
+//! waiter is preempted there) too much; later charges absorb it. A mutex cannot see this: its
+//! waiter ends its wait by acquiring the lock, so no other hold ends meanwhile.
+
+use crate::primitive::{AtomicU64, Ordering::Relaxed};
+
+const C_BITS: u32 = 48;
+const C_MASK: u64 = (1 << C_BITS) - 1;
+const MAX_WAITERS: u64 = (1 << (64 - C_BITS)) - 1;
+/// Differences of W modulo 2^48 above this are reorderings (a concurrent release measured a
+/// moment later got there first), not waiting.
+const HALF_RANGE: u64 = 1 << (C_BITS - 1);
+
+/// One lock's waiting integral and the point up to which it has been charged to holders.
+#[derive(Debug)]
+pub(crate) struct WaitIntegral {
+    /// n (high 16 bits) and C mod 2^48 (low 48 bits); see the module docs.
+    waiting: AtomicU64,
+    /// W (mod 2^48) up to which waiting has been charged to holders.
+    charged: AtomicU64,
+    /// Start of the oldest wait of the current episode of contention (set when n goes 0 → 1).
+    contention_since: AtomicU64,
+}
+
+/// A wait registered in the integral, to be finished by [`WaitIntegral::end_wait`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WaitTicket {
+    start: u64,
+    tracked: bool,
+}
+
+impl WaitIntegral {
+    pub(crate) const fn new() -> WaitIntegral {
+        WaitIntegral {
+            waiting: AtomicU64::new(0),
+            charged: AtomicU64::new(0),
+            contention_since: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether any thread is waiting now (one relaxed load; the fast unlock path asks this).
+    #[inline]
+    pub(crate) fn has_waiters(&self) -> bool {
+        self.waiting.load(Relaxed) >> C_BITS != 0
+    }
+
+    /// Number of threads waiting now.
+    pub(crate) fn waiters(&self) -> u32 {
+        (self.waiting.load(Relaxed) >> C_BITS) as u32
+    }
+
+    /// Start of the current contention episode, for the lower bound of an untimed hold's length.
+    pub(crate) fn contention_since(&self) -> u64 {
+        self.contention_since.load(Relaxed)
+    }
+
+    /// Registers a wait that began at `start`: n += 1, C −= start.
+    pub(crate) fn begin_wait(&self, start: u64) -> WaitTicket {
+        let mut first = false;
+        let updated = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
+            let n = word >> C_BITS;
+            (n < MAX_WAITERS).then(|| {
+                first = n == 0;
+                ((n + 1) << C_BITS) | ((word & C_MASK).wrapping_sub(start) & C_MASK)
+            })
+        });
+        if first {
+            self.contention_since.store(start, Relaxed);
+        }
+        WaitTicket {
+            start,
+            tracked: updated.is_ok(),
+        }
+    }
+
+    /// Finishes a wait registered by `begin_wait`: n −= 1, C += end.
+    pub(crate) fn end_wait(&self, ticket: WaitTicket, end: u64) {
+        if !ticket.tracked {
+            return;
+        }
+        let _ = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
+            let n = word >> C_BITS;
+            Some(((n - 1) << C_BITS) | ((word & C_MASK).wrapping_add(end) & C_MASK))
+        });
+        debug_assert!(end >= ticket.start);
+    }
+
+    /// W(now) mod 2^48: all waiting on this lock up to `now`.
+    fn integral(&self, now: u64) -> u64 {
+        let word = self.waiting.load(Relaxed);
+        ((word >> C_BITS).wrapping_mul(now)).wrapping_add(word & C_MASK) & C_MASK
+    }
+
+    /// Charges the waiting accumulated since the last measured release to the caller (a release
+    /// at `now`) and returns it, in ns.
+    pub(crate) fn charge(&self, now: u64) -> u64 {
+        let integral = self.integral(now);
+        let mut charged = self.charged.load(Relaxed);
+        loop {
+            let blame = integral.wrapping_sub(charged) & C_MASK;
+            if blame == 0 || blame >= HALF_RANGE {
+                return 0;
+            }
+            match self
+                .charged
+                .compare_exchange_weak(charged, integral, Relaxed, Relaxed)
+            {
+                Ok(_) => return blame,
+                Err(current) => charged = current,
+            }
+        }
+    }
+}
+
+// The unit tests use std atomics; under loom, tests/loom.rs explores the interleavings.
+#[cfg(all(test, not(lockprof_loom)))]
+mod tests {
+    use super::*;
+
+    fn meta() -> WaitIntegral {
+        WaitIntegral::new()
+    }
+
+    #[test]
+    fn one_wait_during_a_hold_is_charged_to_that_hold() {
+        let meta = meta();
+        let wait = meta.begin_wait(1_000);
+        assert!(meta.has_waiters());
+        // The holder releases at 21_000: the waiter has waited 20_000 ns.
+        assert_eq!(meta.charge(21_000), 20_000);
+        meta.end_wait(wait, 21_500);
+        assert!(!meta.has_waiters());
+        // The 500 ns hand-off is charged to the next measured release.
+        assert_eq!(meta.charge(30_000), 500);
+        assert_eq!(meta.charge(40_000), 0);
+    }
+
+    #[test]
+    fn overlapping_waits_sum_exactly_over_several_releases() {
+        let meta = meta();
+        let a = meta.begin_wait(100);
+        let b = meta.begin_wait(200);
+        let first = meta.charge(1_100); // a: 1000, b: 900
+        meta.end_wait(a, 1_100);
+        let second = meta.charge(2_000); // b: 800 more
+        meta.end_wait(b, 2_000);
+        assert_eq!(first, 1_900);
+        assert_eq!(second, 900);
+        assert_eq!(first + second, (1_100 - 100) + (2_000 - 200));
+    }
+
+    #[test]
+    fn a_late_measurement_of_an_earlier_time_is_not_negative_blame() {
+        let meta = meta();
+        let _a = meta.begin_wait(0);
+        assert_eq!(meta.charge(5_000), 5_000);
+        assert_eq!(meta.charge(4_000), 0);
+        assert_eq!(meta.charge(6_000), 1_000);
+    }
+
+    #[test]
+    fn timestamps_beyond_48_bits_still_give_exact_differences() {
+        let meta = meta();
+        let base = (1u64 << 50) + 12_345;
+        let wait = meta.begin_wait(base);
+        assert_eq!(meta.charge(base + 7_000), 7_000);
+        meta.end_wait(wait, base + 7_000);
+        assert_eq!(meta.charge(base + 9_000), 0);
+    }
+}
