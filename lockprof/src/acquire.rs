@@ -84,7 +84,7 @@ pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: 
         return HoldToken::untimed(site);
     }
     let key = SiteKey::new(site, mode);
-    if meta.is_hot() {
+    if meta.is_hot() || meta.has_waiters() && !meta.in_storm() {
         return acquired_hot(meta, site, key);
     }
     let lock_id = meta.id_if_assigned();
@@ -100,15 +100,15 @@ pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: 
 #[inline(never)]
 fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
     match thread::on_acquire(meta, key) {
-        Sampled::Yes { weight } if recording() => {
-            HoldToken::timed(site, clock::now_ns(), weight)
-        }
+        Sampled::Yes { weight } if recording() => HoldToken::timed(site, clock::now_ns(), weight),
         _ => HoldToken::untimed(site),
     }
 }
 
-/// The lock saw a long wait recently: time this hold exactly, so the holds that make others
-/// wait have exact lengths.
+/// The lock saw a long wait recently, or others are waiting now: time this hold exactly, so the
+/// holds that make others wait have exact lengths. In a storm of short contended holds (see
+/// `LockMeta::measure_this_release`) only the hot lock's holds are timed, not every one that
+/// begins with waiters.
 #[cold]
 #[inline(never)]
 fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
@@ -140,7 +140,13 @@ pub(crate) fn contended(
     }
     thread::ensure_registered();
     let key = SiteKey::new(site, mode);
-    let holder = meta.holder.load(Relaxed);
+    let holder = match meta.holder.load(Relaxed) {
+        // This thread was the last to acquire and the lock has changed hands since without the
+        // new holder having written its id yet (parking_lot hands the lock over directly):
+        // the holder is unknown, not this thread.
+        own if own == thread::id_if_registered() => 0,
+        holder => holder,
+    };
     let start = clock::now_ns();
     let ticket = meta.integral.begin_wait(start);
     let got = block();
@@ -201,6 +207,9 @@ fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOn
         let now = clock::now_ns();
         (now, measure(meta, &token, now))
     });
+    if let Some((now, _)) = measured {
+        meta.set_last_release(now);
+    }
     unlock();
     if token.deferred {
         thread::take_waits(meta.addr(), |wait| recorder::on_contended(meta, &wait));
@@ -228,7 +237,9 @@ pub(crate) fn release_for_wait(
     record: bool,
     unlock: impl FnOnce(),
 ) {
-    let hold = record.then(|| measure(meta, &token, clock::now_ns())).flatten();
+    let hold = record
+        .then(|| measure(meta, &token, clock::now_ns()))
+        .flatten();
     unlock();
     if let Some(hold) = hold {
         recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, true);
@@ -242,8 +253,10 @@ fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
     let (at_ns, exact, weight) = if token.start_ns != 0 {
         (token.start_ns, true, token.weight.max(1))
     } else if blame_ns > 0 {
-        // An untimed hold that made others wait: it began before the first of them arrived.
-        (meta.integral.contention_since().min(now), false, 1)
+        // An untimed hold that made others wait (the lock was cold, or in a storm): it began
+        // after the last measured release and, on a cold lock, before the first waiter arrived.
+        let since = meta.integral.contention_since().max(meta.last_release());
+        (since.min(now), false, 1)
     } else {
         return None;
     };

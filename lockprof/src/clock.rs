@@ -33,7 +33,11 @@ fn epoch() -> &'static Epoch {
 #[inline]
 pub(crate) fn now_ns() -> u64 {
     let epoch = epoch();
-    let ns = epoch.clock.now().saturating_duration_since(epoch.start).as_nanos();
+    let ns = epoch
+        .clock
+        .now()
+        .saturating_duration_since(epoch.start)
+        .as_nanos();
     u64::try_from(ns).unwrap_or(u64::MAX).max(1)
 }
 

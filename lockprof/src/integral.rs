@@ -4,7 +4,7 @@
 //! With n threads waiting now, W(t) = n·t + C, where C = Σ(ends of finished waits) − Σ(starts of
 //! all waits). Each measured release charges the holder W(now) − W(last measured release), so the
 //! waiting that happened during a hold is charged to it, and totals stay exact even when only a
-//! sample of releases is measured. n and C share one atomic word (16 + 48 bits, C and W modulo
+//! sample of releases is measured. n and C share one atomic word (15 + 48 bits, C and W modulo
 //! 2^48 ns ≈ 78 h) so W is never read torn: a torn read would be off by a whole timestamp.
 //!
 //! One approximation remains, for reader-writer locks only: a waiter that has acquired the lock
@@ -17,7 +17,12 @@ use crate::primitive::{AtomicU64, Ordering::Relaxed};
 
 const C_BITS: u32 = 48;
 const C_MASK: u64 = (1 << C_BITS) - 1;
-const MAX_WAITERS: u64 = (1 << (64 - C_BITS)) - 1;
+/// Set when a wait ends and cleared when the waiting is charged: the release of the next hold is
+/// then measured even if nobody waits any more, so the last hand-off of an episode and waits
+/// that timed out are charged to the hold during which they happened, not to a later one.
+const UNCHARGED: u64 = 1 << 63;
+const N_MASK: u64 = !UNCHARGED & !C_MASK;
+const MAX_WAITERS: u64 = N_MASK >> C_BITS;
 /// Differences of W modulo 2^48 above this are reorderings (a concurrent release measured a
 /// moment later got there first), not waiting.
 const HALF_RANGE: u64 = 1 << (C_BITS - 1);
@@ -25,7 +30,7 @@ const HALF_RANGE: u64 = 1 << (C_BITS - 1);
 /// One lock's waiting integral and the point up to which it has been charged to holders.
 #[derive(Debug)]
 pub(crate) struct WaitIntegral {
-    /// n (high 16 bits) and C mod 2^48 (low 48 bits); see the module docs.
+    /// `UNCHARGED` (bit 63), n (15 bits) and C mod 2^48 (low 48 bits); see the module docs.
     waiting: AtomicU64,
     /// W (mod 2^48) up to which waiting has been charged to holders.
     charged: AtomicU64,
@@ -52,12 +57,13 @@ impl WaitIntegral {
     /// Whether any thread is waiting now (one relaxed load; the fast unlock path asks this).
     #[inline]
     pub(crate) fn has_waiters(&self) -> bool {
+        // Also true while waiting is left uncharged, so that release gets measured.
         self.waiting.load(Relaxed) >> C_BITS != 0
     }
 
     /// Number of threads waiting now.
     pub(crate) fn waiters(&self) -> u32 {
-        (self.waiting.load(Relaxed) >> C_BITS) as u32
+        ((self.waiting.load(Relaxed) & N_MASK) >> C_BITS) as u32
     }
 
     /// Start of the current contention episode, for the lower bound of an untimed hold's length.
@@ -69,10 +75,12 @@ impl WaitIntegral {
     pub(crate) fn begin_wait(&self, start: u64) -> WaitTicket {
         let mut first = false;
         let updated = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
-            let n = word >> C_BITS;
+            let n = (word & N_MASK) >> C_BITS;
             (n < MAX_WAITERS).then(|| {
                 first = n == 0;
-                ((n + 1) << C_BITS) | ((word & C_MASK).wrapping_sub(start) & C_MASK)
+                (word & UNCHARGED)
+                    | ((n + 1) << C_BITS)
+                    | ((word & C_MASK).wrapping_sub(start) & C_MASK)
             })
         });
         if first {
@@ -90,8 +98,8 @@ impl WaitIntegral {
             return;
         }
         let _ = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
-            let n = word >> C_BITS;
-            Some(((n - 1) << C_BITS) | ((word & C_MASK).wrapping_add(end) & C_MASK))
+            let n = (word & N_MASK) >> C_BITS;
+            Some(UNCHARGED | ((n - 1) << C_BITS) | ((word & C_MASK).wrapping_add(end) & C_MASK))
         });
         debug_assert!(end >= ticket.start);
     }
@@ -99,12 +107,16 @@ impl WaitIntegral {
     /// W(now) mod 2^48: all waiting on this lock up to `now`.
     fn integral(&self, now: u64) -> u64 {
         let word = self.waiting.load(Relaxed);
-        ((word >> C_BITS).wrapping_mul(now)).wrapping_add(word & C_MASK) & C_MASK
+        (((word & N_MASK) >> C_BITS).wrapping_mul(now)).wrapping_add(word & C_MASK) & C_MASK
     }
 
     /// Charges the waiting accumulated since the last measured release to the caller (a release
     /// at `now`) and returns it, in ns.
     pub(crate) fn charge(&self, now: u64) -> u64 {
+        // Cleared before W is read: a wait ending after this point sets it again.
+        if self.waiting.load(Relaxed) & UNCHARGED != 0 {
+            self.waiting.fetch_and(!UNCHARGED, Relaxed);
+        }
         let integral = self.integral(now);
         let mut charged = self.charged.load(Relaxed);
         loop {
@@ -140,9 +152,12 @@ mod tests {
         // The holder releases at 21_000: the waiter has waited 20_000 ns.
         assert_eq!(meta.charge(21_000), 20_000);
         meta.end_wait(wait, 21_500);
-        assert!(!meta.has_waiters());
-        // The 500 ns hand-off is charged to the next measured release.
+        assert_eq!(meta.waiters(), 0);
+        // Nobody waits, but the 500 ns hand-off is not charged yet: the next release must be
+        // measured, and it is charged the hand-off.
+        assert!(meta.has_waiters());
         assert_eq!(meta.charge(30_000), 500);
+        assert!(!meta.has_waiters());
         assert_eq!(meta.charge(40_000), 0);
     }
 

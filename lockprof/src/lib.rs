@@ -6,8 +6,8 @@ mod clock;
 mod condvar;
 pub mod config;
 mod emit;
-mod integral;
 pub mod event;
+mod integral;
 mod kind;
 #[cfg(feature = "subscriber")]
 mod layer;

@@ -7,7 +7,6 @@ use crate::LockKind;
 use crate::integral::WaitIntegral;
 use crate::name::LockName;
 
-
 static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Bookkeeping of one profiled lock. Every field is touched only by slow paths, except `holder`,
@@ -25,6 +24,8 @@ pub(crate) struct LockMeta {
     pub(crate) hot: AtomicU32,
     /// Who waited, for how long, and how much of it is charged to holders.
     pub(crate) integral: WaitIntegral,
+    /// When the last measured release happened: an untimed hold began after it.
+    last_release: AtomicU64,
 }
 
 impl LockMeta {
@@ -36,6 +37,7 @@ impl LockMeta {
             holder: AtomicU64::new(0),
             hot: AtomicU32::new(0),
             integral: WaitIntegral::new(),
+            last_release: AtomicU64::new(0),
         }
     }
 
@@ -48,6 +50,16 @@ impl LockMeta {
     #[inline]
     pub(crate) fn measure_this_release(&self) -> bool {
         crate::thread::measure_in_episode(self.addr(), self.integral.contention_since())
+    }
+
+    /// When the last measured release happened.
+    pub(crate) fn last_release(&self) -> u64 {
+        self.last_release.load(Relaxed)
+    }
+
+    /// Notes a measured release at `now`.
+    pub(crate) fn set_last_release(&self, now: u64) {
+        self.last_release.store(now, Relaxed);
     }
 
     /// Whether this thread sees the lock in a storm (see `measure_this_release`).

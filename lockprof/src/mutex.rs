@@ -178,7 +178,10 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for ProfiledLock<T> {
         // `try_lock`, like parking_lot: formatting never blocks.
         let mut d = f.debug_struct("Mutex");
         // SAFETY: reading the name does not touch the lock state.
-        d.field("name", &format_args!("{}", unsafe { self.inner.raw() }.meta.name));
+        d.field(
+            "name",
+            &format_args!("{}", unsafe { self.inner.raw() }.meta.name),
+        );
         match self.inner.try_lock() {
             Some(guard) => d.field("data", &&*guard),
             None => d.field("data", &format_args!("<locked>")),

@@ -53,7 +53,11 @@ impl RawProfiledRwLock {
 
     #[cold]
     #[inline(never)]
-    fn shared_contended(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
+    fn shared_contended(
+        &self,
+        site: &'static Location<'static>,
+        deadline: Deadline,
+    ) -> Option<HoldToken> {
         acquire::contended(&self.meta, site, Mode::Shared, || match deadline {
             None => {
                 self.raw.lock_shared();
@@ -112,7 +116,11 @@ impl RawProfiledRwLock {
     }
 
     #[inline]
-    fn upgradable(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
+    fn upgradable(
+        &self,
+        site: &'static Location<'static>,
+        deadline: Deadline,
+    ) -> Option<HoldToken> {
         if self.raw.try_lock_upgradable().is_some() {
             return Some(acquire::acquired(&self.meta, site, Mode::Upgradable));
         }

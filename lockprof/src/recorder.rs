@@ -87,8 +87,12 @@ impl SiteStats {
     }
 
     fn is_idle(&self) -> bool {
-        self.acquisitions == 0 && self.contended == 0 && self.timeouts == 0 && self.waits == 0
-            && self.holds == 0 && self.blame_ns == 0
+        self.acquisitions == 0
+            && self.contended == 0
+            && self.timeouts == 0
+            && self.waits == 0
+            && self.holds == 0
+            && self.blame_ns == 0
     }
 
     fn take_summary(&mut self, at_ns: u64) -> SummaryFields {
@@ -276,14 +280,62 @@ impl Recorder {
 
 impl Drop for Recorder {
     fn drop(&mut self) {
-        // The thread is exiting: its counts and pending events must still reach the trace.
+        // The thread is exiting: its counts and pending events must still reach the trace, but
+        // not from here. Other thread-locals (a fmt layer's buffers) may already be gone, and a
+        // subscriber that touches one would panic inside a thread-local destructor, which
+        // aborts the process. The next flush on any thread, or the FlushGuard, emits them.
         let pending = std::mem::take(&mut self.pending);
         let summaries = collect_summaries(self, clock::now_ns());
-        let name = self.thread_name.clone().unwrap_or_else(|| "thread-0".into());
-        thread::while_busy(|| {
-            emit_all(&name, self.thread_id, pending, summaries);
-        });
+        if let Some(name) = self.thread_name.clone() {
+            orphans::adopt(name, self.thread_id, pending, summaries);
+        }
         thread::unregister(self.thread_id);
+    }
+}
+
+/// What exited threads left to emit, until another thread emits it for them (events name their
+/// thread explicitly, so any thread can).
+mod orphans {
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use super::{Pending, Summaries};
+
+    /// Exited threads kept at most; past it the oldest are dropped (a program that starts
+    /// threads forever without ever flushing or recording on a surviving thread).
+    const MAX: usize = 4096;
+
+    type Orphan = (Arc<str>, u64, Vec<Pending>, Summaries);
+
+    static ORPHANS: Mutex<Vec<Orphan>> = Mutex::new(Vec::new());
+    static ANY: AtomicBool = AtomicBool::new(false);
+
+    pub(super) fn adopt(name: Arc<str>, id: u64, pending: Vec<Pending>, summaries: Summaries) {
+        if pending.is_empty() && summaries.is_empty() {
+            return;
+        }
+        let mut orphans = ORPHANS.lock().unwrap_or_else(PoisonError::into_inner);
+        if orphans.len() >= MAX {
+            orphans.remove(0);
+        }
+        orphans.push((name, id, pending, summaries));
+        ANY.store(true, Relaxed);
+    }
+
+    /// Takes every orphan (cheap when there are none).
+    pub(super) fn take() -> Vec<Orphan> {
+        if !ANY.load(Relaxed) {
+            return Vec::new();
+        }
+        ANY.store(false, Relaxed);
+        std::mem::take(&mut *ORPHANS.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Emits what exited threads left behind.
+fn emit_orphans() {
+    for (name, id, pending, summaries) in orphans::take() {
+        emit_all(&name, id, pending, summaries);
     }
 }
 
@@ -435,14 +487,17 @@ pub(crate) fn after_release(meta: &LockMeta, now: u64) {
         } else {
             Vec::new()
         };
-        Some((r.thread_name.clone(), r.thread_id, ready, summaries))
+        Some((r.thread_name.clone(), r.thread_id, ready, summaries, due))
     })
     .flatten();
-    if let Some((Some(name), thread_id, ready, summaries)) = work {
-        if ready.is_empty() && summaries.is_empty() {
-            return;
-        }
-        thread::while_busy(|| emit_all(&name, thread_id, ready, summaries));
+    if let Some((Some(name), thread_id, ready, summaries, due)) = work {
+        thread::while_busy(|| {
+            emit_all(&name, thread_id, ready, summaries);
+            // Periodic flushes also emit what exited threads left.
+            if due {
+                emit_orphans();
+            }
+        });
     }
 }
 
@@ -458,9 +513,12 @@ pub(crate) fn flush_current_thread() {
             collect_summaries(r, now),
         )
     });
-    if let Some((Some(name), thread_id, pending, summaries)) = work {
-        thread::while_busy(|| emit_all(&name, thread_id, pending, summaries));
-    }
+    thread::while_busy(|| {
+        if let Some((Some(name), thread_id, pending, summaries)) = work {
+            emit_all(&name, thread_id, pending, summaries);
+        }
+        emit_orphans();
+    });
 }
 
 type Summaries = Vec<(OwnedSubject, SummaryFields)>;

@@ -19,8 +19,7 @@ pub type RwLockUpgradableReadGuard<'a, T> =
 /// A read guard mapped to part of the data.
 pub type MappedRwLockReadGuard<'a, T> = lock_api::MappedRwLockReadGuard<'a, RawProfiledRwLock, T>;
 /// A write guard mapped to part of the data.
-pub type MappedRwLockWriteGuard<'a, T> =
-    lock_api::MappedRwLockWriteGuard<'a, RawProfiledRwLock, T>;
+pub type MappedRwLockWriteGuard<'a, T> = lock_api::MappedRwLockWriteGuard<'a, RawProfiledRwLock, T>;
 
 /// A reader-writer lock that records contention: parking_lot's `RwLock` with the same methods,
 /// plus a name and an id.
@@ -259,7 +258,10 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for ProfiledRwLock<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("RwLock");
         // SAFETY: reading the name does not touch the lock state.
-        d.field("name", &format_args!("{}", unsafe { self.inner.raw() }.meta.name));
+        d.field(
+            "name",
+            &format_args!("{}", unsafe { self.inner.raw() }.meta.name),
+        );
         match self.inner.try_read() {
             Some(guard) => d.field("data", &&*guard),
             None => d.field("data", &format_args!("<locked>")),

@@ -280,6 +280,12 @@ fn restart_countdown(t: &FastThread) -> u32 {
     interval
 }
 
+/// This thread's lockprof id, 0 if it has none yet.
+#[inline]
+pub(crate) fn id_if_registered() -> u64 {
+    FAST.try_with(|t| t.id.get()).unwrap_or(0)
+}
+
 /// Registers the calling thread with lockprof if it is not yet (the first lock operation of a
 /// thread may be a wait that fails, which never reaches the fast path's registration).
 pub(crate) fn ensure_registered() {

@@ -72,15 +72,25 @@ fn a_20ms_hold_is_reported_as_wait_hold_and_blame() {
     assert!(!wait.bool("timed_out"));
 
     let holds = events(lock.id(), "hold");
-    let blamed: Vec<_> = holds.iter().filter(|h| h.str("thread") == "holder").collect();
+    let blamed: Vec<_> = holds
+        .iter()
+        .filter(|h| h.str("thread") == "holder")
+        .collect();
     assert_eq!(blamed.len(), 1, "{holds:?}");
     let hold = blamed[0];
     // The lock had never been contended, so the hold began untimed (the fast path reads no
     // clock): its length is measured from the waiter's arrival, a lower bound, and says so.
     assert!(!hold.bool("hold_exact"), "{hold:?}");
     let hold_ns = hold.u64("hold_ns");
-    assert!(hold_ns <= held.as_nanos() as u64 + 1_000_000, "{hold_ns} > {held:?}");
-    assert_close("hold_ns (from the first wait)", hold_ns, wait.u64("wait_ns"));
+    assert!(
+        hold_ns <= held.as_nanos() as u64 + 1_000_000,
+        "{hold_ns} > {held:?}"
+    );
+    assert_close(
+        "hold_ns (from the first wait)",
+        hold_ns,
+        wait.u64("wait_ns"),
+    );
     assert_close("blame_ns", hold.u64("blame_ns"), wait.u64("wait_ns"));
     assert_eq!(hold.u64("waiters"), 1);
     assert_eq!(hold.u64("weight"), 1);

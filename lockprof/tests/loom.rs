@@ -50,6 +50,10 @@ mod primitive {
             self.atomic().fetch_update(set, fetch, f)
         }
 
+        pub(crate) fn fetch_and(&self, value: u64, order: Ordering) -> u64 {
+            self.atomic().fetch_and(value, order)
+        }
+
         pub(crate) fn compare_exchange_weak(
             &self,
             current: u64,
@@ -131,7 +135,10 @@ fn concurrent_charges_split_the_waiting_without_double_counting() {
         let second = charge_at(70);
         let (first, second) = (first.join().unwrap(), second.join().unwrap());
         // Whichever measured later got there first, the two sum to the waiting up to t = 70.
-        assert!(first + second == 70 || first + second == 60, "{first} + {second}");
+        assert!(
+            first + second == 70 || first + second == 60,
+            "{first} + {second}"
+        );
         integral.end_wait(ticket, 80);
         let rest = integral.charge(100);
         assert_eq!(first + second + rest, 80);

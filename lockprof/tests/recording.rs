@@ -55,11 +55,21 @@ fn every_field_of_the_contract_is_emitted_and_nothing_else() {
     };
     assert_eq!(
         names(event::WAIT),
-        expect(&[event::HOLDER, event::HOLDER_ID, event::WAIT_NS, event::TIMED_OUT])
+        expect(&[
+            event::HOLDER,
+            event::HOLDER_ID,
+            event::WAIT_NS,
+            event::TIMED_OUT
+        ])
     );
     assert_eq!(
         names(event::HOLD),
-        expect(&[event::HOLD_NS, event::BLAME_NS, event::WAITERS, event::HOLD_EXACT])
+        expect(&[
+            event::HOLD_NS,
+            event::BLAME_NS,
+            event::WAITERS,
+            event::HOLD_EXACT
+        ])
     );
     assert_eq!(
         names(event::SUMMARY),
@@ -94,6 +104,8 @@ fn with_every_hold_sampled_the_summary_counts_every_hold() {
     })
     .join()
     .unwrap();
+    // The thread has exited; its summaries wait for the next flush on a live thread.
+    lockprof::flush();
     let summaries = events(lock.id(), event::SUMMARY);
     assert_eq!(sum(&summaries, event::ACQUISITIONS), 1_000);
     let holds = sum(&summaries, event::HOLDS) + events(lock.id(), event::HOLD).len() as u64;

@@ -88,7 +88,10 @@ fn a_writer_waiting_for_a_reader_blames_the_reader() {
     assert_eq!(waits[0].str("holder"), "holder");
     assert_close("wait_ns", waits[0].u64("wait_ns"), ns(truth.waited));
     let holds = events(lock.id(), "hold");
-    let reader = holds.iter().find(|h| h.str("thread") == "holder").expect("reader's hold");
+    let reader = holds
+        .iter()
+        .find(|h| h.str("thread") == "holder")
+        .expect("reader's hold");
     assert_eq!(reader.str("mode"), "shared");
     assert_close("blame_ns", reader.u64("blame_ns"), ns(truth.overlap));
 }
@@ -119,7 +122,10 @@ fn a_reader_waiting_for_a_writer_is_a_shared_wait() {
     assert_eq!(waits[0].str("mode"), "shared");
     assert_close("wait_ns", waits[0].u64("wait_ns"), ns(truth.waited));
     let holds = events(lock.id(), "hold");
-    let writer = holds.iter().find(|h| h.str("thread") == "holder").expect("writer's hold");
+    let writer = holds
+        .iter()
+        .find(|h| h.str("thread") == "holder")
+        .expect("writer's hold");
     assert_eq!(writer.str("mode"), "exclusive");
     assert_close("blame_ns", writer.u64("blame_ns"), ns(truth.overlap));
 }
@@ -148,7 +154,11 @@ fn upgrade_waits_for_readers_and_downgrade_keeps_data() {
         },
     );
     let waits = events(lock.id(), "wait");
-    assert_eq!(waits.len(), 1, "the upgrade waited for the reader: {waits:?}");
+    assert_eq!(
+        waits.len(),
+        1,
+        "the upgrade waited for the reader: {waits:?}"
+    );
     assert_eq!(waits[0].str("mode"), "exclusive");
     assert_close("wait_ns", waits[0].u64("wait_ns"), ns(truth.waited));
     assert_eq!(*lock.read(), 2);
@@ -157,7 +167,10 @@ fn upgrade_waits_for_readers_and_downgrade_keeps_data() {
 #[test]
 fn condvar_waiting_for_a_notification_is_not_contention_but_relocking_is() {
     install();
-    let pair = Arc::new((lockprof::Mutex::named("condvar-mutex", false), Condvar::new()));
+    let pair = Arc::new((
+        lockprof::Mutex::named("condvar-mutex", false),
+        Condvar::new(),
+    ));
     let p1 = Arc::clone(&pair);
     let notifier = thread::Builder::new()
         .name("notifier".into())
@@ -197,7 +210,10 @@ fn condvar_waiting_for_a_notification_is_not_contention_but_relocking_is() {
         .collect();
     assert_eq!(notifier_holds.len(), 1, "{notifier_holds:?}");
     let blame = notifier_holds[0].u64("blame_ns");
-    assert!(blame <= relock && blame >= ns(HOLD) / 2, "{blame} vs {relock}");
+    assert!(
+        blame <= relock && blame >= ns(HOLD) / 2,
+        "{blame} vs {relock}"
+    );
 }
 
 #[test]
@@ -205,8 +221,7 @@ fn condvar_timeouts_report_timed_out_and_relock() {
     let lock = lockprof::Mutex::new(0);
     let condvar = Condvar::new();
     let mut guard = lock.lock();
-    let (result, (_, elapsed)) =
-        timed(|| condvar.wait_for(&mut guard, Duration::from_millis(15)));
+    let (result, (_, elapsed)) = timed(|| condvar.wait_for(&mut guard, Duration::from_millis(15)));
     assert!(result.timed_out());
     assert!(elapsed >= Duration::from_millis(15));
     *guard += 1;
@@ -232,7 +247,7 @@ fn try_lock_for_that_gives_up_is_a_timed_out_wait() {
             released
         },
         move || {
-                    let (got, waited) = timed(|| l2.try_lock_for(timeout).is_some());
+            let (got, waited) = timed(|| l2.try_lock_for(timeout).is_some());
             assert!(!got, "the holder keeps the lock for 50 ms");
             waited
         },
@@ -274,7 +289,10 @@ fn a_panic_while_holding_releases_the_lock_and_still_records_the_hold() {
     );
     assert_eq!(*lock.lock(), 11, "parking_lot semantics: no poisoning");
     let holds = events(lock.id(), "hold");
-    let panicked = holds.iter().find(|h| h.str("thread") == "holder").unwrap_or_else(|| panic!("hold record missing: {:?}", common::events_of(lock.id())));
+    let panicked = holds
+        .iter()
+        .find(|h| h.str("thread") == "holder")
+        .unwrap_or_else(|| panic!("hold record missing: {:?}", common::events_of(lock.id())));
     // The panic hook runs while the guard is held: the holder is blamed for all of it.
     assert_close("blame_ns", panicked.u64("blame_ns"), ns(truth.overlap));
 }
@@ -306,7 +324,11 @@ static TABLE: lockprof::RwLock<[u8; 4]> = lockprof::RwLock::new([0; 4]);
 #[test]
 fn statics_constructors_and_traits() {
     *COUNTER.lock() += 1;
-    assert!(COUNTER.name().contains("scenarios.rs:"), "{}", COUNTER.name());
+    assert!(
+        COUNTER.name().contains("scenarios.rs:"),
+        "{}",
+        COUNTER.name()
+    );
     assert_eq!(NAMED.name(), "static-named");
     TABLE.write()[1] = 9;
     assert_eq!(TABLE.read()[1], 9);
@@ -318,7 +340,10 @@ fn statics_constructors_and_traits() {
     assert_eq!(default.into_inner(), 0);
     let mut owned = lockprof::Mutex::new(vec![1]);
     owned.get_mut().push(2);
-    assert_eq!(format!("{owned:?}"), format!("Mutex {{ name: {}, data: [1, 2] }}", owned.name()));
+    assert_eq!(
+        format!("{owned:?}"),
+        format!("Mutex {{ name: {}, data: [1, 2] }}", owned.name())
+    );
     let held = owned.lock();
     assert!(format!("{owned:?}").contains("<locked>"));
     drop(held);

@@ -8,7 +8,7 @@ use std::thread;
 
 use common::{Captured, events, install, sum};
 
-const THREADS: usize = 8;
+const THREADS: usize = 16;
 const ITERATIONS: u64 = if cfg!(miri) { 50 } else { 20_000 };
 
 /// Decodes a summary's base64 V2 histogram and returns its count.
@@ -29,7 +29,7 @@ fn hist_count(event: &Captured, field: &str) -> u64 {
 }
 
 #[test]
-fn eight_threads_exact_counter_and_conserved_counts() {
+fn sixteen_threads_exact_counter_and_conserved_counts() {
     install();
     let lock = Arc::new(lockprof::Mutex::named("stress", 0u64));
     let start = Arc::new(Barrier::new(THREADS));
@@ -114,7 +114,11 @@ fn rwlock_readers_and_writers_conserve_counts() {
         worker.join().unwrap();
     }
     let writes: u64 = (0..THREADS as u64)
-        .map(|i| (0..ITERATIONS / 4).filter(|n| (n + i).is_multiple_of(4)).count() as u64)
+        .map(|i| {
+            (0..ITERATIONS / 4)
+                .filter(|n| (n + i).is_multiple_of(4))
+                .count() as u64
+        })
         .sum();
     assert_eq!(*lock.read(), writes);
     lockprof::flush();
@@ -127,5 +131,66 @@ fn rwlock_readers_and_writers_conserve_counts() {
             .sum()
     };
     assert_eq!(by_mode("exclusive"), writes);
-    assert_eq!(by_mode("shared"), THREADS as u64 * (ITERATIONS / 4) - writes + 1);
+    assert_eq!(
+        by_mode("shared"),
+        THREADS as u64 * (ITERATIONS / 4) - writes + 1
+    );
+}
+
+#[test]
+fn upgradable_readers_and_condvar_handoffs_stay_exact() {
+    install();
+    let lock = Arc::new(lockprof::RwLock::named("stress-upgradable", 0u64));
+    let rounds = ITERATIONS / 20;
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || {
+                for _ in 0..rounds {
+                    let upgradable = lock.upgradable_read();
+                    let mut writer = lockprof::RwLockUpgradableReadGuard::upgrade(upgradable);
+                    *writer += 1;
+                    let reader = lockprof::RwLockWriteGuard::downgrade(writer);
+                    std::hint::black_box(*reader);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    assert_eq!(*lock.read(), THREADS as u64 * rounds);
+    lockprof::flush();
+    let summaries = events(lock.id(), "summary");
+    let upgradable: u64 = summaries
+        .iter()
+        .filter(|s| s.str("mode") == "upgradable")
+        .map(|s| s.u64("acquisitions"))
+        .sum();
+    assert_eq!(upgradable, THREADS as u64 * rounds);
+
+    // A token passed around a ring of threads with a Condvar: every handoff is exact.
+    let ring = Arc::new((
+        lockprof::Mutex::named("stress-ring", 0u64),
+        lockprof::Condvar::new(),
+    ));
+    let laps = if cfg!(miri) { 2 } else { 50 };
+    let players: Vec<_> = (0..THREADS as u64)
+        .map(|me| {
+            let ring = Arc::clone(&ring);
+            thread::spawn(move || {
+                let (turn, changed) = &*ring;
+                for lap in 0..laps {
+                    let mut turn = turn.lock();
+                    changed.wait_while(&mut turn, |t| *t != lap * THREADS as u64 + me);
+                    *turn += 1;
+                    changed.notify_all();
+                }
+            })
+        })
+        .collect();
+    for player in players {
+        player.join().unwrap();
+    }
+    assert_eq!(*ring.0.lock(), laps * THREADS as u64);
 }

@@ -54,7 +54,8 @@ impl Visit for Visitor<'_> {
         self.0.insert(field.name().to_owned(), Value::U64(value));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.insert(field.name().to_owned(), Value::U64(value as u64));
+        self.0
+            .insert(field.name().to_owned(), Value::U64(value as u64));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.0.insert(field.name().to_owned(), Value::Bool(value));
