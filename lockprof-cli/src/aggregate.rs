@@ -8,8 +8,10 @@ use hdrhistogram::Histogram;
 use lockprof::LockKind;
 use rustc_hash::FxBuildHasher;
 
+use crate::dist_builder::DistributionBuilder;
 use crate::intern::{Interner, StackId, StackInterner, Sym};
-use crate::profile::{Cell, Distribution, LockProfile, Profile, StackCell};
+use crate::profile::{Cell, LockProfile, Pair, Profile, StackCell};
+use crate::stacks::{NativeId, NativeStacks};
 
 /// Largest sampling weight believed: 1-in-4-billion sampling. Larger weights (corrupt or hostile
 /// input) are clamped so histogram counts cannot overflow.
@@ -29,6 +31,8 @@ pub(crate) struct CellKey {
     pub(crate) thread: Sym,
     pub(crate) site: Sym,
     pub(crate) stack: StackId,
+    /// The thread's native stack (where it waited, or held).
+    pub(crate) native: NativeId,
 }
 
 /// The exact counts of a summary event (its histograms travel separately).
@@ -53,9 +57,9 @@ struct LockAcc {
     acquisitions: u64,
     contended: u64,
     timeouts: u64,
-    wait: Distribution,
-    hold: Distribution,
-    blame: Distribution,
+    wait: DistributionBuilder,
+    hold: DistributionBuilder,
+    blame: DistributionBuilder,
     blame_ns: u64,
 }
 
@@ -84,6 +88,7 @@ impl Default for TimeSpan {
 pub struct Aggregator {
     pub(crate) names: Interner,
     pub(crate) stacks: StackInterner,
+    pub(crate) native: NativeStacks,
     locks: Vec<LockAcc>,
     cells: HashMap<CellKey, Cell, FxBuildHasher>,
     spans: Vec<TimeSpan>,
@@ -117,9 +122,9 @@ impl Aggregator {
             acquisitions: 0,
             contended: 0,
             timeouts: 0,
-            wait: Distribution::default(),
-            hold: Distribution::default(),
-            blame: Distribution::default(),
+            wait: DistributionBuilder::default(),
+            hold: DistributionBuilder::default(),
+            blame: DistributionBuilder::default(),
             blame_ns: 0,
         });
         LockIdx::try_from(self.locks.len() - 1).unwrap_or(LockIdx::MAX)
@@ -190,11 +195,11 @@ impl Aggregator {
         let believable = |h: &&Histogram<u64>| h.len() <= MAX_SUMMARY_COUNT;
         match wait_hist.filter(believable) {
             Some(h) => acc.wait.merge(h, counts.wait_ns),
-            None => acc.wait.total = acc.wait.total.saturating_add(counts.wait_ns),
+            None => acc.wait.add_total(counts.wait_ns),
         }
         match hold_hist.filter(believable) {
             Some(h) => acc.hold.merge(h, counts.hold_ns),
-            None => acc.hold.total = acc.hold.total.saturating_add(counts.hold_ns),
+            None => acc.hold.add_total(counts.hold_ns),
         }
         acc.blame_ns = acc.blame_ns.saturating_add(counts.blame_ns);
         self.cells.entry(key).or_default().add(&Cell {
@@ -216,6 +221,7 @@ impl Aggregator {
         let Aggregator {
             names,
             stacks,
+            mut native,
             locks,
             cells,
             spans,
@@ -231,17 +237,52 @@ impl Aggregator {
                         .iter()
                         .map(|&s| names.resolve(s).to_owned())
                         .collect(),
+                    frames: native.frames(key.native, &names),
                     site: names.resolve(key.site).to_owned(),
                     cell,
                 });
             }
         }
+        let mut raw_pairs = native.finish_pairs();
         let locks = locks
             .into_iter()
             .zip(per_lock)
-            .map(|(acc, mut stacks)| {
+            .enumerate()
+            .map(|(i, (acc, mut stacks))| {
                 stacks.sort_by(|a, b| {
-                    (&a.thread, &a.spans, &a.site).cmp(&(&b.thread, &b.spans, &b.site))
+                    (&a.thread, &a.spans, &a.frames, &a.site)
+                        .cmp(&(&b.thread, &b.spans, &b.frames, &b.site))
+                });
+                let raw = LockIdx::try_from(i)
+                    .ok()
+                    .and_then(|i| raw_pairs.remove(&i))
+                    .unwrap_or_default();
+                let mut pairs: Vec<Pair> = raw
+                    .into_iter()
+                    .map(|p| Pair {
+                        waiter_thread: names.resolve(p.waiter).to_owned(),
+                        waiter_frames: native.frames(p.waiter_stack, &names),
+                        holder_thread: names.resolve(p.holder).to_owned(),
+                        holder_frames: native.frames(p.holder_stack, &names),
+                        waits: p.waits,
+                        wait_ns: p.wait_ns,
+                    })
+                    .collect();
+                pairs.sort_by(|a, b| {
+                    b.wait_ns.cmp(&a.wait_ns).then_with(|| {
+                        (
+                            &a.waiter_thread,
+                            &a.waiter_frames,
+                            &a.holder_thread,
+                            &a.holder_frames,
+                        )
+                            .cmp(&(
+                                &b.waiter_thread,
+                                &b.waiter_frames,
+                                &b.holder_thread,
+                                &b.holder_frames,
+                            ))
+                    })
                 });
                 LockProfile {
                     input: acc.input as usize,
@@ -251,11 +292,12 @@ impl Aggregator {
                     acquisitions: acc.acquisitions,
                     contended: acc.contended,
                     timeouts: acc.timeouts,
-                    wait: acc.wait,
-                    hold: acc.hold,
-                    blame: acc.blame,
+                    wait: acc.wait.finish(),
+                    hold: acc.hold.finish(),
+                    blame: acc.blame.finish(),
                     blame_ns: acc.blame_ns,
                     stacks,
+                    pairs,
                 }
             })
             .collect();
@@ -268,6 +310,7 @@ impl Aggregator {
                 .unwrap_or(0),
             dropped_events: dropped,
             inputs: spans.len(),
+            native_stacks: native.any(),
             locks,
         }
     }

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::{Cli, Command, Inputs};
-use crate::flame::{FlameOptions, write_flamegraph, write_folded};
+use crate::flame::{FlameOptions, write_flamegraph, write_folded_with};
 use crate::histogram::{HistogramFormat, merged, write_hgrm};
 use crate::input::{LoadOptions, Source, load};
 use crate::report::{ReportFormat, ReportOptions, write_json, write_markdown, write_text};
@@ -63,7 +63,7 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
         Command::Folded(a) => {
             let profile = load_selected(&a.inputs, io)?;
             let mut out = BufWriter::new(&mut *io.out);
-            write_folded(&profile, a.view, &mut out)
+            write_folded_with(&profile, a.view, a.frames, &mut out)
                 .and_then(|()| out.flush())
                 .map_err(stdout)
         }
@@ -71,6 +71,7 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
             let profile = load_selected(&a.inputs, io)?;
             let opts = FlameOptions {
                 view: a.view,
+                frames: a.frames,
                 title: a.title.clone(),
                 width: a.width,
                 lock: a.inputs.lock.clone(),

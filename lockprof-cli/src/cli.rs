@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::SortKey;
-use crate::flame::View;
+use crate::flame::{Frames, View};
 use crate::histogram::{HistogramFormat, Metric};
 use crate::report::ReportFormat;
 
@@ -89,6 +89,9 @@ pub struct FlamegraphArgs {
     /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
     #[arg(long, value_enum, default_value_t)]
     pub view: View,
+    /// Frames between thread and acquire site: native stacks, tracing span names, or both.
+    #[arg(long, value_enum, default_value_t)]
+    pub frames: Frames,
     /// Title above the graph.
     #[arg(long)]
     pub title: Option<String>,
@@ -106,6 +109,9 @@ pub struct FoldedArgs {
     /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
     #[arg(long, value_enum, default_value_t)]
     pub view: View,
+    /// Frames between thread and acquire site: native stacks, tracing span names, or both.
+    #[arg(long, value_enum, default_value_t)]
+    pub frames: Frames,
 }
 
 /// Arguments of `demo`.

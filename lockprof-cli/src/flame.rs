@@ -1,5 +1,5 @@
-//! Contention flamegraphs: folded stacks (thread → spans → acquire site → lock) weighted by
-//! nanoseconds waited, blamed or held, and their SVG rendering by inferno.
+//! Contention flamegraphs: folded stacks (thread → spans → native frames → acquire site → lock)
+//! weighted by nanoseconds waited, blamed or held, and their SVG rendering by inferno.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -48,11 +48,15 @@ impl View {
 
     fn subtitle(self) -> &'static str {
         match self {
-            View::Wait => "waiting thread → spans → acquire site → lock; width = ns waited",
-            View::Blame => {
-                "holding thread → spans → acquire site → lock; width = ns others waited meanwhile"
+            View::Wait => {
+                "waiting thread → spans → stack where it waited → acquire site → lock; width = ns waited"
             }
-            View::Hold => "holding thread → spans → acquire site → lock; width = ns held",
+            View::Blame => {
+                "holding thread → spans → stack where it held → acquire site → lock; width = ns others waited meanwhile"
+            }
+            View::Hold => {
+                "holding thread → spans → stack where it held → acquire site → lock; width = ns held"
+            }
         }
     }
 }
@@ -60,12 +64,41 @@ impl View {
 /// The count name of every flamegraph.
 pub const COUNT_NAME: &str = "ns";
 
+/// The frame standing for native stacks that were not captured (stack capture off or over its
+/// budget, or waits and holds too short to be events, which are only summarised), so that every
+/// nanosecond stays in the graph.
+pub const NO_STACK_FRAME: &str = "[no stack]";
+
+/// Which frames a flamegraph shows between the thread and the acquire site.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Frames {
+    /// Native stack frames only.
+    Native,
+    /// Names of the entered `tracing` spans only.
+    Spans,
+    /// Span names, then native frames.
+    #[default]
+    Both,
+}
+
+impl Frames {
+    fn spans(self) -> bool {
+        self != Frames::Native
+    }
+
+    fn native(self) -> bool {
+        self != Frames::Spans
+    }
+}
+
 /// Options of [`write_flamegraph`].
 #[non_exhaustive]
 #[derive(Clone, Debug, Default)]
 pub struct FlameOptions {
     /// What to weigh. Defaults to [`View::Wait`].
     pub view: View,
+    /// Which frames to show. Defaults to [`Frames::Both`].
+    pub frames: Frames,
     /// Title above the graph. Defaults to a title naming the view.
     pub title: Option<String>,
     /// Image width in pixels. Defaults to inferno's (1200).
@@ -75,9 +108,19 @@ pub struct FlameOptions {
     pub lock: Option<String>,
 }
 
-/// The folded stacks of `view`: `(frames joined by ';', ns)`, sorted by stack, zero-weight stacks
-/// left out. Frames are escaped with [`escape::folded_frame`].
+/// The folded stacks of `view` with both span and native frames ([`folded_with`]).
 pub fn folded(profile: &Profile, view: View) -> Vec<(String, u64)> {
+    folded_with(profile, view, Frames::Both)
+}
+
+/// The folded stacks of `view` with `frames`: `(frames joined by ';', ns)`, sorted by stack,
+/// zero-weight stacks left out. Frames are escaped with [`escape::folded_frame`].
+///
+/// Frames run root to leaf: thread, span names, native frames (root-most first; lockprof's own
+/// and the runtime's are trimmed), acquire site, lock. When the profile has native stacks, time
+/// without one goes under [`NO_STACK_FRAME`], so the totals are those of the report.
+pub fn folded_with(profile: &Profile, view: View, frames: Frames) -> Vec<(String, u64)> {
+    let no_stack = [NO_STACK_FRAME.to_owned()];
     let mut stacks: BTreeMap<String, u64> = BTreeMap::new();
     for lock in &profile.locks {
         let lock_frame = if profile.inputs > 1 {
@@ -90,9 +133,17 @@ pub fn folded(profile: &Profile, view: View) -> Vec<(String, u64)> {
             if ns == 0 {
                 continue;
             }
+            let spans: &[String] = if frames.spans() { &s.spans } else { &[] };
+            let native: &[String] = match (frames.native(), s.frames.is_empty()) {
+                (false, _) => &[],
+                (true, false) => &s.frames,
+                (true, true) if profile.native_stacks => &no_stack,
+                (true, true) => &[],
+            };
             let mut key = String::new();
             for frame in std::iter::once(&s.thread)
-                .chain(&s.spans)
+                .chain(spans)
+                .chain(native)
                 .chain([&s.site, &lock_frame])
             {
                 if !key.is_empty() {
@@ -107,16 +158,33 @@ pub fn folded(profile: &Profile, view: View) -> Vec<(String, u64)> {
     stacks.into_iter().collect()
 }
 
-/// Writes the folded stacks of `view`, one `frames count` line each.
+/// Writes the folded stacks of `view` with both span and native frames, one `frames count` line
+/// each.
 ///
 /// # Errors
 /// Only errors of `out`.
-pub fn write_folded(profile: &Profile, view: View, mut out: impl Write) -> io::Result<()> {
-    for (stack, ns) in folded(profile, view) {
+pub fn write_folded(profile: &Profile, view: View, out: impl Write) -> io::Result<()> {
+    write_folded_with(profile, view, Frames::Both, out)
+}
+
+/// Writes the folded stacks of `view` with `frames`, one `frames count` line each.
+///
+/// # Errors
+/// Only errors of `out`.
+pub fn write_folded_with(
+    profile: &Profile,
+    view: View,
+    frames: Frames,
+    mut out: impl Write,
+) -> io::Result<()> {
+    for (stack, ns) in folded_with(profile, view, frames) {
         writeln!(out, "{stack} {ns}")?;
     }
     Ok(())
 }
+
+/// Largest total weight handed to inferno (see [`write_flamegraph`]).
+const MAX_TOTAL: u128 = 1 << 53;
 
 /// Renders the flamegraph of `opts.view` as SVG (inferno escapes every frame name).
 ///
@@ -128,8 +196,22 @@ pub fn write_flamegraph(
     out: impl Write,
     out_name: &str,
 ) -> Result<(), Error> {
-    let lines: Vec<String> = folded(profile, opts.view)
+    let stacks = folded_with(profile, opts.view, opts.frames);
+    // inferno adds the counts up in a `usize` (and panics on overflow in debug builds); counts
+    // from a damaged or hostile trace can be anything, so scale them down when their total would
+    // not fit. Real traces are far below this (2^53 ns is 104 days of waiting).
+    let total: u128 = stacks.iter().map(|(_, ns)| u128::from(*ns)).sum();
+    let scale = |ns: u64| -> u64 {
+        if total <= MAX_TOTAL {
+            ns
+        } else {
+            u64::try_from(u128::from(ns) * MAX_TOTAL / total).unwrap_or(u64::MAX)
+        }
+    };
+    let lines: Vec<String> = stacks
         .into_iter()
+        .map(|(stack, ns)| (stack, scale(ns)))
+        .filter(|(_, ns)| *ns > 0)
         .map(|(stack, ns)| format!("{stack} {ns}"))
         .collect();
     if lines.is_empty() {

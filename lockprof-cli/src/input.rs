@@ -263,8 +263,8 @@ fn read_native(
     };
     let mut trace = TraceReader::new(reader).map_err(trace_err)?;
     let mut input = agg.native();
-    for record in trace.by_ref() {
-        input.record(&record.map_err(trace_err)?);
+    while let Some(record) = trace.next_ref().map_err(trace_err)? {
+        input.record_ref(record);
     }
     if trace.truncated() {
         notices.push(Notice::Truncated {

@@ -16,17 +16,20 @@ mod app;
 mod buckets;
 pub mod cli;
 pub mod demo;
+mod dist_builder;
 mod error;
 pub mod escape;
 pub mod flame;
 pub mod histogram;
 pub mod humanize;
+mod id_table;
 mod input;
 mod intern;
 mod json_lines;
 mod native;
 mod profile;
 pub mod report;
+mod stacks;
 
 pub use aggregate::{Aggregator, MAX_SUMMARY_COUNT, MAX_WEIGHT};
 pub use app::{Io, run};
@@ -36,6 +39,7 @@ pub use input::{LoadOptions, Loaded, Notice, PROGRESS_MIN_BYTES, Source, load, r
 pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};
 pub use native::NativeInput;
 pub use profile::{
-    Cell, Distribution, LockProfile, Profile, SIGFIG, SortKey, StackCell, Stats, Usage, percent,
-    stats_of,
+    Cell, Distribution, LockProfile, Pair, Profile, SHORT_STACK_FRAMES, SIGFIG, SortKey, StackCell,
+    StackUsage, Stats, Usage, percent, short_stack, stats_of,
 };
+pub use stacks::{MAX_PAIRING, TRUNCATED_FRAME};

@@ -143,17 +143,68 @@ impl Cell {
     }
 }
 
-/// A [`Cell`] with the thread, span stack and site it belongs to: one flamegraph stack.
+/// A [`Cell`] with the thread, span stack, native stack and site it belongs to: one flamegraph
+/// stack.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackCell {
     /// Thread name.
     pub thread: String,
     /// Names of the entered `tracing` spans, outermost first.
     pub spans: Vec<String>,
+    /// The thread's native stack, root-most frame first (lockprof's and the runtime's frames
+    /// trimmed): where it waited for a wait, where it held the lock for a hold. Empty when none
+    /// was captured (stack capture off or over its budget, or a short wait or hold, which are
+    /// only summarised).
+    pub frames: Vec<String>,
     /// Acquire site (`file:line`).
     pub site: String,
     /// The numbers.
     pub cell: Cell,
+}
+
+/// A wait paired with the hold it waited for: who waited where, and who held the lock where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// The waiting thread.
+    pub waiter_thread: String,
+    /// Its native stack, root first (empty: not captured).
+    pub waiter_frames: Vec<String>,
+    /// The thread that held the lock when the wait began.
+    pub holder_thread: String,
+    /// Its native stack at that hold, root first (empty: not known).
+    pub holder_frames: Vec<String>,
+    /// Waits (weighted).
+    pub waits: u64,
+    /// Nanoseconds waited.
+    pub wait_ns: u64,
+}
+
+/// A [`Cell`] summed over every cell with the same native stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackUsage {
+    /// The native stack, root first.
+    pub frames: Vec<String>,
+    /// The sums.
+    pub cell: Cell,
+}
+
+/// Frames a short stack shows.
+pub const SHORT_STACK_FRAMES: usize = 3;
+
+/// A stack in short form: its leaf-most `n` frames, leaf first, joined by ` <- `
+/// (`bank::transfer <- bank::worker`); `[no stack]` when empty.
+pub fn short_stack(frames: &[String], n: usize) -> String {
+    if frames.is_empty() {
+        return crate::flame::NO_STACK_FRAME.to_owned();
+    }
+    let mut out = String::new();
+    for (i, f) in frames.iter().rev().take(n.max(1)).enumerate() {
+        if i > 0 {
+            out.push_str(" <- ");
+        }
+        out.push_str(f);
+    }
+    out
 }
 
 /// A [`Cell`] summed over every stack of one thread or one site.
@@ -192,8 +243,11 @@ pub struct LockProfile {
     pub blame: Distribution,
     /// Total nanoseconds threads waited for this lock, charged to the holds that made them wait.
     pub blame_ns: u64,
-    /// Per (thread, spans, site), sorted by thread, spans, site.
+    /// Per (thread, spans, native stack, site), sorted by thread, spans, frames, site.
     pub stacks: Vec<StackCell>,
+    /// Waits paired with the holds they waited for, most wait first (waits whose holder is
+    /// unknown are left out).
+    pub pairs: Vec<Pair>,
 }
 
 impl LockProfile {
@@ -241,6 +295,45 @@ impl LockProfile {
                 .then_with(|| a.name.cmp(&b.name))
         });
         rows
+    }
+
+    /// Native stacks that held the lock while others waited, most blame first.
+    pub fn holder_stacks(&self) -> Vec<StackUsage> {
+        let mut rows = self.group_frames();
+        rows.retain(|u| u.cell.blame_ns > 0 && !u.frames.is_empty());
+        rows.sort_by(|a, b| {
+            b.cell
+                .blame_ns
+                .cmp(&a.cell.blame_ns)
+                .then_with(|| a.frames.cmp(&b.frames))
+        });
+        rows
+    }
+
+    /// Native stacks that waited for the lock, most wait first.
+    pub fn waiter_stacks(&self) -> Vec<StackUsage> {
+        let mut rows = self.group_frames();
+        rows.retain(|u| u.cell.wait_ns > 0 && !u.frames.is_empty());
+        rows.sort_by(|a, b| {
+            b.cell
+                .wait_ns
+                .cmp(&a.cell.wait_ns)
+                .then_with(|| a.frames.cmp(&b.frames))
+        });
+        rows
+    }
+
+    fn group_frames(&self) -> Vec<StackUsage> {
+        let mut sums: HashMap<&[String], Cell> = HashMap::new();
+        for s in &self.stacks {
+            sums.entry(&s.frames).or_default().add(&s.cell);
+        }
+        sums.into_iter()
+            .map(|(frames, cell)| StackUsage {
+                frames: frames.to_vec(),
+                cell,
+            })
+            .collect()
     }
 
     fn group(&self, key: impl Fn(&StackCell) -> &String) -> Vec<Usage> {
@@ -297,6 +390,9 @@ pub struct Profile {
     pub dropped_events: u64,
     /// Number of inputs merged.
     pub inputs: usize,
+    /// Whether any event carried a native stack (flamegraphs then show a `[no stack]` frame for
+    /// the time without one, so totals stay whole).
+    pub native_stacks: bool,
     /// Every lock seen, in order of first appearance.
     pub locks: Vec<LockProfile>,
 }

@@ -117,11 +117,14 @@ fn json_report_follows_the_schema_exactly() {
             "blame_ns",
             "contended",
             "hold_ns",
+            "holder_stacks",
             "holders",
             "kind",
             "name",
+            "pairs",
             "sites",
             "wait_ns",
+            "waiter_stacks",
             "waiters"
         ]
     );

@@ -9,7 +9,7 @@ use lock_api::GuardNoSend;
 use crate::emit::{self, HoldFields};
 use crate::meta::LockMeta;
 use crate::thread::{self, Sampled, SiteKey};
-use crate::{Mode, clock, config, recorder};
+use crate::{Mode, clock, config, recorder, stacks};
 
 /// Per-acquisition state a profiled lock keeps in its guard: where the lock was taken and, when
 /// this hold is timed, since when.
@@ -17,22 +17,26 @@ use crate::{Mode, clock, config, recorder};
 /// You never make or use one: it is the `Guard` associated type of the raw locks, which
 /// `lock_api` stores inside `MutexGuard` and friends. Like parking_lot's guards, it is not `Send`.
 pub struct HoldToken {
-    site: &'static Location<'static>,
+    /// The acquire site's address, with `DEFERRED` and `SAMPLED` in its low bits (a `Location`
+    /// is at least 4-aligned). Two words in all, so the token travels in registers.
+    tagged_site: usize,
     /// When the hold began; 0 when it is not timed.
     start_ns: u64,
-    /// How many holds this hold stands for when it is the sampled one; 0 when it is not.
-    weight: u32,
-    /// Events for this lock wait in the thread's recorder: release must take the slow path.
-    deferred: bool,
     _not_send: GuardNoSend,
 }
+
+/// Events for this lock wait in the thread's recorder: release must take the slow path.
+const DEFERRED: usize = 1;
+/// The hold is the thread's sampled one; it stands for `hold_sample_interval()` holds (the mean
+/// of the randomised intervals, so the weighted counts are unbiased).
+const SAMPLED: usize = 2;
 
 impl std::fmt::Debug for HoldToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HoldToken")
-            .field("site", &crate::name::Site(self.site))
+            .field("site", &crate::name::Site(self.site()))
             .field("start_ns", &self.start_ns)
-            .field("weight", &self.weight)
+            .field("sampled", &self.is_sampled())
             .finish_non_exhaustive()
     }
 }
@@ -41,32 +45,53 @@ impl HoldToken {
     #[inline(always)]
     fn untimed(site: &'static Location<'static>) -> HoldToken {
         HoldToken {
-            site,
+            tagged_site: std::ptr::from_ref(site).expose_provenance(),
             start_ns: 0,
-            weight: 0,
-            deferred: false,
             _not_send: GuardNoSend::new(),
         }
     }
 
+    /// A hold timed from `start_ns`; `weight` is non-zero when it is the sampled one.
     fn timed(site: &'static Location<'static>, start_ns: u64, weight: u32) -> HoldToken {
+        let sampled = if weight != 0 { SAMPLED } else { 0 };
         HoldToken {
-            site,
+            tagged_site: std::ptr::from_ref(site).expose_provenance() | sampled,
             start_ns,
-            weight,
-            deferred: false,
             _not_send: GuardNoSend::new(),
         }
     }
 
     /// Where the lock was acquired.
     pub(crate) fn site(&self) -> &'static Location<'static> {
-        self.site
+        // SAFETY: `tagged_site` is a `&'static Location` with flags in the low bits that its
+        // alignment leaves free (see `SiteKey::parts`), cleared here.
+        unsafe {
+            &*std::ptr::with_exposed_provenance::<Location<'static>>(
+                self.tagged_site & !(DEFERRED | SAMPLED),
+            )
+        }
     }
 
     /// Makes the next release take the slow path (events for the lock are pending).
     pub(crate) fn set_deferred(&mut self) {
-        self.deferred = true;
+        self.tagged_site |= DEFERRED;
+    }
+
+    fn is_deferred(&self) -> bool {
+        self.tagged_site & DEFERRED != 0
+    }
+
+    fn is_sampled(&self) -> bool {
+        self.tagged_site & SAMPLED != 0
+    }
+
+    /// How many holds this one stands for: the sampling interval when it is the sample, else 0.
+    fn weight(&self) -> u32 {
+        if self.is_sampled() {
+            config::hold_sample_interval()
+        } else {
+            0
+        }
     }
 }
 
@@ -83,6 +108,14 @@ pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: 
     if !config::is_enabled() {
         return HoldToken::untimed(site);
     }
+    acquired_recording(meta, site, mode)
+}
+
+/// [`acquired`] with recording on. Out of line on purpose: the inlined part of `lock()` stays as
+/// small as parking_lot's (one compare-and-swap and one flag test), so it inlines into every
+/// caller, and the bookkeeping is one well-predicted call.
+#[inline(never)]
+fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: Mode) -> HoldToken {
     let key = SiteKey::new(site, mode);
     if meta.is_hot() || meta.has_waiters() && !meta.in_storm() {
         return acquired_hot(meta, site, key);
@@ -135,6 +168,29 @@ pub(crate) fn contended(
     mode: Mode,
     block: impl FnOnce() -> bool,
 ) -> Option<HoldToken> {
+    contended_capturing(meta, site, mode, true, block)
+}
+
+/// [`contended`] for an upgrade: the thread already holds the lock (upgradable), so its stack is
+/// not captured (nothing slow may run while a profiled lock is held).
+#[cold]
+#[inline(never)]
+pub(crate) fn upgrade_contended(
+    meta: &LockMeta,
+    site: &'static Location<'static>,
+    block: impl FnOnce() -> bool,
+) -> Option<HoldToken> {
+    contended_capturing(meta, site, Mode::Exclusive, false, block)
+}
+
+#[inline(always)]
+fn contended_capturing(
+    meta: &LockMeta,
+    site: &'static Location<'static>,
+    mode: Mode,
+    capture_stack: bool,
+    block: impl FnOnce() -> bool,
+) -> Option<HoldToken> {
     if !recording() {
         return block().then(|| acquired(meta, site, mode));
     }
@@ -149,6 +205,14 @@ pub(crate) fn contended(
     };
     let start = clock::now_ns();
     let ticket = meta.integral.begin_wait(start);
+    // Inside the timed wait, before blocking: the capture is time spent in `lock()` like the
+    // rest (a few µs), and if the unwinder itself has to wait (its loader lock held by a
+    // thread printing a backtrace, say) the wait still reads what the caller saw.
+    let stack = if capture_stack && stacks::stack_capture() {
+        stacks::capture(start)
+    } else {
+        0
+    };
     let got = block();
     let end = clock::now_ns();
     meta.integral.end_wait(ticket, end);
@@ -158,6 +222,7 @@ pub(crate) fn contended(
         start,
         end,
         holder,
+        stack,
     };
     if !got {
         recorder::on_timeout(meta, &wait);
@@ -171,7 +236,7 @@ pub(crate) fn contended(
         recorder::on_contended(meta, &wait);
     }
     let mut token = HoldToken::timed(site, end, sampled.weight());
-    token.deferred = true;
+    token.set_deferred();
     Some(token)
 }
 
@@ -182,7 +247,7 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
     // that go unmeasured: just unlock.
     if token.start_ns == 0
-        && !token.deferred
+        && !token.is_deferred()
         && (!meta.has_waiters() || !meta.measure_this_release())
     {
         unlock();
@@ -198,7 +263,7 @@ fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOn
     // several of a storm's releases); a timed hold that made nobody wait needs no clock read.
     // (An untimed hold gets here only when it is to be measured.)
     let measure_it = (token.start_ns == 0
-        || token.weight != 0
+        || token.is_sampled()
         || meta.has_waiters() && meta.measure_this_release())
         && recording();
     // Measured while still holding: once unlocked, the next holder could charge the waiting
@@ -211,20 +276,46 @@ fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOn
         meta.set_last_release(now);
     }
     unlock();
-    if token.deferred {
-        thread::take_waits(meta.addr(), |wait| recorder::on_contended(meta, &wait));
+    // The holder stack our own waits may pair with, read before this release publishes its own.
+    let blamed = meta.blamed.load(Relaxed);
+    let mut acquired_at = 0;
+    if token.is_deferred() {
+        thread::take_waits(meta.addr(), |wait| {
+            acquired_at = wait.stack;
+            recorder::on_contended(meta, &wait);
+        });
     }
     let now = match measured {
         Some((now, hold)) => {
-            if let Some(hold) = hold {
-                recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, false);
+            if let Some(mut hold) = hold {
+                if hold.blame_ns > 0 && recorder::is_event_sized(&hold) {
+                    hold.stack = holder_stack(meta, acquired_at, now);
+                }
+                recorder::on_hold(meta, SiteKey::new(token.site(), mode), hold, false);
             }
             now
         }
-        None if token.deferred => token.start_ns,
+        None if token.is_deferred() => token.start_ns,
         None => return,
     };
-    recorder::after_release(meta, now);
+    recorder::after_release(meta, now, blamed);
+}
+
+/// The stack of a hold that made others wait, ended at `now` and already unlocked: the stack its
+/// contended acquisition captured if there is one (the guard is almost always released in the
+/// function that took it), else a capture now. Published in the lock for the waiters to pair with.
+#[cold]
+#[inline(never)]
+fn holder_stack(meta: &LockMeta, acquired_at: stacks::StackId, now: u64) -> stacks::StackId {
+    let stack = match acquired_at {
+        0 if stacks::stack_capture() => stacks::capture(now),
+        stack => stack,
+    };
+    if stack != 0 {
+        let word = stacks::pack_blamed(stack, thread::id_if_registered(), now);
+        meta.blamed.store(word, Relaxed);
+    }
+    stack
 }
 
 /// Releases the lock for a condition-variable wait: measures the hold but emits nothing (the
@@ -242,7 +333,7 @@ pub(crate) fn release_for_wait(
         .flatten();
     unlock();
     if let Some(hold) = hold {
-        recorder::on_hold(meta, SiteKey::new(token.site, mode), hold, true);
+        recorder::on_hold(meta, SiteKey::new(token.site(), mode), hold, true);
     }
 }
 
@@ -251,7 +342,7 @@ fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
     let waiters = meta.integral.waiters();
     let blame_ns = meta.integral.charge(now);
     let (at_ns, exact, weight) = if token.start_ns != 0 {
-        (token.start_ns, true, token.weight.max(1))
+        (token.start_ns, true, token.weight().max(1))
     } else if blame_ns > 0 {
         // An untimed hold that made others wait (the lock was cold, or in a storm): it began
         // after the last measured release and, on a cold lock, before the first waiter arrived.
@@ -267,6 +358,7 @@ fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
         at_ns,
         weight: u64::from(weight),
         exact,
-        sampled: token.weight != 0,
+        sampled: token.is_sampled(),
+        stack: 0,
     })
 }

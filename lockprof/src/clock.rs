@@ -12,6 +12,32 @@ struct Epoch {
     unix_ns: u64,
 }
 
+/// Under Miri, `std`'s clock: quanta calibrates the TSC with `cpuid`, inline assembly Miri
+/// cannot run, and that would stop Miri at the first contended acquisition.
+#[cfg(miri)]
+mod quanta {
+    #[derive(Clone, Copy)]
+    pub(super) struct Instant(std::time::Instant);
+
+    impl Instant {
+        pub(super) fn saturating_duration_since(self, earlier: Instant) -> std::time::Duration {
+            self.0.saturating_duration_since(earlier.0)
+        }
+    }
+
+    pub(super) struct Clock;
+
+    impl Clock {
+        pub(super) fn new() -> Clock {
+            Clock
+        }
+
+        pub(super) fn now(&self) -> Instant {
+            Instant(std::time::Instant::now())
+        }
+    }
+}
+
 static EPOCH: OnceLock<Epoch> = OnceLock::new();
 
 fn epoch() -> &'static Epoch {

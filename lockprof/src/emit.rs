@@ -5,8 +5,9 @@ use std::panic::Location;
 
 use tracing::Level;
 
-use crate::event::{HOLD, SUMMARY, TARGET, WAIT};
+use crate::event::{HOLD, STACK_DEF, SUMMARY, TARGET, WAIT};
 use crate::name::{LockName, Site};
+use crate::stacks::StackId;
 use crate::{LockKind, Mode};
 
 /// Which lock, which thread, which site: the fields every event carries.
@@ -29,6 +30,10 @@ pub(crate) struct WaitFields<'a> {
     pub(crate) wait_ns: u64,
     pub(crate) at_ns: u64,
     pub(crate) timed_out: bool,
+    /// The waiter's native stack (0: none).
+    pub(crate) stack: StackId,
+    /// The holder's native stack at the hold this wait was for (0: not known).
+    pub(crate) holder_stack: StackId,
 }
 
 /// One hold.
@@ -42,6 +47,9 @@ pub(crate) struct HoldFields {
     pub(crate) exact: bool,
     /// The hold was the sampled one (it stands for `weight` holds in the histogram).
     pub(crate) sampled: bool,
+    /// The holder's native stack, captured after the unlock of a hold that made others wait
+    /// (0: none).
+    pub(crate) stack: StackId,
 }
 
 /// Counts and short-event histograms (already base64-encoded).
@@ -152,6 +160,8 @@ pub(crate) fn wait(s: &Subject<'_>, w: &WaitFields<'_>) {
         at_ns = w.at_ns,
         weight = 1u64,
         timed_out = w.timed_out,
+        stack = u64::from(w.stack),
+        holder_stack = u64::from(w.holder_stack),
     );
 }
 
@@ -173,6 +183,7 @@ pub(crate) fn hold(s: &Subject<'_>, h: &HoldFields) {
         at_ns = h.at_ns,
         weight = h.weight,
         hold_exact = h.exact,
+        stack = u64::from(h.stack),
     );
 }
 
@@ -200,5 +211,28 @@ pub(crate) fn summary(s: &Subject<'_>, f: &SummaryFields) {
         hold_ns = f.hold_ns,
         hold_hist = f.hold_hist.as_str(),
         blame_ns = f.blame_ns,
+    );
+}
+
+/// Defines stack `id` for subscribers that cannot look it up in the process (see
+/// `stacks::define_for_subscriber`): its symbolized frames, one per line, root first.
+pub(crate) fn stack(
+    id: StackId,
+    thread: &str,
+    thread_id: u64,
+    frames: &str,
+    truncated: bool,
+    unresolved: bool,
+) {
+    tracing::event!(
+        target: TARGET,
+        Level::TRACE,
+        event = STACK_DEF,
+        stack = u64::from(id),
+        thread = thread,
+        thread_id = thread_id,
+        frames = frames,
+        truncated = truncated,
+        unresolved = unresolved,
     );
 }

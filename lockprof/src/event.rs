@@ -14,6 +14,9 @@ pub const WAIT: &str = "wait";
 pub const HOLD: &str = "hold";
 /// `event` value of a per-thread, per-lock, per-site summary of counts and short waits/holds.
 pub const SUMMARY: &str = "summary";
+/// `event` value of a stack definition: the frames of a native stack id, for subscribers other
+/// than the lockprof Layer (which writes stacks into the trace itself). See docs/EVENTS.md.
+pub const STACK_DEF: &str = "stack";
 
 /// Lock name: the name given to `named`, or the creation site `file:line`.
 pub const LOCK: &str = "lock";
@@ -43,6 +46,23 @@ pub const HOLDER_ID: &str = "holder_id";
 pub const WAIT_NS: &str = "wait_ns";
 /// Wait: `true` when the wait gave up (`try_lock_for` / `try_lock_until` timed out).
 pub const TIMED_OUT: &str = "timed_out";
+
+/// Wait, hold: id of the native stack of the event's thread — where it waited (captured before
+/// it blocked), or where it held the lock (captured after the release of a hold that made others
+/// wait). 0 when none was captured. Ids are process-wide; a `stack` event (or the trace's Stack
+/// record) gives the frames. Stack definitions also carry it.
+pub const STACK: &str = "stack";
+/// Wait: id of the holder's native stack at the hold this wait was for, when the holder had
+/// published it by the time the wait was emitted (0: not known; readers may pair the wait with
+/// the holder's hold event by time instead).
+pub const HOLDER_STACK: &str = "holder_stack";
+/// Stack definition: the frames, one per line, root first; each line is the demangled function,
+/// then a tab and `file:line` when known. Frames without symbols read `module+0xoffset`.
+pub const FRAMES: &str = "frames";
+/// Stack definition: `true` when the stack was deeper than lockprof captures (root frames missing).
+pub const TRUNCATED: &str = "truncated";
+/// Stack definition: `true` when some frames had no symbols (shown as `module+0xoffset`).
+pub const UNRESOLVED: &str = "unresolved";
 
 /// Hold: nanoseconds held.
 pub const HOLD_NS: &str = "hold_ns";

@@ -19,6 +19,7 @@ mod raw_mutex;
 mod raw_rwlock;
 mod recorder;
 mod rwlock;
+mod stacks;
 mod thread;
 pub mod trace;
 
@@ -41,6 +42,10 @@ pub use raw_rwlock::RawProfiledRwLock;
 pub use rwlock::{
     MappedRwLockReadGuard, MappedRwLockWriteGuard, ProfiledRwLock, RwLockReadGuard,
     RwLockUpgradableReadGuard, RwLockWriteGuard,
+};
+pub use stacks::{
+    DEFAULT_STACK_CAPTURE_RATE, MAX_STACK_FRAMES, MAX_STACKS, STACKS_ENV, StackStats,
+    set_stack_capture, set_stack_capture_rate, stack_capture, stack_stats,
 };
 
 /// `parking_lot::Mutex`'s name for [`ProfiledLock`].

@@ -26,6 +26,9 @@ pub(crate) struct LockMeta {
     pub(crate) integral: WaitIntegral,
     /// When the last measured release happened: an untimed hold began after it.
     last_release: AtomicU64,
+    /// The stack of the latest hold that made others wait, for its waiters to pair with
+    /// (`stacks::pack_blamed`; 0: none). Written after that hold's unlock.
+    pub(crate) blamed: AtomicU64,
 }
 
 impl LockMeta {
@@ -38,6 +41,7 @@ impl LockMeta {
             hot: AtomicU32::new(0),
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
+            blamed: AtomicU64::new(0),
         }
     }
 

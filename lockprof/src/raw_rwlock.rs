@@ -143,7 +143,7 @@ impl RawProfiledRwLock {
         if unsafe { self.raw.try_upgrade(marker()) }.is_ok() {
             return Ok(token);
         }
-        let upgraded = acquire::contended(&self.meta, site, Mode::Exclusive, || match deadline {
+        let upgraded = acquire::upgrade_contended(&self.meta, site, || match deadline {
             None => {
                 // SAFETY: as above; the lock is still held upgradable.
                 unsafe { self.raw.upgrade(marker()) };
@@ -174,7 +174,13 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
     #[inline]
     #[track_caller]
     fn lock_shared(&self) -> HoldToken {
-        acquired(self.shared(Location::caller(), None))
+        // Spelled out rather than through `shared()`: the inlined part stays one attempt and
+        // one flag test, with no `Option` to unwrap.
+        let site = Location::caller();
+        if self.raw.try_lock_shared().is_some() {
+            return acquire::acquired(&self.meta, site, Mode::Shared);
+        }
+        acquired(self.shared_contended(site, None))
     }
 
     #[inline]
@@ -196,7 +202,13 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
     #[inline]
     #[track_caller]
     fn lock_exclusive(&self) -> HoldToken {
-        acquired(self.exclusive(Location::caller(), None))
+        // Spelled out rather than through `exclusive()`: the inlined part stays one attempt and
+        // one flag test, with no `Option` to unwrap.
+        let site = Location::caller();
+        if self.raw.try_lock_exclusive().is_some() {
+            return acquire::acquired(&self.meta, site, Mode::Exclusive);
+        }
+        acquired(self.exclusive_contended(site, None))
     }
 
     #[inline]
@@ -300,7 +312,13 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
     #[inline]
     #[track_caller]
     fn lock_upgradable(&self) -> HoldToken {
-        acquired(self.upgradable(Location::caller(), None))
+        // Spelled out rather than through `upgradable()`: the inlined part stays one attempt and
+        // one flag test, with no `Option` to unwrap.
+        let site = Location::caller();
+        if self.raw.try_lock_upgradable().is_some() {
+            return acquire::acquired(&self.meta, site, Mode::Upgradable);
+        }
+        acquired(self.upgradable_contended(site, None))
     }
 
     #[inline]

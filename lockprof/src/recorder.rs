@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 use base64::Engine as _;
 use hdrhistogram::Histogram;
@@ -19,6 +20,7 @@ use crate::config;
 use crate::emit::{self, HoldFields, Subject, SummaryFields, WaitFields};
 use crate::meta::LockMeta;
 use crate::name::LockName;
+use crate::stacks::{self, StackId};
 use crate::thread::{self, SiteKey, Wait};
 use crate::{LockKind, clock};
 
@@ -156,6 +158,10 @@ enum Pending {
         wait_ns: u64,
         at_ns: u64,
         timed_out: bool,
+        /// The waiter's stack (0: none).
+        stack: StackId,
+        /// The stack of the hold it waited for, once paired (0: not known).
+        holder_stack: StackId,
     },
     Hold {
         lock_addr: usize,
@@ -399,6 +405,8 @@ pub(crate) fn on_contended(meta: &LockMeta, wait: &Wait) {
                 wait_ns,
                 at_ns: wait.start,
                 timed_out: false,
+                stack: wait.stack,
+                holder_stack: 0,
             });
         }
     });
@@ -424,10 +432,18 @@ pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
                 wait_ns,
                 at_ns: wait.start,
                 timed_out: true,
+                stack: wait.stack,
+                holder_stack: 0,
             });
         }
     });
-    after_release(meta, wait.end);
+    after_release(meta, wait.end, meta.blamed.load(Relaxed));
+}
+
+/// Whether a measured hold is long enough, or made others wait long enough, to be a hold event
+/// (rather than part of a summary), budget permitting.
+pub(crate) fn is_event_sized(hold: &HoldFields) -> bool {
+    hold.hold_ns >= config::event_threshold_ns() || hold.blame_ns >= config::event_threshold_ns()
 }
 
 /// A measured hold of `meta`, ended at `now`. Called after the raw unlock, or (for a condition
@@ -436,8 +452,7 @@ pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
 pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: bool) {
     let lock_addr = std::ptr::from_ref(meta) as usize;
     with_recorder(|r| {
-        let big = hold.hold_ns >= config::event_threshold_ns()
-            || hold.blame_ns >= config::event_threshold_ns();
+        let big = is_event_sized(&hold);
         let now = hold.at_ns + hold.hold_ns;
         // A long hold stands for itself (weight 1) even when it was also the sample: every long
         // hold that is measured is reported, so counting it N times would count it twice.
@@ -464,8 +479,9 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
 }
 
 /// Emits what waited for the release of `meta` (its wait and hold events), and this thread's
-/// summaries when they are due. Called after the raw unlock.
-pub(crate) fn after_release(meta: &LockMeta, now: u64) {
+/// summaries when they are due. Called after the raw unlock. `blamed` is the lock's published
+/// holder stack as it was right after the unlock (`LockMeta::blamed`), for pairing the waits.
+pub(crate) fn after_release(meta: &LockMeta, now: u64, blamed: u64) {
     let lock_addr = std::ptr::from_ref(meta) as usize;
     let work = with_recorder(|r| {
         let due = r.due_for_flush(now);
@@ -477,7 +493,9 @@ pub(crate) fn after_release(meta: &LockMeta, now: u64) {
         let mut i = 0;
         while i < r.pending.len() {
             if r.pending[i].lock_addr() == lock_addr {
-                ready.push(r.pending.swap_remove(i));
+                let mut event = r.pending.swap_remove(i);
+                pair(&mut event, blamed);
+                ready.push(event);
             } else {
                 i += 1;
             }
@@ -514,11 +532,33 @@ pub(crate) fn flush_current_thread() {
         )
     });
     thread::while_busy(|| {
+        let mut me = None;
         if let Some((Some(name), thread_id, pending, summaries)) = work {
             emit_all(&name, thread_id, pending, summaries);
+            me = Some((name, thread_id));
         }
         emit_orphans();
+        // Whatever stack definitions are still owed, resolved here if need be (see
+        // `stacks::emit_owed`): a flush leaves nothing undefined.
+        let (name, id) = me.unwrap_or_else(|| ("".into(), 0));
+        stacks::emit_owed(&name, id, true);
     });
+}
+
+/// Attaches the holder's stack to a wait if the lock's published one is that holder's.
+fn pair(event: &mut Pending, blamed: u64) {
+    if let Pending::Wait {
+        holder_id,
+        wait_ns,
+        at_ns,
+        holder_stack,
+        ..
+    } = event
+        && *holder_stack == 0
+    {
+        *holder_stack =
+            stacks::holder_stack_for(blamed, *holder_id, *at_ns, at_ns.saturating_add(*wait_ns));
+    }
 }
 
 type Summaries = Vec<(OwnedSubject, SummaryFields)>;
@@ -564,9 +604,13 @@ fn emit_all(thread_name: &str, thread_id: u64, pending: Vec<Pending>, summaries:
                 wait_ns,
                 at_ns,
                 timed_out,
+                stack,
+                holder_stack,
                 ..
             } => {
                 let holder = thread::name_of(holder_id);
+                stacks::define_for_subscriber(stack, thread_name, thread_id);
+                stacks::define_for_subscriber(holder_stack, thread_name, thread_id);
                 emit::wait(
                     &subject.with_thread(thread_name, thread_id),
                     &WaitFields {
@@ -575,12 +619,17 @@ fn emit_all(thread_name: &str, thread_id: u64, pending: Vec<Pending>, summaries:
                         wait_ns,
                         at_ns,
                         timed_out,
+                        stack,
+                        holder_stack,
                     },
                 );
             }
             Pending::Hold {
                 subject, fields, ..
-            } => emit::hold(&subject.with_thread(thread_name, thread_id), &fields),
+            } => {
+                stacks::define_for_subscriber(fields.stack, thread_name, thread_id);
+                emit::hold(&subject.with_thread(thread_name, thread_id), &fields);
+            }
         }
     }
     for (subject, fields) in summaries {

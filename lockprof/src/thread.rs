@@ -53,6 +53,8 @@ pub(crate) struct Wait {
     pub(crate) end: u64,
     /// lockprof id of the thread holding the lock when the wait began (0: unknown).
     pub(crate) holder: u64,
+    /// The waiter's native stack, captured before blocking (0: none).
+    pub(crate) stack: crate::stacks::StackId,
 }
 
 impl Wait {
@@ -62,6 +64,7 @@ impl Wait {
         start: 0,
         end: 0,
         holder: 0,
+        stack: 0,
     };
 }
 
@@ -73,7 +76,8 @@ pub(crate) struct SiteKey(usize);
 impl SiteKey {
     #[inline]
     pub(crate) fn new(site: &'static Location<'static>, mode: Mode) -> SiteKey {
-        SiteKey(std::ptr::from_ref(site) as usize | mode as usize)
+        // Exposed, so `parts` may turn the address back into the reference (Miri checks this).
+        SiteKey(std::ptr::from_ref(site).expose_provenance() | mode as usize)
     }
 
     /// The site and mode this key was made from.
@@ -85,7 +89,7 @@ impl SiteKey {
         };
         // SAFETY: every SiteKey is made by `new` from a `&'static Location`, whose alignment
         // (that of `&str`, at least 4) leaves the two low bits for the mode.
-        let site = unsafe { &*((self.0 & !3) as *const Location<'static>) };
+        let site = unsafe { &*std::ptr::with_exposed_provenance::<Location<'static>>(self.0 & !3) };
         (site, mode)
     }
 }

@@ -274,6 +274,9 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             at_ns: 1_000,
             weight: 1,
             timed_out: false,
+            stack: 0,
+            holder_stack: 0,
+            spans: 0,
         }
     );
     assert_eq!(names.string(w.site), "src/bank.rs:42");
@@ -297,6 +300,8 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             at_ns: 900,
             weight: 16,
             hold_exact: false,
+            stack: 0,
+            spans: 0,
         }
     );
     assert_eq!(names.string(h.site), "src/bank.rs:77");

@@ -11,6 +11,16 @@ use std::time::Duration;
 use common::{events, install, sum};
 use lockprof::event;
 
+/// These tests change global settings (recording on/off, the sampling interval): they take
+/// turns, so one's setting never leaks into another's measurements.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Makes one contended acquisition of `lock` (another thread holds it for `hold`).
 fn contend(lock: &Arc<lockprof::Mutex<u32>>, hold: Duration) {
     let guard = lock.lock();
@@ -25,6 +35,7 @@ fn contend(lock: &Arc<lockprof::Mutex<u32>>, hold: Duration) {
 
 #[test]
 fn every_field_of_the_contract_is_emitted_and_nothing_else() {
+    let _serial = serial();
     install();
     let lock = Arc::new(lockprof::Mutex::named("contract", 0));
     contend(&lock, Duration::from_millis(5));
@@ -59,7 +70,9 @@ fn every_field_of_the_contract_is_emitted_and_nothing_else() {
             event::HOLDER,
             event::HOLDER_ID,
             event::WAIT_NS,
-            event::TIMED_OUT
+            event::TIMED_OUT,
+            event::STACK,
+            event::HOLDER_STACK,
         ])
     );
     assert_eq!(
@@ -68,7 +81,8 @@ fn every_field_of_the_contract_is_emitted_and_nothing_else() {
             event::HOLD_NS,
             event::BLAME_NS,
             event::WAITERS,
-            event::HOLD_EXACT
+            event::HOLD_EXACT,
+            event::STACK,
         ])
     );
     assert_eq!(
@@ -90,6 +104,7 @@ fn every_field_of_the_contract_is_emitted_and_nothing_else() {
 
 #[test]
 fn with_every_hold_sampled_the_summary_counts_every_hold() {
+    let _serial = serial();
     install();
     // The interval is read when a thread's countdown restarts: set it before the thread's first
     // acquisition (the setting is global; other tests do not depend on it).
@@ -117,6 +132,7 @@ fn with_every_hold_sampled_the_summary_counts_every_hold() {
 
 #[test]
 fn recording_off_makes_no_events_and_changes_no_behaviour() {
+    let _serial = serial();
     install();
     let lock = Arc::new(lockprof::Mutex::named("switched-off", 0));
     // Only this test's thread switches recording off, but the switch is global: run the
@@ -154,6 +170,7 @@ mod reentrant {
 
 #[test]
 fn a_subscriber_that_takes_a_profiled_lock_neither_deadlocks_nor_recurses() {
+    let _serial = serial();
     use tracing_subscriber::layer::SubscriberExt;
     let subscriber = tracing_subscriber::registry().with(reentrant::LockingLayer);
     let lock = Arc::new(lockprof::Mutex::named("reentrant-user", 0u64));

@@ -113,6 +113,9 @@ fn sample() -> Vec<Record> {
             at_ns: 1_000_000,
             weight: 1,
             timed_out: false,
+            stack: 0,
+            holder_stack: 0,
+            spans: 0,
         }),
         Record::Hold(Hold {
             lock: 7,
@@ -126,6 +129,8 @@ fn sample() -> Vec<Record> {
             at_ns: 500_000,
             weight: 1,
             hold_exact: true,
+            stack: 0,
+            spans: 0,
         }),
         Record::Wait(Wait {
             lock: u64::MAX,
@@ -137,6 +142,9 @@ fn sample() -> Vec<Record> {
             at_ns: u64::MAX,
             weight: 64,
             timed_out: true,
+            stack: 0,
+            holder_stack: 0,
+            spans: 0,
         }),
         Record::Hold(Hold {
             lock: u64::MAX,
@@ -149,6 +157,8 @@ fn sample() -> Vec<Record> {
             at_ns: 0,
             weight: 0,
             hold_exact: false,
+            stack: 0,
+            spans: 0,
         }),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -590,6 +600,9 @@ fn wait_and_hold_records_average_at_most_24_bytes() {
                 at_ns: now.saturating_sub(wait_ns),
                 weight: 1,
                 timed_out: false,
+                stack: 0,
+                holder_stack: 0,
+                spans: 0,
             }))
             .expect("vec");
         } else {
@@ -610,6 +623,8 @@ fn wait_and_hold_records_average_at_most_24_bytes() {
                 at_ns: now.saturating_sub(hold_ns),
                 weight: if sampled { 64 } else { 1 },
                 hold_exact: true,
+                stack: 0,
+                spans: 0,
             }))
             .expect("vec");
         }
@@ -668,6 +683,10 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     at_ns,
                     weight,
                     timed_out,
+                    // Stack fields (appended to the record): zero or not, independently.
+                    stack: (lock.rotate_left(7) % 5).wrapping_mul(at_ns),
+                    holder_stack: holder % 4,
+                    spans: thread % 3,
                 })
             },
         );
@@ -696,6 +715,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     at_ns,
                     weight,
                     hold_exact,
+                    stack: (lock.rotate_left(7) % 5).wrapping_mul(at_ns),
+                    spans: thread % 3,
                 })
             },
         );
@@ -860,6 +881,9 @@ fn the_worked_example_in_format_md_reads_as_documented() {
             at_ns: 1000,
             weight: 1,
             timed_out: false,
+            stack: 0,
+            holder_stack: 0,
+            spans: 0,
         }),
     ];
     let out = decode(&bytes).expect("header");

@@ -13,6 +13,7 @@ use rustc_hash::FxBuildHasher;
 
 use crate::aggregate::{Aggregator, CellKey, LockIdx, SummaryCounts};
 use crate::intern::{EMPTY_STACK, Sym};
+use crate::stacks::{InputStacks, NO_STACK, NativeId, TRUNCATED_FRAME, WaitPairing};
 use hist::HistDecoder;
 use parse::{Fields, Line, Str};
 
@@ -48,6 +49,8 @@ pub struct JsonInput<'a> {
     unknown: Sym,
     target: memmem::Finder<'static>,
     stats: JsonStats,
+    /// Stack definitions (`stack` events) by the process's stack id.
+    stacks: InputStacks,
 }
 
 impl Aggregator {
@@ -65,6 +68,7 @@ impl Aggregator {
             unknown,
             target: memmem::Finder::new(b"\"lockprof\""),
             stats: JsonStats::default(),
+            stacks: InputStacks::default(),
         }
     }
 }
@@ -160,9 +164,14 @@ impl JsonInput<'_> {
         let Some(kind) = f.event.as_ref() else {
             return false;
         };
-        let Some(key) = self.key(line) else {
+        if kind.0 == event::STACK_DEF {
+            return self.stack_definition(f);
+        }
+        let Some(mut key) = self.key(line) else {
             return false;
         };
+        key.native = self.native(f.stack);
+        self.agg.native.saw(key.native);
         let weight = f.weight.unwrap_or(1);
         match &*kind.0 {
             event::WAIT => {
@@ -170,12 +179,18 @@ impl JsonInput<'_> {
                     return false;
                 };
                 self.agg.wait(key, wait_ns, weight);
+                self.pair(&key, f, wait_ns, weight);
             }
             event::HOLD => {
                 let Some(hold_ns) = f.hold_ns else {
                     return false;
                 };
                 self.agg.hold(key, hold_ns, f.blame_ns.unwrap_or(0), weight);
+                if let (Some(thread_id), Some(at_ns)) = (f.thread_id, f.at_ns) {
+                    self.agg
+                        .native
+                        .hold(key.lock, thread_id, key.native, at_ns, hold_ns);
+                }
             }
             event::SUMMARY => {
                 // An empty field is an empty histogram (the emitter leaves it blank).
@@ -219,6 +234,60 @@ impl JsonInput<'_> {
         true
     }
 
+    /// A `stack` event: defines a stack id by its frames (one per line, root first; a tab may
+    /// follow the function name with its `file:line`).
+    fn stack_definition(&mut self, f: &Fields<'_>) -> bool {
+        let (Some(id), Some(frames)) = (f.stack, f.frames.as_ref()) else {
+            return false;
+        };
+        let names = &mut self.agg.names;
+        let syms: Vec<Sym> = frames
+            .0
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(lockprof::trace::MAX_STACK_LEN)
+            .map(|l| names.intern(l.split('\t').next().unwrap_or(l)))
+            .collect();
+        let truncated = (f.truncated == Some(true)).then(|| names.intern(TRUNCATED_FRAME));
+        let native = self.agg.native.intern(syms, truncated);
+        self.stacks.define_native(&mut self.agg.native, id, native);
+        true
+    }
+
+    /// The aggregate's stack for a stack id of this log (a placeholder until it is defined).
+    fn native(&mut self, id: Option<u64>) -> NativeId {
+        self.stacks.native_or_placeholder(
+            &mut self.agg.native,
+            &mut self.agg.names,
+            self.input,
+            id.unwrap_or(0),
+        )
+    }
+
+    /// Pairs a wait with its holder's stack (see `crate::stacks`).
+    fn pair(&mut self, key: &CellKey, f: &Fields<'_>, wait_ns: u64, weight: u64) {
+        let holder_id = f.holder_id.unwrap_or(0);
+        let holder_stack = self.native(f.holder_stack);
+        if holder_id == 0 || key.native == NO_STACK && holder_stack == NO_STACK {
+            return;
+        }
+        let holder = match &f.holder {
+            Some(name) if !name.0.is_empty() => self.agg.names.intern(&name.0),
+            _ => self.agg.names.intern(&format!("thread-{holder_id}")),
+        };
+        self.agg.native.wait(WaitPairing {
+            lock: key.lock,
+            waiter: key.thread,
+            waiter_stack: key.native,
+            holder,
+            holder_id,
+            holder_stack,
+            at_ns: f.at_ns.unwrap_or(0),
+            wait_ns,
+            weight,
+        });
+    }
+
     fn key(&mut self, line: &Line<'_>) -> Option<CellKey> {
         let f = &line.fields;
         let lock = self.lock(f)?;
@@ -237,6 +306,7 @@ impl JsonInput<'_> {
             thread,
             site,
             stack,
+            native: NO_STACK,
         })
     }
 

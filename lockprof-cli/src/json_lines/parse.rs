@@ -122,6 +122,12 @@ pub(crate) struct Fields<'a> {
     pub(crate) wait_hist: Option<Str<'a>>,
     pub(crate) holds: Option<u64>,
     pub(crate) hold_hist: Option<Str<'a>>,
+    pub(crate) holder: Option<Str<'a>>,
+    pub(crate) holder_id: Option<u64>,
+    pub(crate) stack: Option<u64>,
+    pub(crate) holder_stack: Option<u64>,
+    pub(crate) frames: Option<Str<'a>>,
+    pub(crate) truncated: Option<bool>,
 }
 
 impl<'de> Fields<'de> {
@@ -156,6 +162,12 @@ impl<'de> Fields<'de> {
             event::WAIT_HIST => self.wait_hist = s(map)?,
             event::HOLDS => self.holds = num(map)?,
             event::HOLD_HIST => self.hold_hist = s(map)?,
+            event::HOLDER => self.holder = s(map)?,
+            event::HOLDER_ID => self.holder_id = num(map)?,
+            event::STACK => self.stack = num(map)?,
+            event::HOLDER_STACK => self.holder_stack = num(map)?,
+            event::FRAMES => self.frames = s(map)?,
+            event::TRUNCATED => self.truncated = Some(map.next_value::<Flag>()?.0),
             _ => return Ok(false),
         }
         Ok(true)

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::{Profile, Stats};
+use crate::{Profile, SHORT_STACK_FRAMES, Stats, short_stack};
 
 /// The `schema` value of the JSON report.
 pub const SCHEMA: &str = "lockprof.report/1";
@@ -29,7 +29,42 @@ struct Lock<'a> {
     holders: Vec<Holder>,
     waiters: Vec<Waiter>,
     sites: Vec<Site>,
+    // Added with native stacks: empty lists when the trace has none.
+    waiter_stacks: Vec<WaiterStack>,
+    holder_stacks: Vec<HolderStack>,
+    pairs: Vec<PairRow>,
 }
+
+#[derive(Serialize)]
+struct WaiterStack {
+    stack: String,
+    frames: Vec<String>,
+    waits: u64,
+    wait_ns: u64,
+}
+
+#[derive(Serialize)]
+struct HolderStack {
+    stack: String,
+    frames: Vec<String>,
+    holds: u64,
+    blame_ns: u64,
+}
+
+#[derive(Serialize)]
+struct PairRow {
+    waiter_thread: String,
+    waiter_stack: String,
+    waiter_frames: Vec<String>,
+    holder_thread: String,
+    holder_stack: String,
+    holder_frames: Vec<String>,
+    waits: u64,
+    wait_ns: u64,
+}
+
+/// Stacks and pairs listed per lock in the JSON report (the largest).
+pub const JSON_TOP_STACKS: usize = 20;
 
 #[derive(Serialize)]
 struct Holder {
@@ -99,6 +134,43 @@ pub fn write_json(profile: &Profile, mut out: impl Write) -> io::Result<()> {
                         waits: u.cell.waits,
                         wait_ns: u.cell.wait_ns,
                         blame_ns: u.cell.blame_ns,
+                    })
+                    .collect(),
+                waiter_stacks: l
+                    .waiter_stacks()
+                    .into_iter()
+                    .take(JSON_TOP_STACKS)
+                    .map(|u| WaiterStack {
+                        stack: short_stack(&u.frames, SHORT_STACK_FRAMES),
+                        frames: u.frames,
+                        waits: u.cell.waits,
+                        wait_ns: u.cell.wait_ns,
+                    })
+                    .collect(),
+                holder_stacks: l
+                    .holder_stacks()
+                    .into_iter()
+                    .take(JSON_TOP_STACKS)
+                    .map(|u| HolderStack {
+                        stack: short_stack(&u.frames, SHORT_STACK_FRAMES),
+                        frames: u.frames,
+                        holds: u.cell.holds,
+                        blame_ns: u.cell.blame_ns,
+                    })
+                    .collect(),
+                pairs: l
+                    .pairs
+                    .iter()
+                    .take(JSON_TOP_STACKS)
+                    .map(|p| PairRow {
+                        waiter_thread: p.waiter_thread.clone(),
+                        waiter_stack: short_stack(&p.waiter_frames, SHORT_STACK_FRAMES),
+                        waiter_frames: p.waiter_frames.clone(),
+                        holder_thread: p.holder_thread.clone(),
+                        holder_stack: short_stack(&p.holder_frames, SHORT_STACK_FRAMES),
+                        holder_frames: p.holder_frames.clone(),
+                        waits: p.waits,
+                        wait_ns: p.wait_ns,
                     })
                     .collect(),
             })

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{ReportOptions, lock_title};
 use crate::profile::percent;
-use crate::{LockProfile, Profile, Usage, escape, humanize};
+use crate::{LockProfile, Profile, SHORT_STACK_FRAMES, Usage, escape, humanize, short_stack};
 
 /// Writes the Markdown report.
 ///
@@ -65,7 +65,39 @@ pub fn write_markdown(
         let holders: Vec<_> = holders.iter().filter(|u| u.cell.blame_ns > 0).collect();
         let sites = lock.sites();
         let waiting: Vec<_> = sites.iter().filter(|u| u.cell.wait_ns > 0).collect();
-        if holders.is_empty() && waiting.is_empty() {
+        let waiter_stacks: Vec<Usage> = lock
+            .waiter_stacks()
+            .into_iter()
+            .map(|u| Usage {
+                name: short_stack(&u.frames, SHORT_STACK_FRAMES),
+                cell: u.cell,
+            })
+            .collect();
+        let waiter_stacks: Vec<_> = waiter_stacks.iter().collect();
+        let holder_stacks: Vec<Usage> = lock
+            .holder_stacks()
+            .into_iter()
+            .map(|u| Usage {
+                name: short_stack(&u.frames, SHORT_STACK_FRAMES),
+                cell: u.cell,
+            })
+            .collect();
+        let holder_stacks: Vec<_> = holder_stacks.iter().collect();
+        let pairs: Vec<Usage> = lock
+            .pairs
+            .iter()
+            .filter(|p| !p.waiter_frames.is_empty() || !p.holder_frames.is_empty())
+            .map(|p| Usage {
+                name: super::text::pair_line(p),
+                cell: crate::Cell {
+                    waits: p.waits,
+                    wait_ns: p.wait_ns,
+                    ..crate::Cell::default()
+                },
+            })
+            .collect();
+        let pairs: Vec<_> = pairs.iter().collect();
+        if holders.is_empty() && waiting.is_empty() && waiter_stacks.is_empty() {
             continue;
         }
         writeln!(out, "\n### {}", title(profile, lock))?;
@@ -80,6 +112,32 @@ pub fn write_markdown(
             out,
             ["waiting site", "wait", "share", "waits"],
             &waiting,
+            opts.top_rows,
+            |u| (u.cell.wait_ns, lock.wait.total, u.cell.waits),
+        )?;
+        table(
+            out,
+            ["waiter stack", "wait", "share", "waits"],
+            &waiter_stacks,
+            opts.top_rows,
+            |u| (u.cell.wait_ns, lock.wait.total, u.cell.waits),
+        )?;
+        table(
+            out,
+            ["holder stack", "blame", "share", "holds"],
+            &holder_stacks,
+            opts.top_rows,
+            |u| (u.cell.blame_ns, lock.blame_ns, u.cell.holds),
+        )?;
+        table(
+            out,
+            [
+                "who waited where ← who held it where",
+                "wait",
+                "share",
+                "waits",
+            ],
+            &pairs,
             opts.top_rows,
             |u| (u.cell.wait_ns, lock.wait.total, u.cell.waits),
         )?;

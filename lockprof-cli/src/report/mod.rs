@@ -5,7 +5,7 @@ mod json;
 mod markdown;
 mod text;
 
-pub use json::{SCHEMA, write_json};
+pub use json::{JSON_TOP_STACKS, SCHEMA, write_json};
 pub use markdown::write_markdown;
 pub use text::write_text;
 

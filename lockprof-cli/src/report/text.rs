@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use super::{ReportOptions, lock_title};
 use crate::buckets::{DECADES, bar, log_buckets};
 use crate::profile::percent;
-use crate::{LockProfile, Profile, Usage, escape, humanize};
+use crate::{LockProfile, Profile, SHORT_STACK_FRAMES, Usage, escape, humanize, short_stack};
 
 /// Width of the bars of the per-lock wait histogram.
 const BAR_WIDTH: usize = 30;
@@ -121,6 +121,66 @@ fn write_lock(
         )
     })?;
 
+    let waiter_stacks = lock.waiter_stacks();
+    let rows: Vec<Usage> = waiter_stacks
+        .iter()
+        .map(|u| Usage {
+            name: short_stack(&u.frames, SHORT_STACK_FRAMES),
+            cell: u.cell.clone(),
+        })
+        .collect();
+    let rows: Vec<_> = rows.iter().collect();
+    usage_table(out, "waiter stacks", &rows, n, |u| {
+        (
+            u.cell.wait_ns,
+            lock.wait.total,
+            humanize::count_of(u.cell.waits, "wait"),
+        )
+    })?;
+    let holder_stacks = lock.holder_stacks();
+    let rows: Vec<Usage> = holder_stacks
+        .iter()
+        .map(|u| Usage {
+            name: short_stack(&u.frames, SHORT_STACK_FRAMES),
+            cell: u.cell.clone(),
+        })
+        .collect();
+    let rows: Vec<_> = rows.iter().collect();
+    usage_table(out, "holder stacks (blame)", &rows, n, |u| {
+        (
+            u.cell.blame_ns,
+            lock.blame_ns,
+            humanize::count_of(u.cell.holds, "hold"),
+        )
+    })?;
+    let rows: Vec<Usage> = lock
+        .pairs
+        .iter()
+        .filter(|p| !p.waiter_frames.is_empty() || !p.holder_frames.is_empty())
+        .map(|p| Usage {
+            name: pair_line(p),
+            cell: crate::Cell {
+                waits: p.waits,
+                wait_ns: p.wait_ns,
+                ..crate::Cell::default()
+            },
+        })
+        .collect();
+    let rows: Vec<_> = rows.iter().collect();
+    usage_table(
+        out,
+        "who waited where ← who held it where",
+        &rows,
+        n,
+        |u| {
+            (
+                u.cell.wait_ns,
+                lock.wait.total,
+                humanize::count_of(u.cell.waits, "wait"),
+            )
+        },
+    )?;
+
     let buckets = log_buckets(&lock.wait.hist, DECADES);
     if !buckets.is_empty() {
         writeln!(out, "  wait histogram")?;
@@ -138,6 +198,17 @@ fn write_lock(
         write_table(out, &rows, &[false, false, true])?;
     }
     Ok(())
+}
+
+/// `waiter in f ← holder in g`, each stack by its leaf-most frame.
+pub(super) fn pair_line(p: &crate::Pair) -> String {
+    format!(
+        "{} in {} ← {} in {}",
+        p.waiter_thread,
+        short_stack(&p.waiter_frames, 1),
+        p.holder_thread,
+        short_stack(&p.holder_frames, 1)
+    )
 }
 
 /// A titled table of the first `n` rows: name, amount, share of `whole`, count.

@@ -36,6 +36,9 @@ pub fn wait(lock: u64, thread: u64, site: u32, wait_ns: u64, at_ns: u64, weight:
         at_ns,
         weight,
         timed_out: false,
+        stack: 0,
+        holder_stack: 0,
+        spans: 0,
     })
 }
 
@@ -51,6 +54,8 @@ pub fn hold(lock: u64, thread: u64, site: u32, hold_ns: u64, blame_ns: u64, at_n
         at_ns,
         weight: 1,
         hold_exact: true,
+        stack: 0,
+        spans: 0,
     })
 }
 
@@ -371,7 +376,8 @@ fn emit_all(records: &[Record], noise: usize) {
                     blame_ns = m.blame_ns,
                 );
             }
-            Record::Dropped { .. } => {}
+            // Stack definitions have no JSON-lines form of their own here.
+            Record::Dropped { .. } | Record::Frame(_) | Record::Stack(_) | Record::Spans(_) => {}
         }
         if matches!(r, Record::Wait(_) | Record::Hold(_) | Record::Summary(_)) {
             n += 1;

@@ -238,7 +238,7 @@ where
     // `register_callsite` and `enabled` keep their defaults (always interested): answering
     // "never" for other targets would switch those callsites off for the other layers too.
 
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         if event.metadata().target() != event::TARGET {
             return;
         }
@@ -246,7 +246,20 @@ where
         event.record(&mut visitor);
         let lost = match visitor.finish() {
             // Full (the writer is behind) or disconnected (it has shut down).
-            Some(Ok(msg)) => self.tx.try_send(Msg::Event(msg)).is_err(),
+            Some(Ok(mut msg)) => {
+                if msg.kind != visitor::Kind::Summary
+                    && let Some(scope) = ctx.event_scope(event)
+                {
+                    // Waits and holds are emitted on the thread that waited or held, after the
+                    // release: the scope is that thread's spans at the time.
+                    for span in scope {
+                        if !msg.spans.push_outer(span.name()) {
+                            break;
+                        }
+                    }
+                }
+                self.tx.try_send(Msg::Event(msg)).is_err()
+            }
             Some(Err(visitor::Malformed)) => true,
             None => false,
         };

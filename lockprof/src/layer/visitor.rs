@@ -50,6 +50,49 @@ pub(crate) struct EventMsg {
     pub(crate) site: Name,
     pub(crate) holder: Name,
     pub(crate) summary: Option<Box<SummaryFields>>,
+    /// The event thread's native stack (process stack id; 0: none).
+    pub(crate) stack: u64,
+    /// Wait: the holder's native stack (0: not known).
+    pub(crate) holder_stack: u64,
+    /// Names of the spans the event was emitted in (filled by the Layer, not from fields).
+    pub(crate) spans: SpanNames,
+}
+
+/// Most span names kept per event: the innermost ones (a deeper stack is marked truncated).
+pub(crate) const MAX_SPANS: usize = 8;
+
+/// The names of the spans an event was emitted in, innermost [`MAX_SPANS`] kept, inline (span
+/// names are `'static`, so this copies pointers, never text).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct SpanNames {
+    len: u8,
+    /// Outer spans beyond [`MAX_SPANS`] were left out.
+    pub(crate) truncated: bool,
+    /// Innermost first while filling; see [`SpanNames::root_first`].
+    names: [&'static str; MAX_SPANS],
+}
+
+impl SpanNames {
+    /// Adds the next span, going outward; returns `false` once full.
+    pub(crate) fn push_outer(&mut self, name: &'static str) -> bool {
+        let len = usize::from(self.len);
+        if len == MAX_SPANS {
+            self.truncated = true;
+            return false;
+        }
+        self.names[len] = name;
+        self.len += 1;
+        true
+    }
+
+    /// The names, outermost first.
+    pub(crate) fn root_first(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.names[..usize::from(self.len)].iter().rev().copied()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// Collects fields in whatever order they come.
@@ -94,6 +137,9 @@ impl Visitor {
                 site: Name::default(),
                 holder: Name::default(),
                 summary: None,
+                stack: 0,
+                holder_stack: 0,
+                spans: SpanNames::default(),
             },
             kind: None,
             foreign: false,
@@ -175,6 +221,8 @@ impl Visitor {
                 self.has_thread_id = true;
             }
             event::HOLDER_ID => m.holder_id = value,
+            event::STACK => m.stack = value,
+            event::HOLDER_STACK => m.holder_stack = value,
             event::AT_NS => m.at_ns = value,
             event::WEIGHT => m.weight = value,
             event::WAIT_NS => m.wait_ns = value,
@@ -247,6 +295,8 @@ fn is_numeric_field(name: &str) -> bool {
         event::LOCK_ID
             | event::THREAD_ID
             | event::HOLDER_ID
+            | event::STACK
+            | event::HOLDER_STACK
             | event::AT_NS
             | event::WEIGHT
             | event::WAIT_NS

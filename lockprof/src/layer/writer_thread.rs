@@ -16,6 +16,8 @@ use base64::Engine as _;
 use hdrhistogram::Histogram;
 
 use super::visitor::{EventMsg, Kind};
+
+mod stack_defs;
 use crate::trace::{Hold, Record, StrId, Summary, TraceWriter, Wait, hist};
 
 /// The output the thread writes to.
@@ -120,6 +122,8 @@ pub(crate) struct WriterThread {
     warned: bool,
     warned_histogram: bool,
     scratch: String,
+    /// Frames, native stacks and span stacks written so far.
+    defs: stack_defs::StackDefs,
 }
 
 impl WriterThread {
@@ -146,6 +150,7 @@ impl WriterThread {
             warned: false,
             warned_histogram: false,
             scratch: String::new(),
+            defs: stack_defs::StackDefs::default(),
         }
     }
 
@@ -225,6 +230,7 @@ impl WriterThread {
             self.strings.clear();
             self.locks.clear();
             self.threads.clear();
+            self.defs.clear();
         }
         if !self.locks.contains(&e.lock_id) {
             let name = self.intern(e.lock.as_str())?;
@@ -241,6 +247,18 @@ impl WriterThread {
             self.define_thread(e.holder_id, e.holder.as_str())?;
         }
         let site = self.intern(e.site.as_str())?;
+        let (stack, holder_stack, spans) = match e.kind {
+            Kind::Summary => (0, 0, 0),
+            kind => (
+                self.define_stack(e.stack)?,
+                if kind == Kind::Wait {
+                    self.define_stack(e.holder_stack)?
+                } else {
+                    0
+                },
+                self.define_spans(&e.spans)?,
+            ),
+        };
         let record = match e.kind {
             Kind::Wait => Record::Wait(Wait {
                 lock: e.lock_id,
@@ -252,6 +270,9 @@ impl WriterThread {
                 at_ns: e.at_ns,
                 weight: e.weight,
                 timed_out: e.timed_out,
+                stack,
+                holder_stack,
+                spans,
             }),
             Kind::Hold => Record::Hold(Hold {
                 lock: e.lock_id,
@@ -264,6 +285,8 @@ impl WriterThread {
                 at_ns: e.at_ns,
                 weight: e.weight,
                 hold_exact: e.hold_exact,
+                stack,
+                spans,
             }),
             Kind::Summary => {
                 let fields = e.summary.as_deref();

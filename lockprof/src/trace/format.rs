@@ -30,6 +30,15 @@ pub(crate) mod kind {
     pub(crate) const SUMMARY: u8 = 0x06;
     pub(crate) const DROPPED: u8 = 0x07;
     pub(crate) const END: u8 = 0x08;
+    pub(crate) const FRAME: u8 = 0x09;
+    pub(crate) const STACK: u8 = 0x0A;
+    pub(crate) const SPANS: u8 = 0x0B;
+
+    /// Whether this build decodes records of `record_type` (the end marker aside).
+    #[inline(always)]
+    pub(crate) const fn is_known(record_type: u8) -> bool {
+        matches!(record_type, STRING..=DROPPED | FRAME..=SPANS)
+    }
 }
 
 /// Bits of the flags byte that opens wait, hold and summary payloads.

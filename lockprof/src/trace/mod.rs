@@ -1,15 +1,18 @@
 //! The native trace file: records, writer and reader. docs/FORMAT.md documents the bytes.
 
+mod decode;
 mod error;
 mod format;
 pub(crate) mod hist;
 mod reader;
 mod record;
+mod stack_record;
 mod varint;
 mod writer;
 
 pub use error::ReadError;
 pub use format::{FORMAT_VERSION, MAGIC, MAX_RECORD_LEN, is_trace};
 pub use reader::TraceReader;
-pub use record::{Header, Hold, Record, StrId, Summary, Wait};
+pub use record::{Header, Hold, Record, RecordRef, StrId, Summary, Wait};
+pub use stack_record::{Frame, Ids, MAX_STACK_LEN, Spans, SpansRef, Stack, StackRef};
 pub use writer::TraceWriter;

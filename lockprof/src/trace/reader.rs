@@ -1,32 +1,47 @@
 //! Streams records out of a native trace, checking everything it reads.
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 
+use super::decode::{self, Decoded};
 use super::format::{
-    self, FORMAT_VERSION, HEADER_FIELDS_LEN, HEADER_PREFIX_LEN, MAX_RECORD_LEN, flags, kind,
+    self, FORMAT_VERSION, HEADER_FIELDS_LEN, HEADER_PREFIX_LEN, MAX_RECORD_LEN, kind,
 };
-use super::varint::{self, Decoder};
-use super::{Header, Hold, ReadError, Record, StrId, Summary, Wait, hist};
+use super::varint;
+use super::{Header, ReadError, Record, RecordRef, Summary};
 
-/// Reads a trace record by record: an iterator of `Result<Record, ReadError>`.
+/// Size of the read buffer, and how far it grows for ordinary records. Big enough that a refill is
+/// rare (one per few thousand records), small enough to stay in L2 while the records are decoded.
+const BUF_LEN: usize = 64 * 1024;
+
+/// Reads a trace record by record: an iterator of `Result<Record, ReadError>`, or, without
+/// allocating per record, [`next_ref`](Self::next_ref).
 ///
-/// Memory stays proportional to the largest record actually present: the input is read through a
-/// buffer, payloads grow only as their bytes arrive, and only the count of strings is kept (not the
-/// strings themselves). Unknown record types are skipped, so traces from newer writers of the same
-/// format version still read.
+/// Memory stays proportional to the largest record actually present: the input is read in chunks
+/// into one buffer, which grows past its initial 64 KiB only for a record that does not fit and
+/// only as that record's bytes arrive, and only the count of strings is kept (not the strings
+/// themselves). Unknown record types are skipped, so traces from newer writers of the same format
+/// version still read.
 ///
 /// A file cut off inside a record ends the iteration after the last whole record and sets
 /// [`truncated`](Self::truncated). A file cut at a record boundary is detected by the missing end
-/// marker: [`complete`](Self::complete) stays `false`. After an error the iterator is finished.
+/// marker: [`complete`](Self::complete) stays `false`. After an error the reader is finished.
 pub struct TraceReader<R: Read> {
-    input: BufReader<R>,
+    input: R,
     header: Header,
-    /// Bytes consumed up to the end of the last whole record.
-    offset: u64,
-    strings: u64,
-    last_at_ns: u64,
-    payload: Vec<u8>,
+    /// Input bytes; `buf[pos..end]` are read but not yet consumed. Bytes past `end` are stale but
+    /// initialized, which lets the decoder load eight bytes at a time near the end.
+    buf: Vec<u8>,
+    /// Start of the next record in `buf`: everything before it belongs to whole records.
+    pos: usize,
+    end: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    /// The input has reported its end; it is not asked again (a terminal would wait for more).
+    eof: bool,
+    state: decode::State,
+    /// The summary [`next_ref`](Self::next_ref) last lent out.
+    summary: Option<Box<Summary>>,
     truncated: bool,
     complete: bool,
     done: bool,
@@ -36,7 +51,7 @@ impl<R: Read> fmt::Debug for TraceReader<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TraceReader")
             .field("header", &self.header)
-            .field("offset", &self.offset)
+            .field("offset", &self.offset())
             .field("truncated", &self.truncated)
             .field("complete", &self.complete)
             .finish_non_exhaustive()
@@ -64,22 +79,23 @@ fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// `fill_buf` that retries on `Interrupted`.
-fn fill(input: &mut impl BufRead) -> io::Result<&[u8]> {
-    loop {
-        match input.fill_buf() {
-            Ok(_) => break,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+/// Where the next record lies in the buffer: its type and its payload `buf[payload..payload_end]`.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    record_type: u8,
+    payload: usize,
+    payload_end: usize,
+}
+
+impl Frame {
+    fn len(self) -> usize {
+        self.payload_end - self.payload
     }
-    input.fill_buf()
 }
 
 impl<R: Read> TraceReader<R> {
     /// Reads and checks the header, detecting the format version.
-    pub fn new(input: R) -> Result<Self, ReadError> {
-        let mut input = BufReader::with_capacity(64 * 1024, input);
+    pub fn new(mut input: R) -> Result<Self, ReadError> {
         let mut prefix = [0u8; HEADER_PREFIX_LEN];
         let n = read_up_to(&mut input, &mut prefix)?;
         if n == 0 {
@@ -132,10 +148,13 @@ impl<R: Read> TraceReader<R> {
         Ok(TraceReader {
             input,
             header,
-            offset: (HEADER_PREFIX_LEN + fields.len()) as u64,
-            strings: 0,
-            last_at_ns: 0,
-            payload: Vec::new(),
+            buf: vec![0; BUF_LEN],
+            pos: 0,
+            end: 0,
+            base: (HEADER_PREFIX_LEN + fields.len()) as u64,
+            eof: false,
+            state: decode::State::default(),
+            summary: None,
             truncated: false,
             complete: false,
             done: false,
@@ -161,259 +180,225 @@ impl<R: Read> TraceReader<R> {
 
     /// Bytes consumed: the offset just past the last whole record (where a truncated tail starts).
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.base + self.pos as u64
     }
 
-    /// Reads the next record the caller should see; `Ok(None)` at the end of the input.
-    fn next_record(&mut self) -> Result<Option<Record>, ReadError> {
-        loop {
-            let start = self.offset;
-            if fill(&mut self.input)?.is_empty() {
-                return Ok(None);
+    /// The next record, borrowed from the reader; `Ok(None)` at the end of the input.
+    ///
+    /// This is the iterator without its per-record allocations: a string's text points into the
+    /// reader's buffer and a summary is lent, not given, so a loop over a trace costs only the
+    /// decoding. Use it when the record is consumed before the next one is read:
+    ///
+    /// ```
+    /// # use lockprof::trace::{Header, Record, RecordRef, TraceReader, TraceWriter};
+    /// # let mut w = TraceWriter::new(Vec::new(), &Header::new(1, 0))?;
+    /// # w.write(&Record::Dropped { count: 3 })?;
+    /// # let bytes = w.finish()?;
+    /// let mut reader = TraceReader::new(&bytes[..])?;
+    /// let mut dropped = 0;
+    /// while let Some(record) = reader.next_ref()? {
+    ///     if let RecordRef::Dropped { count } = record {
+    ///         dropped += count;
+    ///     }
+    /// }
+    /// assert_eq!(dropped, 3);
+    /// assert!(reader.complete());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As the iterator: reading the input failed, or the next record is corrupt. After an error,
+    /// and after the end, it returns `Ok(None)`.
+    #[inline]
+    pub fn next_ref(&mut self) -> Result<Option<RecordRef<'_>>, ReadError> {
+        let Some(frame) = self.next_frame()? else {
+            return Ok(None);
+        };
+        // Field by field rather than through a `&mut self` helper: the record borrows `buf` while
+        // the summary goes into `summary`.
+        let bytes = self.buf.get(frame.payload..).unwrap_or_default();
+        match decode::decode(&mut self.state, frame.record_type, bytes, frame.len()) {
+            Ok(decoded) => {
+                self.pos = frame.payload_end;
+                self.complete = false;
+                Ok(Some(match decoded {
+                    Decoded::Ref(record) => record,
+                    Decoded::Summary(summary) => RecordRef::Summary(self.summary.insert(summary)),
+                }))
             }
-            let mut type_byte = [0u8; 1];
-            self.input.read_exact(&mut type_byte)?;
-            let record_type = type_byte[0];
-            if record_type == 0 {
-                return Err(corrupt(
-                    start,
-                    "record type 0 is reserved (zero-filled bytes: the file was not fully written)",
-                ));
+            Err(reason) => {
+                self.done = true;
+                Err(corrupt(self.base + self.pos as u64, reason))
             }
-            let Some((len, len_bytes)) = self.read_len(start)? else {
-                self.truncated = true;
-                return Ok(None);
-            };
-            let known = matches!(record_type, kind::STRING..=kind::DROPPED);
-            if !self.read_payload(len, known)? {
-                self.truncated = true;
-                return Ok(None);
-            }
-            let end = start + 1 + len_bytes + len;
-            if record_type == kind::END {
-                self.offset = end;
-                self.complete = true;
-                continue;
-            }
-            if !known {
-                // A record type from a newer writer: skipping it is the compatibility rule.
-                self.offset = end;
-                continue;
-            }
-            let record = self
-                .decode(record_type)
-                .map_err(|reason| corrupt(start, reason))?;
-            self.offset = end;
-            self.complete = false;
-            return Ok(Some(record));
         }
     }
 
-    /// The record's length varint and how many bytes it took; `None` when the input ends inside it.
-    fn read_len(&mut self, start: u64) -> Result<Option<(u64, u64)>, ReadError> {
-        let mut acc = 0;
-        for index in 0..varint::MAX_LEN {
-            let Some(&byte) = fill(&mut self.input)?.first() else {
+    /// The next record of a known type other than the end marker, now whole in the buffer. Skips
+    /// end markers and unknown types; finishes the reader at the end of the input or on an error.
+    #[inline]
+    fn next_frame(&mut self) -> Result<Option<Frame>, ReadError> {
+        loop {
+            if self.done {
                 return Ok(None);
+            }
+            let frame = match self.frame_in_buffer() {
+                Some(frame) => frame,
+                None => match self.frame_slow() {
+                    Ok(Some(frame)) => frame,
+                    Ok(None) => {
+                        self.done = true;
+                        return Ok(None);
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        return Err(e);
+                    }
+                },
             };
-            self.input.consume(1);
-            match varint::step(&mut acc, index, byte) {
-                Ok(Some(len)) if len > MAX_RECORD_LEN => {
+            if kind::is_known(frame.record_type) {
+                return Ok(Some(frame));
+            }
+            self.pos = frame.payload_end;
+            if frame.record_type == kind::END {
+                self.complete = true;
+            }
+            // Otherwise a record type from a newer writer: skipping it is the compatibility rule.
+        }
+    }
+
+    /// The common case: a nonzero type, a one-byte length, and the whole record already read.
+    #[inline(always)]
+    fn frame_in_buffer(&self) -> Option<Frame> {
+        let available = self.buf.get(self.pos..self.end)?;
+        let &[record_type, len, ..] = available else {
+            return None;
+        };
+        if record_type == 0 || len >= 0x80 {
+            return None;
+        }
+        let payload = self.pos + 2;
+        let payload_end = payload + usize::from(len);
+        (payload_end <= self.end).then_some(Frame {
+            record_type,
+            payload,
+            payload_end,
+        })
+    }
+
+    /// Frames the next record byte by byte, reading more input as needed; `None` at the end of
+    /// the input (after setting `truncated` if it ends inside the record).
+    #[cold]
+    #[inline(never)]
+    fn frame_slow(&mut self) -> Result<Option<Frame>, ReadError> {
+        let start = self.offset();
+        if !self.fill(1)? {
+            return Ok(None);
+        }
+        let record_type = self.buf[self.pos];
+        if record_type == 0 {
+            return Err(corrupt(
+                start,
+                "record type 0 is reserved (zero-filled bytes: the file was not fully written)",
+            ));
+        }
+        let mut acc = 0;
+        let mut len = None;
+        for index in 0..varint::MAX_LEN {
+            if !self.fill(index + 2)? {
+                self.truncated = true;
+                return Ok(None);
+            }
+            match varint::step(&mut acc, index, self.buf[self.pos + 1 + index]) {
+                Ok(Some(value)) if value > MAX_RECORD_LEN => {
                     return Err(corrupt(
                         start,
-                        format!("record length {len} exceeds the {MAX_RECORD_LEN}-byte limit"),
+                        format!("record length {value} exceeds the {MAX_RECORD_LEN}-byte limit"),
                     ));
                 }
-                Ok(Some(len)) => return Ok(Some((len, index as u64 + 1))),
+                Ok(Some(value)) => {
+                    len = Some((value, index + 1));
+                    break;
+                }
                 Ok(None) => {}
                 Err(_) => break,
             }
         }
-        Err(corrupt(start, "record length is not a valid varint"))
+        let Some((len, len_bytes)) = len else {
+            return Err(corrupt(start, "record length is not a valid varint"));
+        };
+        // At most MAX_RECORD_LEN: fits any usize this crate builds for.
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        let header = 1 + len_bytes;
+        if !self.fill(header.saturating_add(len))? {
+            self.truncated = true;
+            return Ok(None);
+        }
+        let payload = self.pos + header;
+        Ok(Some(Frame {
+            record_type,
+            payload,
+            payload_end: payload + len,
+        }))
     }
 
-    /// Reads (`keep`) or skips a payload of `len` bytes; `false` when the input ends first.
-    fn read_payload(&mut self, len: u64, keep: bool) -> Result<bool, ReadError> {
-        self.payload.clear();
-        let mut remaining = len;
-        while remaining > 0 {
-            let available = fill(&mut self.input)?;
-            if available.is_empty() {
+    /// Reads until `buf[pos..end]` holds at least `n` bytes; `false` if the input ends first.
+    ///
+    /// Unconsumed bytes move to the front before each read. The buffer grows only when it is full
+    /// of them, and then at most doubles, so a record claiming 16 MiB in a short file costs what
+    /// the file holds, not what the record claims.
+    fn fill(&mut self, n: usize) -> Result<bool, ReadError> {
+        while self.end - self.pos < n {
+            if self.eof {
                 return Ok(false);
             }
-            // Grow only by what has arrived, so a bogus length cannot force a large allocation.
-            let n = available
-                .len()
-                .min(usize::try_from(remaining).unwrap_or(usize::MAX));
-            if keep {
-                self.payload.extend_from_slice(&available[..n]);
+            if self.pos > 0 {
+                self.buf.copy_within(self.pos..self.end, 0);
+                self.base += self.pos as u64;
+                self.end -= self.pos;
+                self.pos = 0;
             }
-            self.input.consume(n);
-            remaining -= n as u64;
+            if self.end == self.buf.len() {
+                let grown = self.buf.len().saturating_mul(2).min(n).max(BUF_LEN);
+                self.buf.resize(grown, 0);
+            }
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(read) => self.end += read,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(true)
     }
-
-    fn decode(&mut self, record_type: u8) -> Result<Record, String> {
-        let payload = std::mem::take(&mut self.payload);
-        let result = self.decode_payload(record_type, &payload);
-        self.payload = payload;
-        result
-    }
-
-    fn decode_payload(&mut self, record_type: u8, payload: &[u8]) -> Result<Record, String> {
-        let mut d = Decoder::new(payload);
-        // Fields appended by later writers of this version follow the known ones: ignored.
-        Ok(match record_type {
-            kind::STRING => {
-                let id = d.u32("id")?;
-                if u64::from(id) != self.strings {
-                    return Err(format!(
-                        "string id {id} defined out of order (expected {})",
-                        self.strings
-                    ));
-                }
-                let bytes = d.bytes("value")?;
-                let value = std::str::from_utf8(bytes)
-                    .map_err(|e| format!("string {id} is not UTF-8: {e}"))?
-                    .to_owned();
-                self.strings += 1;
-                Record::String { id, value }
-            }
-            kind::THREAD => {
-                let id = d.u64("id")?;
-                let name = self.str_id(&mut d, "name")?;
-                Record::Thread { id, name }
-            }
-            kind::LOCK => {
-                let id = d.u64("id")?;
-                let name = self.str_id(&mut d, "name")?;
-                let code = d.u64("kind")?;
-                let kind = format::lock_kind_from_code(code)
-                    .ok_or_else(|| format!("unknown lock kind {code}"))?;
-                Record::Lock { id, name, kind }
-            }
-            kind::WAIT => {
-                let f = event_flags(&mut d, flags::EVENT_KNOWN)?;
-                let mut wait = Wait {
-                    mode: mode(f)?,
-                    timed_out: f & flags::BIT2 != 0,
-                    lock: d.u64("lock")?,
-                    thread: d.u64("thread")?,
-                    site: self.str_id(&mut d, "site")?,
-                    holder: d.u64("holder")?,
-                    wait_ns: d.u64("wait_ns")?,
-                    at_ns: self.at_ns(&mut d)?,
-                    weight: 1,
-                };
-                if f & flags::HAS_WEIGHT != 0 {
-                    wait.weight = d.u64("weight")?;
-                }
-                self.last_at_ns = wait.at_ns;
-                Record::Wait(wait)
-            }
-            kind::HOLD => {
-                let f = event_flags(&mut d, flags::EVENT_KNOWN)?;
-                let mut hold = Hold {
-                    mode: mode(f)?,
-                    hold_exact: f & flags::BIT2 != 0,
-                    lock: d.u64("lock")?,
-                    thread: d.u64("thread")?,
-                    site: self.str_id(&mut d, "site")?,
-                    hold_ns: d.u64("hold_ns")?,
-                    blame_ns: d.u64("blame_ns")?,
-                    waiters: d.u32("waiters")?,
-                    at_ns: self.at_ns(&mut d)?,
-                    weight: 1,
-                };
-                if f & flags::HAS_WEIGHT != 0 {
-                    hold.weight = d.u64("weight")?;
-                }
-                self.last_at_ns = hold.at_ns;
-                Record::Hold(hold)
-            }
-            kind::SUMMARY => {
-                let f = event_flags(&mut d, flags::SUMMARY_KNOWN)?;
-                let summary = Summary {
-                    mode: mode(f)?,
-                    lock: d.u64("lock")?,
-                    thread: d.u64("thread")?,
-                    site: self.str_id(&mut d, "site")?,
-                    at_ns: self.at_ns(&mut d)?,
-                    acquisitions: d.u64("acquisitions")?,
-                    contended: d.u64("contended")?,
-                    timeouts: d.u64("timeouts")?,
-                    waits: d.u64("waits")?,
-                    wait_ns: d.u64("wait_ns")?,
-                    holds: d.u64("holds")?,
-                    hold_ns: d.u64("hold_ns")?,
-                    blame_ns: d.u64("blame_ns")?,
-                    wait_hist: hist::decode(d.bytes("wait_hist")?)
-                        .map_err(|e| format!("wait_hist: {e}"))?,
-                    hold_hist: hist::decode(d.bytes("hold_hist")?)
-                        .map_err(|e| format!("hold_hist: {e}"))?,
-                };
-                self.last_at_ns = summary.at_ns;
-                Record::Summary(Box::new(summary))
-            }
-            kind::DROPPED => Record::Dropped {
-                count: d.u64("count")?,
-            },
-            other => return Err(format!("record type {other:#04x} is not decodable")),
-        })
-    }
-
-    fn str_id(&self, d: &mut Decoder<'_>, field: &'static str) -> Result<StrId, String> {
-        let id = d.u32(field)?;
-        if u64::from(id) < self.strings {
-            Ok(id)
-        } else {
-            Err(format!(
-                "`{field}` refers to string {id}, which is not defined ({} strings so far)",
-                self.strings
-            ))
-        }
-    }
-
-    fn at_ns(&self, d: &mut Decoder<'_>) -> Result<u64, String> {
-        let delta = varint::unzigzag(d.u64("at_ns delta")?);
-        Ok(self.last_at_ns.wrapping_add(delta as u64))
-    }
-}
-
-fn event_flags(d: &mut Decoder<'_>, known: u8) -> Result<u8, String> {
-    let f = d.byte("flags")?;
-    if f & !known != 0 {
-        return Err(format!(
-            "flags {f:#010b} set bits this version does not define"
-        ));
-    }
-    Ok(f)
-}
-
-fn mode(f: u8) -> Result<crate::Mode, String> {
-    let code = f & flags::MODE_MASK;
-    format::mode_from_code(code).ok_or_else(|| format!("unknown mode value {code}"))
 }
 
 impl<R: Read> Iterator for TraceReader<R> {
     type Item = Result<Record, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.next_record() {
-            Ok(Some(record)) => Some(Ok(record)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let frame = match self.next_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        let bytes = self.buf.get(frame.payload..).unwrap_or_default();
+        Some(
+            match decode::decode(&mut self.state, frame.record_type, bytes, frame.len()) {
+                Ok(decoded) => {
+                    self.pos = frame.payload_end;
+                    self.complete = false;
+                    Ok(match decoded {
+                        Decoded::Ref(record) => record.to_record(),
+                        // Handed over as is: no copy of the histograms.
+                        Decoded::Summary(summary) => Record::Summary(summary),
+                    })
+                }
+                Err(reason) => {
+                    self.done = true;
+                    Err(corrupt(self.base + self.pos as u64, reason))
+                }
+            },
+        )
     }
 }
 

@@ -5,6 +5,7 @@
 
 use hdrhistogram::Histogram;
 
+use super::stack_record::{Frame, Spans, SpansRef, Stack, StackRef};
 use crate::{LockKind, Mode};
 
 /// Id of a string defined by [`Record::String`] earlier in the same trace.
@@ -61,10 +62,104 @@ pub enum Record {
         /// Number of events lost.
         count: u64,
     },
+    /// Defines one symbolized frame of native stacks.
+    Frame(Frame),
+    /// Defines a native stack: its frames, root first.
+    Stack(Stack),
+    /// Defines a span stack: the names of entered `tracing` spans, outermost first.
+    Spans(Spans),
+}
+
+/// One record of a trace file, borrowed from the reader instead of owned.
+///
+/// [`TraceReader::next_ref`](super::TraceReader::next_ref) yields these: a string's text points
+/// into the reader's buffer and a summary into the reader itself, so reading a trace this way
+/// allocates nothing per record. It is [`Record`] with `&str` for `String` and `&Summary` for
+/// `Box<Summary>`; [`to_record`](Self::to_record) makes the owned form.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RecordRef<'a> {
+    /// Defines string `id`; see [`Record::String`].
+    String {
+        /// The id later records use.
+        id: StrId,
+        /// The text (untrusted: escape it before display).
+        value: &'a str,
+    },
+    /// Defines a thread; see [`Record::Thread`].
+    Thread {
+        /// lockprof thread id (the `thread_id` event field).
+        id: u64,
+        /// Its name.
+        name: StrId,
+    },
+    /// Defines a lock; see [`Record::Lock`].
+    Lock {
+        /// The `lock_id` event field.
+        id: u64,
+        /// Its name.
+        name: StrId,
+        /// Mutex or RwLock.
+        kind: LockKind,
+    },
+    /// A contended acquisition.
+    Wait(Wait),
+    /// A hold.
+    Hold(Hold),
+    /// Per-thread counts and histograms of short waits and holds for one lock and site.
+    Summary(&'a Summary),
+    /// The writer dropped this many events; see [`Record::Dropped`].
+    Dropped {
+        /// Number of events lost.
+        count: u64,
+    },
+    /// Defines a frame; see [`Record::Frame`].
+    Frame(Frame),
+    /// Defines a native stack; see [`Record::Stack`].
+    Stack(StackRef<'a>),
+    /// Defines a span stack; see [`Record::Spans`].
+    Spans(SpansRef<'a>),
+}
+
+impl RecordRef<'_> {
+    /// The owned form (copies a string's text and a summary's histograms).
+    pub fn to_record(&self) -> Record {
+        match *self {
+            RecordRef::String { id, value } => Record::String {
+                id,
+                value: value.to_owned(),
+            },
+            RecordRef::Thread { id, name } => Record::Thread { id, name },
+            RecordRef::Lock { id, name, kind } => Record::Lock { id, name, kind },
+            RecordRef::Wait(wait) => Record::Wait(wait),
+            RecordRef::Hold(hold) => Record::Hold(hold),
+            RecordRef::Summary(summary) => Record::Summary(Box::new(summary.clone())),
+            RecordRef::Dropped { count } => Record::Dropped { count },
+            RecordRef::Frame(frame) => Record::Frame(frame),
+            RecordRef::Stack(stack) => Record::Stack(stack.to_stack()),
+            RecordRef::Spans(spans) => Record::Spans(spans.to_spans()),
+        }
+    }
+}
+
+impl<'a> From<&'a Record> for RecordRef<'a> {
+    fn from(record: &'a Record) -> Self {
+        match record {
+            Record::String { id, value } => RecordRef::String { id: *id, value },
+            &Record::Thread { id, name } => RecordRef::Thread { id, name },
+            &Record::Lock { id, name, kind } => RecordRef::Lock { id, name, kind },
+            Record::Wait(wait) => RecordRef::Wait(*wait),
+            Record::Hold(hold) => RecordRef::Hold(*hold),
+            Record::Summary(summary) => RecordRef::Summary(summary),
+            &Record::Dropped { count } => RecordRef::Dropped { count },
+            Record::Frame(frame) => RecordRef::Frame(*frame),
+            Record::Stack(stack) => RecordRef::Stack(stack.into()),
+            Record::Spans(spans) => RecordRef::Spans(spans.into()),
+        }
+    }
 }
 
 /// A contended acquisition (a `wait` event).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Wait {
     /// Lock id.
     pub lock: u64,
@@ -84,10 +179,16 @@ pub struct Wait {
     pub weight: u64,
     /// The wait gave up (timed acquisition).
     pub timed_out: bool,
+    /// The waiter's native stack (a [`Record::Stack`] id); 0 when none was captured.
+    pub stack: u64,
+    /// The holder's native stack at the hold this wait was for; 0 when not known.
+    pub holder_stack: u64,
+    /// The span stack the waiter was in (a [`Record::Spans`] id); 0 outside any span.
+    pub spans: u64,
 }
 
 /// A hold (a `hold` event).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hold {
     /// Lock id.
     pub lock: u64,
@@ -109,6 +210,10 @@ pub struct Hold {
     pub weight: u64,
     /// `false` when `hold_ns` is a lower bound (see docs/EVENTS.md).
     pub hold_exact: bool,
+    /// The holder's native stack (a [`Record::Stack`] id); 0 when none was captured.
+    pub stack: u64,
+    /// The span stack the holder was in (a [`Record::Spans`] id); 0 outside any span.
+    pub spans: u64,
 }
 
 /// Per-thread counts and short-event histograms for one lock, site and mode (a `summary` event).

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use super::format::{self, FORMAT_VERSION, HEADER_FIELDS_LEN, MAGIC, flags, kind};
+use super::stack_record::{self, MAX_STACK_LEN};
 use super::{Header, Hold, Record, StrId, Summary, Wait, hist, varint};
 
 /// Writes a trace: the header on creation, then one framed record per [`write`](Self::write).
@@ -118,6 +119,41 @@ impl<W: Write> TraceWriter<W> {
                 varint::put(&mut self.scratch, *count);
                 self.end_small(start);
             }
+            Record::Frame(frame) => {
+                self.check_str(frame.function)?;
+                self.check_str(frame.file)?;
+                if frame.id == 0 {
+                    return Err(invalid("frame id 0 is reserved".to_owned()));
+                }
+                stack_record::encode_frame(&mut self.scratch, frame);
+            }
+            Record::Stack(stack) => {
+                if stack.id == 0 || stack.frames.contains(&0) {
+                    return Err(invalid("stack and frame id 0 are reserved".to_owned()));
+                }
+                if stack.frames.len() > MAX_STACK_LEN {
+                    return Err(invalid(format!(
+                        "a stack of {} frames is longer than {MAX_STACK_LEN}",
+                        stack.frames.len()
+                    )));
+                }
+                stack_record::encode_stack(&mut self.scratch, stack);
+            }
+            Record::Spans(spans) => {
+                if spans.id == 0 {
+                    return Err(invalid("span stack id 0 is reserved".to_owned()));
+                }
+                if spans.names.len() > MAX_STACK_LEN {
+                    return Err(invalid(format!(
+                        "a span stack of {} names is longer than {MAX_STACK_LEN}",
+                        spans.names.len()
+                    )));
+                }
+                for &name in &spans.names {
+                    self.check_str(name)?;
+                }
+                stack_record::encode_spans(&mut self.scratch, spans);
+            }
         }
         self.out.write_all(&self.scratch)?;
         if let Some(at) = next_at {
@@ -192,9 +228,9 @@ impl<W: Write> TraceWriter<W> {
         self.scratch.extend_from_slice(payload);
     }
 
-    /// Fixed-shape payloads (everything but strings and summaries) are built in place after a
-    /// one-byte length placeholder: at most a flags byte and nine 10-byte varints, always under
-    /// 128 bytes, so the length varint is that one byte.
+    /// Fixed-shape payloads (everything but strings, summaries and stacks) are built in place
+    /// after a one-byte length placeholder: at most a flags byte and twelve 10-byte varints,
+    /// always under 128 bytes, so the length varint is that one byte.
     fn begin_small(&mut self, kind: u8) -> usize {
         self.scratch.push(kind);
         self.scratch.push(0);
@@ -236,6 +272,12 @@ impl<W: Write> TraceWriter<W> {
         if w.weight != 1 {
             varint::put(s, w.weight);
         }
+        // Fields appended in version 1: left out when all are 0 (readers then read 0).
+        if w.stack | w.holder_stack | w.spans != 0 {
+            for v in [w.stack, w.holder_stack, w.spans] {
+                varint::put(s, v);
+            }
+        }
         self.end_small(start);
     }
 
@@ -264,6 +306,11 @@ impl<W: Write> TraceWriter<W> {
         }
         if h.weight != 1 {
             varint::put(s, h.weight);
+        }
+        if h.stack | h.spans != 0 {
+            for v in [h.stack, h.spans] {
+                varint::put(s, v);
+            }
         }
         self.end_small(start);
     }
