@@ -117,7 +117,8 @@ pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: 
 #[inline(never)]
 fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: Mode) -> HoldToken {
     let key = SiteKey::new(site, mode);
-    if meta.is_hot() || meta.has_waiters() && !meta.in_storm() {
+    // Threads waiting now (not merely waiting left uncharged, which only the release needs).
+    if meta.is_hot() || meta.integral.has_live_waiters() && !meta.in_storm() {
         return acquired_hot(meta, site, key);
     }
     let lock_id = meta.id_if_assigned();

@@ -62,11 +62,19 @@ impl WaitIntegral {
     }
 
     /// Number of threads waiting now.
+    /// Whether any thread is waiting now, not counting waiting left uncharged (one load).
+    #[inline]
+    pub(crate) fn has_live_waiters(&self) -> bool {
+        self.waiting.load(Relaxed) & N_MASK != 0
+    }
+
+    #[inline]
     pub(crate) fn waiters(&self) -> u32 {
         ((self.waiting.load(Relaxed) & N_MASK) >> C_BITS) as u32
     }
 
     /// Start of the current contention episode, for the lower bound of an untimed hold's length.
+    #[inline]
     pub(crate) fn contention_since(&self) -> u64 {
         self.contention_since.load(Relaxed)
     }

@@ -57,16 +57,19 @@ impl LockMeta {
     }
 
     /// When the last measured release happened.
+    #[inline]
     pub(crate) fn last_release(&self) -> u64 {
         self.last_release.load(Relaxed)
     }
 
     /// Notes a measured release at `now`.
+    #[inline]
     pub(crate) fn set_last_release(&self, now: u64) {
         self.last_release.store(now, Relaxed);
     }
 
     /// Whether this thread sees the lock in a storm (see `measure_this_release`).
+    #[inline]
     pub(crate) fn in_storm(&self) -> bool {
         crate::thread::in_storm(self.addr(), self.integral.contention_since())
     }
@@ -93,11 +96,13 @@ impl LockMeta {
     }
 
     /// Times the next `HOT_HOLDS` holds exactly.
+    #[inline]
     pub(crate) fn make_hot(&self) {
         self.hot.store(crate::config::HOT_HOLDS, Relaxed);
     }
 
     /// The lock's address: identifies it among the events a thread has pending.
+    #[inline]
     pub(crate) fn addr(&self) -> usize {
         std::ptr::from_ref(self) as usize
     }

@@ -392,6 +392,7 @@ pub(crate) fn measure_in_episode(lock: usize, episode: u64) -> bool {
 }
 
 /// Whether this thread's releases of `lock` are in a storm in `episode`.
+#[inline]
 pub(crate) fn in_storm(lock: usize, episode: u64) -> bool {
     FAST.try_with(|t| {
         let (last_lock, last_episode, streak) = t.storm.get();

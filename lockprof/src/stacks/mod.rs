@@ -69,6 +69,11 @@ pub fn set_stack_capture(enabled: bool) {
 /// Whether native stack capture is on (see [`set_stack_capture`] and [`STACKS_ENV`]).
 #[inline]
 pub fn stack_capture() -> bool {
+    // Miri cannot run the unwinder or the symbolizer (raw frame addresses, FFI); it checks the
+    // lock code, which does not depend on stacks.
+    if cfg!(miri) {
+        return false;
+    }
     if !ENV_READ.is_completed() {
         read_env();
     }

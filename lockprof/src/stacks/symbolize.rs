@@ -327,6 +327,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri cannot run the unwinder or the symbolizer")]
     fn machinery_is_recognised() {
         for f in [
             "lockprof::acquire::contended",
@@ -383,6 +384,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri cannot run the unwinder or the symbolizer")]
     fn a_captured_stack_names_its_caller() {
         let id = capture_here();
         let s = symbolized(id).expect("interned");
