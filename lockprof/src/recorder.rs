@@ -388,37 +388,27 @@ pub(crate) fn add_acquisitions(lock_id: u64, site: SiteKey, count: u64) {
 
 /// A wait that ended with the lock acquired, recorded after the lock's release.
 pub(crate) fn on_contended(meta: &LockMeta, wait: &Wait) {
-    let wait_ns = wait.end - wait.start;
-    with_recorder(|r| {
-        let stats = r.entry(meta, wait.site);
-        stats.contended += 1;
-        if wait_ns < config::event_threshold_ns() || !r.budget.take(wait.end) {
-            let stats = r.entry(meta, wait.site);
-            stats.waits += 1;
-            stats.wait_ns += wait_ns;
-            record(&mut stats.wait_hist, wait_ns, 1);
-        } else {
-            r.pending.push(Pending::Wait {
-                lock_addr: wait.lock,
-                subject: OwnedSubject::of(meta, wait.site),
-                holder_id: wait.holder,
-                wait_ns,
-                at_ns: wait.start,
-                timed_out: false,
-                stack: wait.stack,
-                holder_stack: 0,
-            });
-        }
-    });
+    record_wait(meta, wait, false);
 }
 
 /// A timed acquisition that gave up. The caller holds nothing of this lock, so the event goes out
 /// now.
 pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
+    record_wait(meta, wait, true);
+    after_release(meta, wait.end, meta.blamed.load(Relaxed));
+}
+
+/// Counts the wait, and keeps it as an event if it is long enough and the budget allows, else
+/// in the summary histogram.
+fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
     let wait_ns = wait.end - wait.start;
     with_recorder(|r| {
         let stats = r.entry(meta, wait.site);
-        stats.timeouts += 1;
+        if timed_out {
+            stats.timeouts += 1;
+        } else {
+            stats.contended += 1;
+        }
         if wait_ns < config::event_threshold_ns() || !r.budget.take(wait.end) {
             let stats = r.entry(meta, wait.site);
             stats.waits += 1;
@@ -431,13 +421,12 @@ pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
                 holder_id: wait.holder,
                 wait_ns,
                 at_ns: wait.start,
-                timed_out: true,
+                timed_out,
                 stack: wait.stack,
                 holder_stack: 0,
             });
         }
     });
-    after_release(meta, wait.end, meta.blamed.load(Relaxed));
 }
 
 /// Whether a measured hold is long enough, or made others wait long enough, to be a hold event
