@@ -229,14 +229,17 @@ fn contended_capturing(
         recorder::on_timeout(meta, &wait);
         return None;
     }
-    let sampled = thread::on_timed_acquire(meta, key);
+    // Inside the critical section only what must happen at acquisition: the holder's id for the
+    // next waiter. Counting the acquisition waits for the release, with the wait itself.
+    meta.holder.store(thread::id_if_registered(), Relaxed);
     if end - start >= config::event_threshold_ns() && !meta.in_storm() {
         meta.make_hot();
     }
     if !thread::note_wait(&wait) {
+        thread::count_acquisition(meta, key);
         recorder::on_contended(meta, &wait);
     }
-    let mut token = HoldToken::timed(site, end, sampled.weight());
+    let mut token = HoldToken::timed(site, end, 0);
     token.set_deferred();
     Some(token)
 }
@@ -283,6 +286,7 @@ fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOn
     if token.is_deferred() {
         thread::take_waits(meta.addr(), |wait| {
             acquired_at = wait.stack;
+            thread::count_acquisition(meta, wait.site);
             recorder::on_contended(meta, &wait);
         });
     }

@@ -203,6 +203,20 @@ pub(crate) fn on_timed_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
     on_acquire(meta, site)
 }
 
+/// Counts an acquisition of `meta` at `site` that waited, after its release: exact counts without
+/// adding to the critical section. It takes no part in hold sampling (its hold is timed anyway).
+pub(crate) fn count_acquisition(meta: &LockMeta, site: SiteKey) {
+    let _ = FAST.try_with(|t| {
+        let lock_id = meta.id();
+        let slot = &t.slots[slot_index(lock_id, site)];
+        if slot.lock.get() == lock_id && slot.site.get() == site.0 {
+            slot.count.set(slot.count.get() + 1);
+        } else {
+            claim_slot(slot, meta, site);
+        }
+    });
+}
+
 #[inline(always)]
 fn slot_index(lock_id: u64, site: SiteKey) -> usize {
     ((site.0 >> 3) ^ (lock_id as usize)) & (SLOTS - 1)
