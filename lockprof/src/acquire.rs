@@ -146,7 +146,9 @@ fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey
 #[cold]
 #[inline(never)]
 fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
-    let sampled = thread::on_timed_acquire(meta, key);
+    // The sampling countdown runs over these too, so the sample stands for every hold that did
+    // not wait.
+    let sampled = thread::on_acquire(meta, key);
     let hot = meta.hot.load(Relaxed);
     if hot != 0 {
         meta.hot.store(hot - 1, Relaxed);

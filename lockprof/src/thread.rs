@@ -196,13 +196,6 @@ pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
     })
 }
 
-/// Counts an acquisition whose hold is timed anyway (contended, or the lock is hot). The sampling
-/// countdown runs over these too, so the sample stands for every hold.
-#[inline]
-pub(crate) fn on_timed_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
-    on_acquire(meta, site)
-}
-
 /// Counts an acquisition of `meta` at `site` that waited, after its release: exact counts without
 /// adding to the critical section. It takes no part in hold sampling (its hold is timed anyway).
 pub(crate) fn count_acquisition(meta: &LockMeta, site: SiteKey) {
