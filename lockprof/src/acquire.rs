@@ -207,6 +207,7 @@ fn contended_capturing(
         holder => holder,
     };
     let start = clock::now_ns();
+    meta.note_waiter(start);
     let ticket = meta.integral.begin_wait(start);
     // Inside the timed wait, before blocking: the capture is time spent in `lock()` like the
     // rest (a few µs), and if the unwinder itself has to wait (its loader lock held by a
@@ -252,35 +253,41 @@ fn contended_capturing(
 pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
     // that go unmeasured: just unlock.
-    if token.start_ns == 0
-        && !token.is_deferred()
-        && (!meta.has_waiters() || !meta.measure_this_release())
-    {
-        unlock();
-        return;
+    if token.start_ns == 0 && !token.is_deferred() {
+        if !meta.has_waiters() || !meta.measure_this_release() {
+            unlock();
+            return;
+        }
+        return release_slow(meta, token, mode, true, unlock);
     }
-    release_slow(meta, token, mode, unlock);
+    let for_waiters = meta.has_waiters() && meta.measure_this_release();
+    release_slow(meta, token, mode, for_waiters, unlock);
 }
 
+/// [`release`] when there is something to measure or record; `for_waiters` says the release is
+/// to be measured because others wait (see `LockMeta::measure_this_release`).
 #[cold]
 #[inline(never)]
-fn release_slow(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
-    // A hold is measured when it is the sample, or others are waiting for it (but only one in
-    // several of a storm's releases); a timed hold that made nobody wait needs no clock read.
-    // (An untimed hold gets here only when it is to be measured.)
-    let measure_it = (token.start_ns == 0
-        || token.is_sampled()
-        || meta.has_waiters() && meta.measure_this_release())
-        && recording();
+fn release_slow(
+    meta: &LockMeta,
+    token: HoldToken,
+    mode: Mode,
+    for_waiters: bool,
+    unlock: impl FnOnce(),
+) {
+    // A timed hold that made nobody wait needs no clock read unless it is the sample.
+    let measure_it = (for_waiters || token.is_sampled()) && recording();
     // Measured while still holding: once unlocked, the next holder could charge the waiting
     // this hold caused to itself before this thread gets to it.
     let measured = measure_it.then(|| {
         let now = clock::now_ns();
-        (now, measure(meta, &token, now))
-    });
-    if let Some((now, _)) = measured {
+        let hold = measure(meta, &token, now);
+        if for_waiters {
+            meta.adapt_sampling(now);
+        }
         meta.set_last_release(now);
-    }
+        (now, hold)
+    });
     unlock();
     // The holder stack our own waits may pair with, read before this release publishes its own.
     let blamed = meta.blamed.load(Relaxed);

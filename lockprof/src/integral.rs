@@ -28,14 +28,16 @@ const MAX_WAITERS: u64 = N_MASK >> C_BITS;
 const HALF_RANGE: u64 = 1 << (C_BITS - 1);
 
 /// One lock's waiting integral and the point up to which it has been charged to holders.
+/// `waiting`, which the fast path reads, comes last: next to the raw lock word (see `LockMeta`).
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct WaitIntegral {
-    /// `UNCHARGED` (bit 63), n (15 bits) and C mod 2^48 (low 48 bits); see the module docs.
-    waiting: AtomicU64,
-    /// W (mod 2^48) up to which waiting has been charged to holders.
-    charged: AtomicU64,
     /// Start of the oldest wait of the current episode of contention (set when n goes 0 → 1).
     contention_since: AtomicU64,
+    /// W (mod 2^48) up to which waiting has been charged to holders.
+    charged: AtomicU64,
+    /// `UNCHARGED` (bit 63), n (15 bits) and C mod 2^48 (low 48 bits); see the module docs.
+    waiting: AtomicU64,
 }
 
 /// A wait registered in the integral, to be finished by [`WaitIntegral::end_wait`].

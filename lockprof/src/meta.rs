@@ -9,27 +9,42 @@ use crate::name::LockName;
 
 static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Bookkeeping of one profiled lock. Every field is touched only by slow paths, except `holder`,
-/// `id`, `hot` and the waiter count, which the fast path reads (and `holder` it writes) in the cache
-/// line the lock word already brought in.
+/// Bookkeeping of one profiled lock. Every field is touched only by slow paths, except `id`,
+/// `hot`, `sampling`, `holder` and the waiter count, which the fast path reads (and `holder` it
+/// writes). Those come last (`repr(C)`), so they end right before the raw lock word, which the
+/// profiled locks place after this struct: the acquisition's compare-and-swap has usually brought
+/// their cache line in already.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct LockMeta {
     pub(crate) name: LockName,
-    pub(crate) kind: LockKind,
-    /// Process-unique id, assigned on first use so `const` construction stays possible.
-    id: AtomicU64,
-    /// lockprof thread id of the last thread to acquire the lock (0: none yet).
-    pub(crate) holder: AtomicU64,
-    /// Holds left to time exactly after a recent long wait (one at least the event threshold).
-    pub(crate) hot: AtomicU32,
-    /// Who waited, for how long, and how much of it is charged to holders.
-    pub(crate) integral: WaitIntegral,
-    /// When the last measured release happened: an untimed hold began after it.
-    last_release: AtomicU64,
     /// The stack of the latest hold that made others wait, for its waiters to pair with
     /// (`stacks::pack_blamed`; 0: none). Written after that hold's unlock.
     pub(crate) blamed: AtomicU64,
+    /// When the last measured release happened: an untimed hold began after it.
+    last_release: AtomicU64,
+    pub(crate) kind: LockKind,
+    /// Process-unique id, assigned on first use so `const` construction stays possible.
+    id: AtomicU64,
+    /// Holds left to time exactly after a recent long wait (one at least the event threshold).
+    pub(crate) hot: AtomicU32,
+    /// Which releases with waiters to measure: a sampling shift (high bits) and a countdown of
+    /// releases to skip before the next measured one (see `measure_this_release`).
+    sampling: AtomicU32,
+    /// lockprof thread id of the last thread to acquire the lock (0: none yet).
+    pub(crate) holder: AtomicU64,
+    /// Who waited, for how long, and how much of it is charged to holders.
+    pub(crate) integral: WaitIntegral,
 }
+
+/// Measured releases with waiters closer together than this make the lock sample more sparsely.
+const MEASURE_GAP_NS: u64 = 4_000;
+/// In a storm, at least one in `2^MAX_SHIFT` releases with waiters (on average) is measured.
+const MAX_SHIFT: u32 = 10;
+/// A waiter arriving this long after the last measured release ends the storm.
+const QUIET_NS: u64 = 1_000_000;
+const SHIFT_AT: u32 = 24;
+const COUNTDOWN_MASK: u32 = (1 << SHIFT_AT) - 1;
 
 impl LockMeta {
     pub(crate) const fn new(name: LockName, kind: LockKind) -> LockMeta {
@@ -39,21 +54,61 @@ impl LockMeta {
             id: AtomicU64::new(0),
             holder: AtomicU64::new(0),
             hot: AtomicU32::new(0),
+            sampling: AtomicU32::new(0),
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
             blamed: AtomicU64::new(0),
         }
     }
 
-    /// Whether to measure this release, which has waiters. Under a storm of short contended
-    /// holds, measuring every release would cost more than the holds: after the first few
-    /// releases of an episode of contention (waiters present without a break), only one in
-    /// several is measured, and it is charged all the waiting since the last measured one.
-    /// Totals stay exact; the split among holders becomes statistical. The count is kept per
-    /// thread so a storm's releases do not also write to the lock's cache line.
+    /// Whether to measure this release, which has waiters, counting it if not. Under a storm
+    /// of short contended holds, measuring every release would cost more than the holds: the
+    /// lock measures one in `2^shift` of its releases with waiters (at random), and each one is
+    /// charged all the waiting since the previous one. Totals stay exact; the split among
+    /// holders becomes statistical. Called by the holder, before the unlock, so a relaxed load
+    /// and store in the lock's own cache line suffice (readers of a reader-writer lock may race
+    /// here and lose a count, which only shifts the sample).
     #[inline]
     pub(crate) fn measure_this_release(&self) -> bool {
-        crate::thread::measure_in_episode(self.addr(), self.integral.contention_since())
+        let sampling = self.sampling.load(Relaxed);
+        if sampling & COUNTDOWN_MASK == 0 {
+            return true;
+        }
+        self.sampling.store(sampling - 1, Relaxed);
+        false
+    }
+
+    /// At a measured release with waiters at `now` (before the unlock and before `last_release`
+    /// moves to it), picks the next release to measure and adapts the sampling to how soon this
+    /// one came after the previous one: measured releases less than `MEASURE_GAP_NS` apart
+    /// double the interval, ones more than four gaps apart halve it. So a storm's measured
+    /// releases settle at one per one to four `MEASURE_GAP_NS`, however short its holds, and
+    /// releases that come slower are all measured. (The gap may include spells without waiters,
+    /// so it cannot tell how long the holds in between were; `note_waiter` ends a storm that
+    /// has turned into long holds.)
+    pub(crate) fn adapt_sampling(&self, now: u64) {
+        let gap = now.saturating_sub(self.last_release());
+        let shift = self.sampling.load(Relaxed) >> SHIFT_AT;
+        let shift = if gap < MEASURE_GAP_NS {
+            (shift + 1).min(MAX_SHIFT)
+        } else if gap >= 4 * MEASURE_GAP_NS {
+            shift.saturating_sub(1)
+        } else {
+            shift
+        };
+        // The next measured release is picked at random among the next 2^shift (on average
+        // 2^shift away), so threads that take turns do not alias with the interval.
+        let interval = 1u32 << shift;
+        let countdown = interval / 2 + (crate::thread::random() & (interval - 1));
+        self.sampling.store(shift << SHIFT_AT | countdown, Relaxed);
+    }
+
+    /// Notes a thread starting to wait at `start`: if no release has been measured for a while,
+    /// the storm is over (or holds became long), so the release it waits for is measured.
+    pub(crate) fn note_waiter(&self, start: u64) {
+        if start.saturating_sub(self.last_release()) >= QUIET_NS {
+            self.sampling.store(0, Relaxed);
+        }
     }
 
     /// When the last measured release happened.
@@ -68,10 +123,10 @@ impl LockMeta {
         self.last_release.store(now, Relaxed);
     }
 
-    /// Whether this thread sees the lock in a storm (see `measure_this_release`).
+    /// Whether the lock is in a storm: only a sample of its releases with waiters is measured.
     #[inline]
     pub(crate) fn in_storm(&self) -> bool {
-        crate::thread::in_storm(self.addr(), self.integral.contention_since())
+        self.sampling.load(Relaxed) >> SHIFT_AT != 0
     }
 
     /// The lock's process-unique id.
@@ -133,5 +188,74 @@ mod tests {
         let b = LockMeta::new(LockName::Given("b"), LockKind::Mutex);
         assert_ne!(a.id(), b.id());
         assert_eq!(a.id(), a.id());
+    }
+
+    /// Simulates `releases` releases with waiters, `hold_ns` apart from `start`, measuring the ones
+    /// the lock asks for as `release_slow` does; returns how many were measured and the time after.
+    fn releases(meta: &LockMeta, start: u64, hold_ns: u64, releases: u64) -> (u64, u64) {
+        let mut now = start;
+        let mut measured = 0;
+        for _ in 0..releases {
+            now += hold_ns;
+            if meta.measure_this_release() {
+                meta.adapt_sampling(now);
+                meta.set_last_release(now);
+                measured += 1;
+            }
+        }
+        (measured, now)
+    }
+
+    #[test]
+    fn a_storm_of_short_holds_is_sampled_at_a_bounded_rate() {
+        let meta = LockMeta::new(LockName::Given("storm"), LockKind::Mutex);
+        // 25 ns holds for 10 ms: measured releases settle between one per MEASURE_GAP_NS and
+        // one per 4 × MEASURE_GAP_NS (the first few, before the interval has grown, aside).
+        let (measured, now) = releases(&meta, 1_000_000, 25, 400_000);
+        assert!(meta.in_storm());
+        let duration = now - 1_000_000;
+        assert!(
+            measured <= duration / MEASURE_GAP_NS + 20
+                && measured >= duration / (8 * MEASURE_GAP_NS),
+            "{measured} measured in {duration} ns"
+        );
+        // 20 µs holds: each measured release halves the interval, so within
+        // Σ 1.5 · 2^shift < 3 · 2^MAX_SHIFT releases every release is measured again.
+        let (_, now) = releases(&meta, now, 20_000, 3 << MAX_SHIFT);
+        assert!(!meta.in_storm());
+        let (measured, _) = releases(&meta, now, 20_000, 100);
+        assert_eq!(measured, 100);
+    }
+
+    #[test]
+    fn a_waiter_after_a_quiet_spell_ends_the_storm() {
+        let meta = LockMeta::new(LockName::Given("quiet"), LockKind::Mutex);
+        let (_, now) = releases(&meta, 1_000_000, 25, 100_000);
+        assert!(meta.in_storm());
+        // A waiter arriving soon after is part of the same storm...
+        meta.note_waiter(now + 10_000);
+        assert!(meta.in_storm());
+        // ...one arriving after the quiet spell is not: the release it waits for is measured.
+        meta.note_waiter(now + QUIET_NS);
+        assert!(!meta.in_storm());
+        assert!(meta.measure_this_release());
+    }
+
+    #[test]
+    fn sampled_releases_do_not_alias_with_alternating_holders() {
+        let meta = LockMeta::new(LockName::Given("alternating"), LockKind::Mutex);
+        // Two threads alternate holds of 25 ns (odd and even releases): both get measured.
+        let mut now = 1_000_000;
+        let mut by_parity = [0u64; 2];
+        for i in 0..400_000u64 {
+            now += 25 + i % 3;
+            if meta.measure_this_release() {
+                meta.adapt_sampling(now);
+                meta.set_last_release(now);
+                by_parity[(i % 2) as usize] += 1;
+            }
+        }
+        let [even, odd] = by_parity;
+        assert!(even.min(odd) * 3 > even.max(odd), "even {even}, odd {odd}");
     }
 }

@@ -13,9 +13,11 @@ use crate::{LockKind, Mode};
 
 /// A raw mutex that records contention: `parking_lot::RawMutex` plus lockprof's per-lock
 /// bookkeeping. Use it through [`crate::Mutex`]; it is public because guard types name it.
+#[repr(C)]
 pub struct RawProfiledMutex {
-    raw: parking_lot::RawMutex,
+    /// First, so its busiest fields end next to the raw lock word (see `LockMeta`).
     pub(crate) meta: LockMeta,
+    raw: parking_lot::RawMutex,
 }
 
 impl RawProfiledMutex {
@@ -155,5 +157,25 @@ unsafe impl lock_api::RawMutexTimed for RawProfiledMutex {
             return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
         }
         self.lock_contended(site, Some(deadline))
+    }
+}
+#[cfg(test)]
+mod tests {
+    use std::mem::offset_of;
+
+    use super::*;
+
+    /// What the fast path and the contended path touch (the holder id, the waiter count and the
+    /// raw lock word) stays within 40 bytes, so usually one cache line with the start of the data.
+    #[test]
+    fn fast_path_fields_are_next_to_the_lock_word() {
+        let meta = offset_of!(RawProfiledMutex, meta);
+        let holder = meta + offset_of!(LockMeta, holder);
+        let raw_end = offset_of!(RawProfiledMutex, raw) + 1;
+        assert!(
+            raw_end - holder <= 40,
+            "holder at {holder}, raw word ends at {raw_end}"
+        );
+        assert_eq!(size_of::<RawProfiledMutex>(), raw_end.next_multiple_of(8));
     }
 }

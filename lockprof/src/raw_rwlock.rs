@@ -17,9 +17,11 @@ use crate::{LockKind, Mode};
 /// A raw reader-writer lock that records contention: `parking_lot::RawRwLock` plus lockprof's
 /// per-lock bookkeeping. Use it through [`crate::RwLock`]; it is public because guard types
 /// name it.
+#[repr(C)]
 pub struct RawProfiledRwLock {
-    raw: parking_lot::RawRwLock,
+    /// First, so its busiest fields end next to the raw lock word (see `LockMeta`).
     pub(crate) meta: LockMeta,
+    raw: parking_lot::RawRwLock,
 }
 
 impl std::fmt::Debug for RawProfiledRwLock {

@@ -25,11 +25,6 @@ const PENDING_WAITS: usize = 4;
 /// until there are more names than this; then the exited ones are forgotten.
 const MAX_NAMES: usize = 4096;
 
-/// The first releases with waiters of an episode of contention are all measured...
-const STORM_AFTER: u32 = 8;
-/// ...then one in this many (see `LockMeta::measure_this_release`).
-const STORM_SAMPLE: u32 = 16;
-
 static NEXT_THREAD_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Names of live threads by lockprof id, so a waiter can name the thread holding its lock.
@@ -110,9 +105,6 @@ pub(crate) struct FastThread {
     busy: Cell<bool>,
     slots: [Slot; SLOTS],
     pending: [Cell<Wait>; PENDING_WAITS],
-    /// The lock and episode of contention of this thread's current streak of releases with
-    /// waiters, and its length.
-    storm: Cell<(usize, u64, u32)>,
 }
 
 thread_local! {
@@ -124,7 +116,6 @@ thread_local! {
             busy: Cell::new(false),
             slots: [const { Slot { lock: Cell::new(0), site: Cell::new(0), count: Cell::new(0) } }; SLOTS],
             pending: [const { Cell::new(Wait::NONE) }; PENDING_WAITS],
-            storm: Cell::new((0, 0, 0)),
         }
     };
 }
@@ -278,17 +269,31 @@ fn restart_countdown(t: &FastThread) -> u32 {
     let interval = if mean <= 1 {
         1
     } else {
-        let mut x = t.rng.get();
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        t.rng.set(x);
         // Uniform in [mean/2, mean/2 + mean): mean `mean`, never 0.
-        mean / 2 + x % mean.max(1)
+        mean / 2 + next_random(t) % mean.max(1)
     };
     let interval = interval.max(1);
     t.countdown.set(interval);
     interval
+}
+
+/// The thread's next xorshift number (randomises sampling, so periodic programs don't alias).
+fn next_random(t: &FastThread) -> u32 {
+    let mut x = t.rng.get();
+    if x == 0 {
+        // Not registered yet (a seed is never 0).
+        x = 0x9E37_79B9;
+    }
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    t.rng.set(x);
+    x
+}
+
+/// A random number from this thread's generator.
+pub(crate) fn random() -> u32 {
+    FAST.try_with(next_random).unwrap_or(0x9E37_79B9)
 }
 
 /// This thread's lockprof id, 0 if it has none yet.
@@ -380,30 +385,4 @@ pub(crate) fn while_busy<R>(f: impl FnOnce() -> R) -> Option<R> {
 /// Whether lockprof is recording or emitting on this thread right now.
 pub(crate) fn is_busy() -> bool {
     FAST.try_with(|t| t.busy.get()).unwrap_or(true)
-}
-
-/// Counts a release with waiters of lock `lock` in episode `episode`; says whether to measure it.
-#[inline]
-pub(crate) fn measure_in_episode(lock: usize, episode: u64) -> bool {
-    FAST.try_with(|t| {
-        let (last_lock, last_episode, streak) = t.storm.get();
-        if (last_lock, last_episode) != (lock, episode) {
-            t.storm.set((lock, episode, 1));
-            return true;
-        }
-        let streak = streak.saturating_add(1);
-        t.storm.set((lock, episode, streak));
-        streak <= STORM_AFTER || streak.is_multiple_of(STORM_SAMPLE)
-    })
-    .unwrap_or(true)
-}
-
-/// Whether this thread's releases of `lock` are in a storm in `episode`.
-#[inline]
-pub(crate) fn in_storm(lock: usize, episode: u64) -> bool {
-    FAST.try_with(|t| {
-        let (last_lock, last_episode, streak) = t.storm.get();
-        (last_lock, last_episode) == (lock, episode) && streak > STORM_AFTER
-    })
-    .unwrap_or(false)
 }

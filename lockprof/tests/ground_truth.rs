@@ -116,3 +116,46 @@ fn a_20ms_hold_on_a_hot_lock_is_timed_exactly() {
     assert_close("wait_ns", waits[1].u64("wait_ns"), waited.as_nanos() as u64);
     assert_close("blame_ns", hold.u64("blame_ns"), waits[1].u64("wait_ns"));
 }
+
+#[test]
+fn a_20ms_hold_after_a_storm_is_measured_exactly() {
+    install();
+    let lock = Arc::new(lockprof::Mutex::named("after-storm", 0u64));
+    // A storm of short contended holds: the lock measures only a sample of its releases.
+    let storm: Vec<_> = (0..4)
+        .map(|_| {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || {
+                for _ in 0..50_000 {
+                    *lock.lock() += 1;
+                }
+                lockprof::flush();
+            })
+        })
+        .collect();
+    for worker in storm {
+        worker.join().unwrap();
+    }
+    // After a quiet spell, a hold that makes another thread wait 20 ms is measured, with all the
+    // waiting it caused.
+    thread::sleep(Duration::from_millis(5));
+    let (waited, _) = hold_while_another_waits(&lock);
+    assert_eq!(*lock.lock(), 200_002);
+
+    let waits: Vec<_> = events(lock.id(), "wait")
+        .into_iter()
+        .filter(|w| w.str("thread") == "waiter")
+        .collect();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert_close("wait_ns", waits[0].u64("wait_ns"), waited.as_nanos() as u64);
+    let holds: Vec<_> = events(lock.id(), "hold")
+        .into_iter()
+        .filter(|h| h.str("thread") == "holder")
+        .collect();
+    assert_eq!(holds.len(), 1, "{holds:?}");
+    assert_close(
+        "blame_ns",
+        holds[0].u64("blame_ns"),
+        waits[0].u64("wait_ns"),
+    );
+}
