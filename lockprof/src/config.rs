@@ -14,7 +14,7 @@ pub const DEFAULT_HOLD_SAMPLE_INTERVAL: u32 = 1024;
 /// After a long wait (one at least the event threshold), a lock times this many following holds
 /// exactly (adaptive timing: a lock that has recently made threads wait is worth measuring; one
 /// that never has pays nothing, and storms of short waits do not switch it on).
-pub(crate) const HOT_HOLDS: u32 = 256;
+pub(crate) const HOT_HOLDS: u16 = 256;
 
 /// A thread flushes its summary events at most this often (and at exit and on `flush()`).
 pub(crate) const FLUSH_INTERVAL_NS: u64 = 1_000_000_000;

@@ -1,7 +1,7 @@
 //! Per-lock bookkeeping that lives next to the raw lock: identity, current holder, adaptive timing
 //! and the waiting integral ([`crate::integral`]) that makes blame exact.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 
 use crate::LockKind;
 use crate::integral::WaitIntegral;
@@ -9,11 +9,15 @@ use crate::name::LockName;
 
 static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Bookkeeping of one profiled lock. Every field is touched only by slow paths, except `id`,
-/// `hot`, `sampling`, `holder` and the waiter count, which the fast path reads (and `holder` it
-/// writes). Those come last (`repr(C)`), so they end right before the raw lock word, which the
-/// profiled locks place after this struct: the acquisition's compare-and-swap has usually brought
-/// their cache line in already.
+/// Bookkeeping of one profiled lock, laid out for the cache (`repr(C)`).
+///
+/// The profiled locks are aligned to 64 bytes and start with this struct, followed by the raw
+/// lock word and then the data. The first 64 bytes hold what is read-mostly or touched only by
+/// slow paths; the second cache line starts with what every acquisition and release touches
+/// (`waiting`, `holder`, `sampling`, `hot`), so the one line a contended hand-off moves between
+/// cores carries those, the lock word and the start of the protected data together, as
+/// parking_lot's does for its lock word and data. (Measured: with the data on another line than
+/// the lock word, a 4-thread hand-off workload ran at half the throughput, recording on or off.)
 #[derive(Debug)]
 #[repr(C)]
 pub(crate) struct LockMeta {
@@ -23,28 +27,34 @@ pub(crate) struct LockMeta {
     pub(crate) blamed: AtomicU64,
     /// When the last measured release happened: an untimed hold began after it.
     last_release: AtomicU64,
-    pub(crate) kind: LockKind,
     /// Process-unique id, assigned on first use so `const` construction stays possible.
     id: AtomicU64,
-    /// Holds left to time exactly after a recent long wait (one at least the event threshold).
-    pub(crate) hot: AtomicU32,
-    /// Which releases with waiters to measure: a sampling shift (high bits) and a countdown of
-    /// releases to skip before the next measured one (see `measure_this_release`).
-    sampling: AtomicU32,
+    pub(crate) kind: LockKind,
+    /// Who waited, for how long, and how much of it is charged to holders. Its last field, the
+    /// waiter count and running sum, begins the second cache line.
+    pub(crate) integral: WaitIntegral,
     /// lockprof thread id of the last thread to acquire the lock (0: none yet).
     pub(crate) holder: AtomicU64,
-    /// Who waited, for how long, and how much of it is charged to holders.
-    pub(crate) integral: WaitIntegral,
+    /// Which releases with waiters to measure: a sampling shift (high bits) and a countdown of
+    /// releases to skip before the next measured one (see `measure_this_release`).
+    sampling: AtomicU16,
+    /// Holds left to time exactly after a recent long wait (one at least the event threshold).
+    pub(crate) hot: AtomicU16,
 }
 
 /// Measured releases with waiters closer together than this make the lock sample more sparsely.
-const MEASURE_GAP_NS: u64 = 4_000;
+/// Each measured release lengthens a contended hand-off by a clock read and an atomic update,
+/// which in a storm makes more threads collide: with 4 µs here, 4 and 8 threads handing a lock
+/// back and forth (50 ns holds, 200 ns between) ran at 0.72× and 0.71× of parking_lot; with 25 µs,
+/// 0.81× and 0.89× (BENCHMARKS.md).
+const MEASURE_GAP_NS: u64 = 25_000;
 /// In a storm, at least one in `2^MAX_SHIFT` releases with waiters (on average) is measured.
-const MAX_SHIFT: u32 = 10;
+const MAX_SHIFT: u32 = 11;
 /// A waiter arriving this long after the last measured release ends the storm.
 const QUIET_NS: u64 = 1_000_000;
-const SHIFT_AT: u32 = 24;
-const COUNTDOWN_MASK: u32 = (1 << SHIFT_AT) - 1;
+/// `sampling` holds the shift above this bit and the countdown below it.
+const SHIFT_AT: u32 = 12;
+const COUNTDOWN_MASK: u16 = (1 << SHIFT_AT) - 1;
 
 impl LockMeta {
     pub(crate) const fn new(name: LockName, kind: LockKind) -> LockMeta {
@@ -53,8 +63,8 @@ impl LockMeta {
             kind,
             id: AtomicU64::new(0),
             holder: AtomicU64::new(0),
-            hot: AtomicU32::new(0),
-            sampling: AtomicU32::new(0),
+            hot: AtomicU16::new(0),
+            sampling: AtomicU16::new(0),
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
             blamed: AtomicU64::new(0),
@@ -88,7 +98,7 @@ impl LockMeta {
     /// has turned into long holds.)
     pub(crate) fn adapt_sampling(&self, now: u64) {
         let gap = now.saturating_sub(self.last_release());
-        let shift = self.sampling.load(Relaxed) >> SHIFT_AT;
+        let shift = u32::from(self.sampling.load(Relaxed) >> SHIFT_AT);
         let shift = if gap < MEASURE_GAP_NS {
             (shift + 1).min(MAX_SHIFT)
         } else if gap >= 4 * MEASURE_GAP_NS {
@@ -100,7 +110,9 @@ impl LockMeta {
         // 2^shift away), so threads that take turns do not alias with the interval.
         let interval = 1u32 << shift;
         let countdown = interval / 2 + (crate::thread::random() & (interval - 1));
-        self.sampling.store(shift << SHIFT_AT | countdown, Relaxed);
+        // shift ≤ MAX_SHIFT and countdown < 1.5 · 2^MAX_SHIFT < 2^SHIFT_AT: both fit their bits.
+        self.sampling
+            .store((shift << SHIFT_AT | countdown) as u16, Relaxed);
     }
 
     /// Notes a thread starting to wait at `start`: if no release has been measured for a while,
@@ -219,11 +231,12 @@ mod tests {
                 && measured >= duration / (8 * MEASURE_GAP_NS),
             "{measured} measured in {duration} ns"
         );
-        // 20 µs holds: each measured release halves the interval, so within
+        // Holds of 4 gaps or more: each measured release halves the interval, so within
         // Σ 1.5 · 2^shift < 3 · 2^MAX_SHIFT releases every release is measured again.
-        let (_, now) = releases(&meta, now, 20_000, 3 << MAX_SHIFT);
+        let slow = 4 * MEASURE_GAP_NS;
+        let (_, now) = releases(&meta, now, slow, 3 << MAX_SHIFT);
         assert!(!meta.in_storm());
-        let (measured, _) = releases(&meta, now, 20_000, 100);
+        let (measured, _) = releases(&meta, now, slow, 100);
         assert_eq!(measured, 100);
     }
 

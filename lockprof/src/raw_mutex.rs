@@ -161,21 +161,42 @@ unsafe impl lock_api::RawMutexTimed for RawProfiledMutex {
 }
 #[cfg(test)]
 mod tests {
-    use std::mem::offset_of;
+    /// Where a field is, relative to the start of the lock.
+    fn offset<T, F>(lock: &T, field: &F) -> usize {
+        std::ptr::from_ref(field) as usize - std::ptr::from_ref(lock) as usize
+    }
 
-    use super::*;
-
-    /// What the fast path and the contended path touch (the holder id, the waiter count and the
-    /// raw lock word) stays within 40 bytes, so usually one cache line with the start of the data.
+    /// The lock word, the fields every acquisition and release touches, and the start of the data
+    /// share the lock's second cache line (see `LockMeta`), wherever the lock is.
     #[test]
-    fn fast_path_fields_are_next_to_the_lock_word() {
-        let meta = offset_of!(RawProfiledMutex, meta);
-        let holder = meta + offset_of!(LockMeta, holder);
-        let raw_end = offset_of!(RawProfiledMutex, raw) + 1;
-        assert!(
-            raw_end - holder <= 40,
-            "holder at {holder}, raw word ends at {raw_end}"
-        );
-        assert_eq!(size_of::<RawProfiledMutex>(), raw_end.next_multiple_of(8));
+    fn the_lock_word_its_busiest_fields_and_the_data_share_a_cache_line() {
+        let locks: Vec<crate::Mutex<u64>> = (0..4).map(crate::Mutex::new).collect();
+        for lock in &locks {
+            assert_eq!(std::ptr::from_ref(lock) as usize % 64, 0);
+            // SAFETY: only the address of the raw lock's fields is read.
+            let raw = unsafe { lock.raw() };
+            let line = |at: usize| at / 64;
+            let data = lock.data_ptr() as usize - std::ptr::from_ref(lock) as usize;
+            for at in [
+                offset(lock, &raw.raw),
+                offset(lock, &raw.meta.holder),
+                offset(lock, &raw.meta.hot),
+                // `waiting`, the integral's third and last field.
+                offset(lock, &raw.meta.integral) + 16,
+                data,
+                data + 7,
+            ] {
+                assert_eq!(line(at), 1, "offset {at}");
+            }
+        }
+        // As documented on the lock types.
+        assert_eq!(size_of::<crate::Mutex<u64>>(), 128);
+        assert_eq!(size_of::<crate::RwLock<u64>>(), 128);
+        let rwlock = crate::RwLock::new(0u64);
+        // SAFETY: as above.
+        let raw = unsafe { rwlock.raw() };
+        let data = rwlock.data_ptr() as usize - std::ptr::from_ref(&rwlock) as usize;
+        assert_eq!(offset(&rwlock, &raw.meta.holder) / 64, 1);
+        assert_eq!(data / 64, 1);
     }
 }
