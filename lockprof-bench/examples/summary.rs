@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use lockprof_bench::distortion::{self, Pair, Workload};
 use lockprof_bench::{
-    Case, Contender, GlobalTrace, HEAVY_THREADS, hold_50ns, hold_heavy, spin_1us,
+    Case, Contender, GlobalTrace, HEAVY_THREADS, hold_50ns, hold_heavy, spin_1us, work_200ns,
 };
 
 /// Each measurement runs about this long (its iteration count is fixed once per cell by a short
@@ -93,7 +93,7 @@ fn main() {
             threads: 4,
             per_thread: 250_000,
             hold: hold_50ns,
-            between: between_200ns,
+            between: work_200ns,
         },
         Workload {
             name: "handoffs_4t_1us",
@@ -123,19 +123,12 @@ fn main() {
     drop(hotpath);
 }
 
-/// About 200 ns of work outside the lock between two acquisitions, so the threads hand the lock
-/// over often instead of one thread re-taking it for a whole time slice.
-fn between_200ns(v: &mut u64) {
-    for _ in 0..4 {
-        hold_50ns(v);
-    }
-}
-
 /// The iteration count that makes one measurement of `case` last about [`TARGET`].
 fn calibrate(contender: &Contender, case: Case) -> u64 {
     let (probe, min, max) = match case {
         Case::Uncontended | Case::UncontendedRead => (2_000, 1_000, 20_000_000),
         Case::Contended(t) => (20_000.max(t as u64 * 500), 4_000, 5_000_000),
+        Case::Handoff => (20_000, 4_000, 5_000_000),
         Case::Heavy => (400, 400, 20_000),
         Case::ReadMostly => (20_000, 4_000, 5_000_000),
     };

@@ -17,6 +17,9 @@ pub enum Case {
     UncontendedRead,
     /// This many threads share the lock, each hold running ~50 ns of work.
     Contended(usize),
+    /// [`HANDOFF_THREADS`](crate::HANDOFF_THREADS) threads share the lock, each doing ~200 ns of
+    /// work of its own between two ~50 ns holds, so the lock changes hands often.
+    Handoff,
     /// [`HEAVY_THREADS`] threads share the lock, each hold spinning
     /// [`HEAVY_HOLD`](crate::HEAVY_HOLD).
     Heavy,
@@ -27,13 +30,14 @@ pub enum Case {
 
 impl Case {
     /// Every case, in table order.
-    pub const ALL: [Case; 8] = [
+    pub const ALL: [Case; 9] = [
         Case::Uncontended,
         Case::UncontendedRead,
         Case::Contended(2),
         Case::Contended(4),
         Case::Contended(8),
         Case::Contended(16),
+        Case::Handoff,
         Case::Heavy,
         Case::ReadMostly,
     ];
@@ -55,6 +59,7 @@ impl Case {
             Case::Uncontended => "uncontended".to_owned(),
             Case::UncontendedRead => "uncontended_read".to_owned(),
             Case::Contended(threads) => format!("contended_{threads}t"),
+            Case::Handoff => format!("handoff_{}t", workload::HANDOFF_THREADS),
             Case::Heavy => format!("heavy_{HEAVY_THREADS}t_10us"),
             Case::ReadMostly => "read_mostly_4t".to_owned(),
         }
@@ -104,6 +109,7 @@ impl Contender {
                     ops,
                     workload::hold_50ns,
                 )),
+                Case::Handoff => Some(workload::handoffs(&lock, ops)),
                 Case::Heavy => Some(workload::contended(
                     &lock,
                     HEAVY_THREADS,

@@ -37,6 +37,7 @@ pub use locks::{
 };
 pub use stats::TraceStats;
 pub use workload::{
-    HEAVY_HOLD, HEAVY_THREADS, READ_MOSTLY_THREADS, READ_MOSTLY_WRITE_EVERY, contended, hold_50ns,
-    hold_heavy, read_mostly, spin_1us, uncontended, uncontended_read,
+    HANDOFF_THREADS, HEAVY_HOLD, HEAVY_THREADS, READ_MOSTLY_THREADS, READ_MOSTLY_WRITE_EVERY,
+    contended, handoffs, hold_50ns, hold_heavy, read_mostly, spin_1us, uncontended,
+    uncontended_read, work_200ns,
 };

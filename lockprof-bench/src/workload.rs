@@ -11,6 +11,8 @@ use crate::{BenchMutex, BenchRwLock};
 pub const HEAVY_THREADS: usize = 4;
 /// How long each hold spins in the heavily contended case.
 pub const HEAVY_HOLD: Duration = Duration::from_micros(10);
+/// Threads in the hand-off case.
+pub const HANDOFF_THREADS: usize = 4;
 /// Threads in the read-mostly case.
 pub const READ_MOSTLY_THREADS: usize = 4;
 /// In the read-mostly case, one operation in this many is a write.
@@ -25,6 +27,14 @@ pub fn hold_50ns(v: &mut u64) {
         x = black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
     }
     *v = x;
+}
+
+/// About 200 ns of work outside the lock between two acquisitions, so the threads hand the lock
+/// over often instead of one thread re-taking it for a whole time slice.
+pub fn work_200ns(v: &mut u64) {
+    for _ in 0..4 {
+        hold_50ns(v);
+    }
 }
 
 /// Spins for [`HEAVY_HOLD`] on the clock (a spin, not a sleep, so the hold is the same length on
@@ -84,6 +94,24 @@ pub fn contended<L: BenchMutex>(
             for _ in 0..per_thread {
                 lock.with(hold);
             }
+        }
+    })
+}
+
+/// [`HANDOFF_THREADS`] threads share `total` acquisitions of `lock`, each running [`hold_50ns`]
+/// inside and [`work_200ns`] on a value of its own before each acquisition.
+pub fn handoffs<L: BenchMutex>(lock: &Arc<L>, total: u64) -> Duration {
+    let threads = HANDOFF_THREADS;
+    let per_thread = (total / threads as u64).max(1);
+    run_threads(threads, |_| {
+        let lock = Arc::clone(lock);
+        move || {
+            let mut own = 0u64;
+            for _ in 0..per_thread {
+                work_200ns(&mut own);
+                lock.with(hold_50ns);
+            }
+            black_box(own);
         }
     })
 }

@@ -1,0 +1,110 @@
+//! Paired, interleaved ratios for the contended cases: in each round parking_lot runs, then each
+//! lockprof contender, and the round's ratio is parking_lot's time over the contender's; the
+//! median over rounds is robust to a burst of load. On the 2-core VMs this project runs on, a
+//! process also lands in one of two regimes (parking_lot at about 25 or 35 ns per operation) and
+//! keeps it, so the rounds run in several processes and the median of their medians is printed.
+//!
+//! ```text
+//! cargo run -p lockprof-bench --release --example paired -- [--procs 4] [--rounds 9]
+//! ```
+
+// Shared with the summary, of which this example needs only `contenders`.
+#[allow(dead_code)]
+#[path = "../shared/peers.rs"]
+mod peers;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use lockprof_bench::{Case, GlobalTrace};
+
+const CASES: [(Case, u64); 4] = [
+    (Case::Contended(2), 2_000_000),
+    (Case::Contended(4), 2_000_000),
+    (Case::Contended(8), 2_000_000),
+    (Case::Handoff, 1_000_000),
+];
+const CONTENDERS: &str = "parking_lot,lockprof_off,lockprof_default";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str, default: usize| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .map_or(default, |v| v.parse().unwrap_or(default))
+    };
+    let rounds = value("--rounds", 9).max(1);
+    if args.iter().any(|a| a == "--child") {
+        child(rounds);
+    } else {
+        parent(value("--procs", 4).max(1), rounds);
+    }
+}
+
+/// Runs the rounds in `procs` fresh processes and prints the median of their medians.
+fn parent(procs: usize, rounds: usize) {
+    let exe = std::env::current_exe().expect("the path of this program");
+    let mut medians: BTreeMap<(usize, String), Vec<f64>> = BTreeMap::new();
+    for p in 0..procs {
+        let out = Command::new(&exe)
+            .args(["--child", "--rounds", &rounds.to_string()])
+            .output()
+            .expect("run a child process");
+        if !out.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+            std::process::exit(1);
+        }
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if let [case, contender, median] = fields[..] {
+                let (Ok(case), Ok(median)) = (case.parse(), median.parse()) else {
+                    continue;
+                };
+                medians
+                    .entry((case, contender.to_owned()))
+                    .or_default()
+                    .push(median);
+            }
+        }
+        eprintln!("  process {} of {procs} done", p + 1);
+    }
+    println!("\nthroughput × parking_lot, paired rounds ({procs} processes × {rounds} rounds)\n");
+    println!("| case | contender | median of process medians | process medians |");
+    println!("|---|---|---:|---|");
+    for ((case, contender), mut values) in medians {
+        values.sort_by(f64::total_cmp);
+        let all: Vec<String> = values.iter().map(|v| format!("{v:.2}")).collect();
+        println!(
+            "| {} | {contender} | {:.2}× | {} |",
+            CASES[case].0.name(),
+            median(&values),
+            all.join(", ")
+        );
+    }
+}
+
+/// One process: every round times parking_lot then each lockprof contender on each case and
+/// prints, per case and contender, the median of the rounds' ratios.
+fn child(rounds: usize) {
+    let _trace = GlobalTrace::install().expect("install lockprof's Layer");
+    let contenders = peers::contenders(Some(CONTENDERS));
+    for (ci, &(case, ops)) in CASES.iter().enumerate() {
+        let mut ratios = vec![Vec::new(); contenders.len()];
+        for _ in 0..rounds {
+            let base = contenders[0].time(case, ops).expect("a mutex case");
+            for (i, contender) in contenders.iter().enumerate().skip(1) {
+                let own = contender.time(case, ops).expect("a mutex case");
+                ratios[i].push(base.as_secs_f64() / own.as_secs_f64());
+            }
+        }
+        for (i, contender) in contenders.iter().enumerate().skip(1) {
+            ratios[i].sort_by(f64::total_cmp);
+            println!("{ci} {} {:.4}", contender.name(), median(&ratios[i]));
+        }
+    }
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    sorted[sorted.len() / 2]
+}
