@@ -28,7 +28,8 @@ const MAX_WAITERS: u64 = N_MASK >> C_BITS;
 const HALF_RANGE: u64 = 1 << (C_BITS - 1);
 
 /// One lock's waiting integral and the point up to which it has been charged to holders.
-/// `waiting`, which the fast path reads, comes last: next to the raw lock word (see `LockMeta`).
+/// `waiting`, which the fast path reads, comes last: it begins the lock's second cache line, with
+/// the raw lock word (see `LockMeta`).
 #[derive(Debug)]
 #[repr(C)]
 pub(crate) struct WaitIntegral {
