@@ -216,6 +216,16 @@ pub struct Usage {
     pub cell: Cell,
 }
 
+/// A stack's row in a report table: named by its [`short_stack`].
+impl From<StackUsage> for Usage {
+    fn from(stack: StackUsage) -> Usage {
+        Usage {
+            name: short_stack(&stack.frames, SHORT_STACK_FRAMES),
+            cell: stack.cell,
+        }
+    }
+}
+
 /// Everything known about one lock.
 #[derive(Clone, Debug)]
 pub struct LockProfile {

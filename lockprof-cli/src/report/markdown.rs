@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{ReportOptions, lock_title};
 use crate::profile::percent;
-use crate::{LockProfile, Profile, SHORT_STACK_FRAMES, Usage, escape, humanize, short_stack};
+use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Writes the Markdown report.
 ///
@@ -65,23 +65,9 @@ pub fn write_markdown(
         let holders: Vec<_> = holders.iter().filter(|u| u.cell.blame_ns > 0).collect();
         let sites = lock.sites();
         let waiting: Vec<_> = sites.iter().filter(|u| u.cell.wait_ns > 0).collect();
-        let waiter_stacks: Vec<Usage> = lock
-            .waiter_stacks()
-            .into_iter()
-            .map(|u| Usage {
-                name: short_stack(&u.frames, SHORT_STACK_FRAMES),
-                cell: u.cell,
-            })
-            .collect();
+        let waiter_stacks: Vec<Usage> = lock.waiter_stacks().into_iter().map(Usage::from).collect();
         let waiter_stacks: Vec<_> = waiter_stacks.iter().collect();
-        let holder_stacks: Vec<Usage> = lock
-            .holder_stacks()
-            .into_iter()
-            .map(|u| Usage {
-                name: short_stack(&u.frames, SHORT_STACK_FRAMES),
-                cell: u.cell,
-            })
-            .collect();
+        let holder_stacks: Vec<Usage> = lock.holder_stacks().into_iter().map(Usage::from).collect();
         let holder_stacks: Vec<_> = holder_stacks.iter().collect();
         let pairs: Vec<Usage> = lock
             .pairs

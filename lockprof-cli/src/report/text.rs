@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use super::{ReportOptions, lock_title};
 use crate::buckets::{DECADES, bar, log_buckets};
 use crate::profile::percent;
-use crate::{LockProfile, Profile, SHORT_STACK_FRAMES, Usage, escape, humanize, short_stack};
+use crate::{LockProfile, Profile, Usage, escape, humanize, short_stack};
 
 /// Width of the bars of the per-lock wait histogram.
 const BAR_WIDTH: usize = 30;
@@ -121,14 +121,7 @@ fn write_lock(
         )
     })?;
 
-    let waiter_stacks = lock.waiter_stacks();
-    let rows: Vec<Usage> = waiter_stacks
-        .iter()
-        .map(|u| Usage {
-            name: short_stack(&u.frames, SHORT_STACK_FRAMES),
-            cell: u.cell.clone(),
-        })
-        .collect();
+    let rows: Vec<Usage> = lock.waiter_stacks().into_iter().map(Usage::from).collect();
     let rows: Vec<_> = rows.iter().collect();
     usage_table(out, "waiter stacks", &rows, n, |u| {
         (
@@ -137,14 +130,7 @@ fn write_lock(
             humanize::count_of(u.cell.waits, "wait"),
         )
     })?;
-    let holder_stacks = lock.holder_stacks();
-    let rows: Vec<Usage> = holder_stacks
-        .iter()
-        .map(|u| Usage {
-            name: short_stack(&u.frames, SHORT_STACK_FRAMES),
-            cell: u.cell.clone(),
-        })
-        .collect();
+    let rows: Vec<Usage> = lock.holder_stacks().into_iter().map(Usage::from).collect();
     let rows: Vec<_> = rows.iter().collect();
     usage_table(out, "holder stacks (blame)", &rows, n, |u| {
         (
