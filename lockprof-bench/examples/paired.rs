@@ -7,6 +7,8 @@
 //! ```text
 //! cargo run -p lockprof-bench --release --example paired -- [--procs 4] [--rounds 9]
 //! ```
+//!
+//! `ONLY=parking_lot,lockprof_default` (comma-separated, parking_lot first) picks the contenders.
 
 // Shared with the summary, of which this example needs only `contenders`.
 #[allow(dead_code)]
@@ -88,7 +90,8 @@ fn parent(procs: usize, rounds: usize) {
 /// prints, per case and contender, the median of the rounds' ratios.
 fn child(rounds: usize) {
     let _trace = GlobalTrace::install().expect("install lockprof's Layer");
-    let contenders = peers::contenders(Some(CONTENDERS));
+    let only = std::env::var("ONLY").unwrap_or(CONTENDERS.to_owned());
+    let contenders = peers::contenders(Some(&only));
     for (ci, &(case, ops)) in CASES.iter().enumerate() {
         let mut ratios = vec![Vec::new(); contenders.len()];
         for _ in 0..rounds {

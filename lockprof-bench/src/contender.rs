@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::workload::{self, HEAVY_THREADS};
-use crate::{BenchMutex, BenchRwLock};
+use crate::{BenchMutex, BenchRwLock, Isolated};
 
 /// One benchmark case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +98,7 @@ impl Contender {
 
     /// Measures the mutex cases with `L` (one lock, created now).
     pub fn mutex<L: BenchMutex>(mut self) -> Contender {
-        let lock = Arc::new(L::create());
+        let lock = Arc::new(Isolated::<L>::create());
         self.mutex = Some(Box::new(move |case, ops| {
             L::enter();
             let elapsed = match case {
@@ -126,7 +126,7 @@ impl Contender {
 
     /// Measures the reader-writer lock cases with `L` (one lock, created now).
     pub fn rwlock<L: BenchRwLock>(mut self) -> Contender {
-        let lock = Arc::new(L::create());
+        let lock = Arc::new(Isolated::<L>::create());
         self.rwlock = Some(Box::new(move |case, ops| {
             L::enter();
             let elapsed = match case {

@@ -18,7 +18,7 @@ use tracing_subscriber::layer::SubscriberExt;
 
 use crate::global::scratch_dir;
 use crate::workload::run_threads;
-use crate::{TraceStats, process_cpu_time};
+use crate::{Isolated, TraceStats, process_cpu_time};
 
 /// One workload of the distortion test.
 #[derive(Clone, Copy, Debug)]
@@ -113,6 +113,16 @@ trait TryLock: Send + Sync + 'static {
     fn with(&self, f: impl FnOnce(&mut u64));
 }
 
+/// Both locks get memory of their own, as in the ratio table (see [`Isolated`]).
+impl<L: TryLock> TryLock for Isolated<L> {
+    fn try_with(&self, f: impl FnOnce(&mut u64)) -> bool {
+        (**self).try_with(f)
+    }
+    fn with(&self, f: impl FnOnce(&mut u64)) {
+        (**self).with(f);
+    }
+}
+
 impl TryLock for parking_lot::Mutex<u64> {
     fn try_with(&self, f: impl FnOnce(&mut u64)) -> bool {
         self.try_lock().map(|mut g| f(&mut g)).is_some()
@@ -133,7 +143,7 @@ impl TryLock for lockprof::Mutex<u64> {
 
 fn run_unprofiled(w: &Workload) -> Run {
     let cpu = process_cpu_time();
-    let mut run = run_workload(Arc::new(parking_lot::Mutex::new(0)), w, None);
+    let mut run = run_workload(Arc::new(Isolated::new(parking_lot::Mutex::new(0))), w, None);
     run.cpu = process_cpu_time().saturating_sub(cpu);
     run
 }
@@ -144,7 +154,7 @@ fn run_profiled(w: &Workload, path: PathBuf) -> io::Result<Run> {
     let cpu = process_cpu_time();
     let (layer, guard) = lockprof::layer().with_path(&path).build()?;
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
-    let lock = Arc::new(lockprof::Mutex::named("distortion", 0));
+    let lock = Arc::new(Isolated::new(lockprof::Mutex::named("distortion", 0)));
     let mut run = run_workload(lock, w, Some(dispatch));
     // The trace is complete (and its writer's CPU spent) once the guard is gone.
     drop(guard);

@@ -25,6 +25,7 @@ mod contender;
 mod cpu;
 pub mod distortion;
 mod global;
+mod isolated;
 mod locks;
 mod stats;
 mod workload;
@@ -32,6 +33,7 @@ mod workload;
 pub use contender::{Case, Contender};
 pub use cpu::process_cpu_time;
 pub use global::GlobalTrace;
+pub use isolated::Isolated;
 pub use locks::{
     BenchMutex, BenchRwLock, LockprofDefault, LockprofEveryHold, LockprofNoStacks, LockprofOff,
 };

@@ -111,10 +111,10 @@ pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: 
     acquired_recording(meta, site, mode)
 }
 
-/// [`acquired`] with recording on. Out of line on purpose: the inlined part of `lock()` stays as
-/// small as parking_lot's (one compare-and-swap and one flag test), so it inlines into every
-/// caller, and the bookkeeping is one well-predicted call.
-#[inline(never)]
+/// [`acquired`] with recording on: a few loads on the lock's line and a thread-local counter,
+/// inlined into `lock()`. (Out of line, as it was until session 3, the call cost 0.93× → 0.82× of
+/// parking_lot's throughput at 4 contending threads: BENCHMARKS.md.) Its unusual cases are calls.
+#[inline(always)]
 fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: Mode) -> HoldToken {
     let key = SiteKey::new(site, mode);
     // Threads waiting now (not merely waiting left uncharged, which only the release needs).
@@ -160,16 +160,17 @@ fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey)
 }
 
 /// The first attempt failed: time the wait, register it in the lock's waiting integral, block in
-/// `block` (which returns whether it acquired the lock; timed locks may give up), and note the
-/// wait for recording after the release. Inside the critical section this costs one clock read,
-/// one update of the integral and a few thread-local stores.
+/// `block`, and note the wait for recording after the release. `block(clock)` returns `None` if
+/// it gave up (timed locks may), else `clock`'s reading when the wait ended: the mutex reads it
+/// just before its acquiring attempt, outside the critical section (see `lock_word`). Inside the
+/// critical section this costs one update of the integral and a few thread-local stores.
 #[cold]
 #[inline(never)]
 pub(crate) fn contended(
     meta: &LockMeta,
     site: &'static Location<'static>,
     mode: Mode,
-    block: impl FnOnce() -> bool,
+    block: impl FnOnce(fn() -> u64) -> Option<u64>,
 ) -> Option<HoldToken> {
     contended_capturing(meta, site, mode, true, block)
 }
@@ -181,7 +182,7 @@ pub(crate) fn contended(
 pub(crate) fn upgrade_contended(
     meta: &LockMeta,
     site: &'static Location<'static>,
-    block: impl FnOnce() -> bool,
+    block: impl FnOnce(fn() -> u64) -> Option<u64>,
 ) -> Option<HoldToken> {
     contended_capturing(meta, site, Mode::Exclusive, false, block)
 }
@@ -192,10 +193,10 @@ fn contended_capturing(
     site: &'static Location<'static>,
     mode: Mode,
     capture_stack: bool,
-    block: impl FnOnce() -> bool,
+    block: impl FnOnce(fn() -> u64) -> Option<u64>,
 ) -> Option<HoldToken> {
     if !recording() {
-        return block().then(|| acquired(meta, site, mode));
+        return block(|| 0).map(|_| acquired(meta, site, mode));
     }
     thread::ensure_registered();
     let key = SiteKey::new(site, mode);
@@ -217,8 +218,9 @@ fn contended_capturing(
     } else {
         0
     };
-    let got = block();
-    let end = clock::now_ns();
+    let acquired_at = block(clock::now_ns);
+    // A wait that timed out ends now.
+    let end = acquired_at.unwrap_or_else(clock::now_ns);
     meta.integral.end_wait(ticket, end);
     let wait = thread::Wait {
         lock: meta.addr(),
@@ -228,7 +230,7 @@ fn contended_capturing(
         holder,
         stack,
     };
-    if !got {
+    if acquired_at.is_none() {
         recorder::on_timeout(meta, &wait);
         return None;
     }

@@ -11,6 +11,7 @@ mod integral;
 mod kind;
 #[cfg(feature = "subscriber")]
 mod layer;
+mod lock_word;
 mod meta;
 mod mutex;
 mod name;

@@ -11,7 +11,7 @@ static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Bookkeeping of one profiled lock, laid out for the cache (`repr(C)`).
 ///
-/// The profiled locks are aligned to 64 bytes and start with this struct, followed by the raw
+/// The profiled locks are aligned to 128 bytes and start with this struct, followed by the raw
 /// lock word and then the data. The first 64 bytes hold what is read-mostly or touched only by
 /// slow paths; the second cache line starts with what every acquisition and release touches
 /// (`waiting`, `holder`, `sampling`, `hot`), so the one line a contended hand-off moves between

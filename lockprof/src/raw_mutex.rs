@@ -1,29 +1,29 @@
-//! The raw profiled mutex: parking_lot's raw mutex plus the lock's bookkeeping, implementing
-//! lock_api's raw traits so `lock_api::Mutex` provides guards, mapping and the rest.
+//! The raw profiled mutex: parking_lot's mutex algorithm ([`LockWord`]) plus the lock's
+//! bookkeeping, implementing lock_api's raw traits so `lock_api::Mutex` provides guards, mapping
+//! and the rest.
 
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use lock_api::{GuardNoSend, RawMutex as _, RawMutexTimed as _};
-
 use crate::acquire::{self, HoldToken};
+use crate::lock_word::LockWord;
 use crate::meta::LockMeta;
 use crate::name::LockName;
 use crate::{LockKind, Mode};
 
-/// A raw mutex that records contention: `parking_lot::RawMutex` plus lockprof's per-lock
+/// A raw mutex that records contention: parking_lot's mutex algorithm plus lockprof's per-lock
 /// bookkeeping. Use it through [`crate::Mutex`]; it is public because guard types name it.
 #[repr(C)]
 pub struct RawProfiledMutex {
     /// First, so its busiest fields end next to the raw lock word (see `LockMeta`).
     pub(crate) meta: LockMeta,
-    raw: parking_lot::RawMutex,
+    raw: LockWord,
 }
 
 impl RawProfiledMutex {
     pub(crate) const fn new(name: LockName) -> RawProfiledMutex {
         RawProfiledMutex {
-            raw: parking_lot::RawMutex::INIT,
+            raw: LockWord::new(),
             meta: LockMeta::new(name, LockKind::Mutex),
         }
     }
@@ -31,7 +31,7 @@ impl RawProfiledMutex {
     /// Acquires the lock as if at `site` (the condition variable re-locks on behalf of the
     /// original acquire site).
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> HoldToken {
-        if self.raw.try_lock().is_some() {
+        if self.raw.try_lock() {
             return acquire::acquired(&self.meta, site, Mode::Exclusive);
         }
         self.lock_contended(site, None)
@@ -45,12 +45,8 @@ impl RawProfiledMutex {
         site: &'static Location<'static>,
         deadline: Option<Instant>,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Exclusive, || match deadline {
-            None => {
-                self.raw.lock();
-                true
-            }
-            Some(deadline) => self.raw.try_lock_until(deadline).is_some(),
+        acquire::contended(&self.meta, site, Mode::Exclusive, |clock| {
+            self.raw.lock_slow(deadline, clock)
         })
     }
 
@@ -63,7 +59,7 @@ impl RawProfiledMutex {
     pub(crate) unsafe fn unlock_for_wait(&self, token: HoldToken, record: bool) {
         acquire::release_for_wait(&self.meta, token, Mode::Exclusive, record, || {
             // SAFETY: the caller holds the mutex (this function's contract).
-            unsafe { self.raw.unlock(GuardNoSend::new()) }
+            unsafe { self.raw.unlock() }
         });
     }
 }
@@ -77,8 +73,8 @@ impl std::fmt::Debug for RawProfiledMutex {
     }
 }
 
-// SAFETY: mutual exclusion, acquire and release ordering all come from parking_lot's RawMutex,
-// which every method delegates to; the bookkeeping around it neither unlocks nor re-locks, and
+// SAFETY: mutual exclusion, acquire and release ordering all come from the lock word (parking_lot's
+// algorithm), which every method delegates to; the bookkeeping around it neither unlocks nor re-locks, and
 // does not unwind between a successful raw acquisition and returning the token.
 unsafe impl lock_api::RawMutex for RawProfiledMutex {
     #[allow(clippy::declare_interior_mutable_const)]
@@ -90,7 +86,7 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
     #[track_caller]
     fn lock(&self) -> HoldToken {
         let site = Location::caller();
-        if self.raw.try_lock().is_some() {
+        if self.raw.try_lock() {
             return acquire::acquired(&self.meta, site, Mode::Exclusive);
         }
         self.lock_contended(site, None)
@@ -101,7 +97,9 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
     #[track_caller]
     fn try_lock(&self) -> Option<HoldToken> {
         let site = Location::caller();
-        self.raw.try_lock()?;
+        if !self.raw.try_lock() {
+            return None;
+        }
         Some(acquire::acquired(&self.meta, site, Mode::Exclusive))
     }
 
@@ -109,7 +107,7 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
     unsafe fn unlock(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Exclusive, || {
             // SAFETY: the caller holds the mutex (lock_api's contract for `unlock`).
-            unsafe { self.raw.unlock(GuardNoSend::new()) }
+            unsafe { self.raw.unlock() }
         });
     }
 
@@ -125,7 +123,7 @@ unsafe impl lock_api::RawMutexFair for RawProfiledMutex {
     unsafe fn unlock_fair(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Exclusive, || {
             // SAFETY: the caller holds the mutex.
-            unsafe { self.raw.unlock_fair(GuardNoSend::new()) }
+            unsafe { self.raw.unlock_fair() }
         });
     }
 }
@@ -139,7 +137,7 @@ unsafe impl lock_api::RawMutexTimed for RawProfiledMutex {
     #[track_caller]
     fn try_lock_for(&self, timeout: Duration) -> Option<HoldToken> {
         let site = Location::caller();
-        if self.raw.try_lock().is_some() {
+        if self.raw.try_lock() {
             return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
         }
         match Instant::now().checked_add(timeout) {
@@ -153,7 +151,7 @@ unsafe impl lock_api::RawMutexTimed for RawProfiledMutex {
     #[track_caller]
     fn try_lock_until(&self, deadline: Instant) -> Option<HoldToken> {
         let site = Location::caller();
-        if self.raw.try_lock().is_some() {
+        if self.raw.try_lock() {
             return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
         }
         self.lock_contended(site, Some(deadline))
@@ -172,7 +170,7 @@ mod tests {
     fn the_lock_word_its_busiest_fields_and_the_data_share_a_cache_line() {
         let locks: Vec<crate::Mutex<u64>> = (0..4).map(crate::Mutex::new).collect();
         for lock in &locks {
-            assert_eq!(std::ptr::from_ref(lock) as usize % 64, 0);
+            assert_eq!(std::ptr::from_ref(lock) as usize % 128, 0);
             // SAFETY: only the address of the raw lock's fields is read.
             let raw = unsafe { lock.raw() };
             let line = |at: usize| at / 64;

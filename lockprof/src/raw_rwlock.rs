@@ -60,12 +60,12 @@ impl RawProfiledRwLock {
         site: &'static Location<'static>,
         deadline: Deadline,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Shared, || match deadline {
+        acquire::contended(&self.meta, site, Mode::Shared, |clock| match deadline {
             None => {
                 self.raw.lock_shared();
-                true
+                Some(clock())
             }
-            Some(deadline) => self.raw.try_lock_shared_until(deadline).is_some(),
+            Some(deadline) => self.raw.try_lock_shared_until(deadline).map(|_| clock()),
         })
     }
 
@@ -76,12 +76,12 @@ impl RawProfiledRwLock {
         site: &'static Location<'static>,
         deadline: Deadline,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Exclusive, || match deadline {
+        acquire::contended(&self.meta, site, Mode::Exclusive, |clock| match deadline {
             None => {
                 self.raw.lock_exclusive();
-                true
+                Some(clock())
             }
-            Some(deadline) => self.raw.try_lock_exclusive_until(deadline).is_some(),
+            Some(deadline) => self.raw.try_lock_exclusive_until(deadline).map(|_| clock()),
         })
     }
 
@@ -92,12 +92,15 @@ impl RawProfiledRwLock {
         site: &'static Location<'static>,
         deadline: Deadline,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Upgradable, || match deadline {
+        acquire::contended(&self.meta, site, Mode::Upgradable, |clock| match deadline {
             None => {
                 self.raw.lock_upgradable();
-                true
+                Some(clock())
             }
-            Some(deadline) => self.raw.try_lock_upgradable_until(deadline).is_some(),
+            Some(deadline) => self
+                .raw
+                .try_lock_upgradable_until(deadline)
+                .map(|_| clock()),
         })
     }
 
@@ -145,14 +148,16 @@ impl RawProfiledRwLock {
         if unsafe { self.raw.try_upgrade(marker()) }.is_ok() {
             return Ok(token);
         }
-        let upgraded = acquire::upgrade_contended(&self.meta, site, || match deadline {
+        let upgraded = acquire::upgrade_contended(&self.meta, site, |clock| match deadline {
             None => {
                 // SAFETY: as above; the lock is still held upgradable.
                 unsafe { self.raw.upgrade(marker()) };
-                true
+                Some(clock())
             }
             // SAFETY: as above.
-            Some(deadline) => unsafe { self.raw.try_upgrade_until(marker(), deadline) }.is_ok(),
+            Some(deadline) => unsafe { self.raw.try_upgrade_until(marker(), deadline) }
+                .ok()
+                .map(|_| clock()),
         });
         upgraded.ok_or(token)
     }
