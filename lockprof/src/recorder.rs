@@ -403,14 +403,14 @@ pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
 fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
     let wait_ns = wait.end - wait.start;
     with_recorder(|r| {
+        let as_event = wait_ns >= config::event_threshold_ns() && r.budget.take(wait.end);
         let stats = r.entry(meta, wait.site);
         if timed_out {
             stats.timeouts += 1;
         } else {
             stats.contended += 1;
         }
-        if wait_ns < config::event_threshold_ns() || !r.budget.take(wait.end) {
-            let stats = r.entry(meta, wait.site);
+        if !as_event {
             stats.waits += 1;
             stats.wait_ns += wait_ns;
             record(&mut stats.wait_hist, wait_ns, 1);
