@@ -302,8 +302,9 @@ impl Drop for Recorder {
 /// What exited threads left to emit, until another thread emits it for them (events name their
 /// thread explicitly, so any thread can).
 mod orphans {
-    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
     use std::sync::{Arc, Mutex, PoisonError};
+    use std::time::{Duration, Instant};
 
     use super::{Pending, Summaries};
 
@@ -315,6 +316,8 @@ mod orphans {
 
     static ORPHANS: Mutex<Vec<Orphan>> = Mutex::new(Vec::new());
     static ANY: AtomicBool = AtomicBool::new(false);
+    /// Orphans taken by some thread and not yet emitted: a flush waits for them (see `settle`).
+    static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
     pub(super) fn adopt(name: Arc<str>, id: u64, pending: Vec<Pending>, summaries: Summaries) {
         if pending.is_empty() && summaries.is_empty() {
@@ -328,21 +331,53 @@ mod orphans {
         ANY.store(true, Relaxed);
     }
 
+    /// Every orphan, taken to be emitted; they count as in flight until it is dropped.
+    pub(super) struct Taken(Vec<Orphan>);
+
+    impl Taken {
+        pub(super) fn drain(&mut self) -> std::vec::Drain<'_, Orphan> {
+            self.0.drain(..)
+        }
+    }
+
+    impl Drop for Taken {
+        fn drop(&mut self) {
+            IN_FLIGHT.fetch_sub(1, SeqCst);
+        }
+    }
+
     /// Takes every orphan (cheap when there are none).
-    pub(super) fn take() -> Vec<Orphan> {
+    pub(super) fn take() -> Option<Taken> {
         if !ANY.load(Relaxed) {
-            return Vec::new();
+            return None;
         }
         ANY.store(false, Relaxed);
-        std::mem::take(&mut *ORPHANS.lock().unwrap_or_else(PoisonError::into_inner))
+        let mut orphans = ORPHANS.lock().unwrap_or_else(PoisonError::into_inner);
+        // Counted while the list is locked, so a thread that finds it empty afterwards sees it.
+        IN_FLIGHT.fetch_add(1, SeqCst);
+        Some(Taken(std::mem::take(&mut *orphans)))
+    }
+
+    /// Waits until orphans another thread took have been emitted, so that what exited before a
+    /// flush has reached the subscriber when the flush returns. Bounded: a subscriber stuck in
+    /// another thread must not hang the caller.
+    pub(super) fn settle() {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while IN_FLIGHT.load(SeqCst) != 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(50));
+        }
     }
 }
 
 /// Emits what exited threads left behind.
 fn emit_orphans() {
-    for (name, id, pending, summaries) in orphans::take() {
+    let Some(mut taken) = orphans::take() else {
+        return;
+    };
+    for (name, id, pending, summaries) in taken.drain() {
         emit_all(&name, id, pending, summaries);
     }
+    // Dropping `taken` marks them emitted.
 }
 
 thread_local! {
@@ -527,6 +562,7 @@ pub(crate) fn flush_current_thread() {
             me = Some((name, thread_id));
         }
         emit_orphans();
+        orphans::settle();
         // Whatever stack definitions are still owed, resolved here if need be (see
         // `stacks::emit_owed`): a flush leaves nothing undefined.
         let (name, id) = me.unwrap_or_else(|| ("".into(), 0));
