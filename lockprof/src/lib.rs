@@ -57,8 +57,11 @@ pub type RwLock<T> = ProfiledRwLock<T>;
 pub type Condvar = ProfiledCondvar;
 
 /// Emits the calling thread's pending summary events now (counts, short-wait and short-hold
-/// histograms). Threads also flush at most once a second while they record, and when they exit;
-/// call this before the trace is closed from a thread that is still running.
+/// histograms), and what threads that have exited left behind. Threads also flush at most once a
+/// second while they record, and when they exit; call this before the trace is closed from a
+/// thread that is still running. When it returns, everything exited threads handed over before
+/// the call has reached the subscriber, even if another thread was emitting it (it waits for that
+/// thread up to a second).
 pub fn flush() {
     recorder::flush_current_thread();
 }
