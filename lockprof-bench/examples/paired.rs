@@ -108,6 +108,12 @@ fn child(rounds: usize) {
     }
 }
 
+/// The middle value, or the mean of the two middle ones (an even number of processes).
 fn median(sorted: &[f64]) -> f64 {
-    sorted[sorted.len() / 2]
+    let mid = sorted.len() / 2;
+    if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    }
 }
