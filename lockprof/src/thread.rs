@@ -201,13 +201,16 @@ pub(crate) fn count_acquisition(meta: &LockMeta, site: SiteKey) {
     });
 }
 
-/// The slot of (lock, site, mode). The mode (the key's two low bits) moves up into the index, so
-/// one site taking a lock in two modes (a macro that reads and writes, whose expansions all have
-/// the macro's location) keeps two slots: sharing one, every switch evicted the other's count,
-/// and a read-mostly `RwLock` ran at 0.4× parking_lot instead of 0.9× (BENCHMARKS.md).
+/// The slot of (lock, site, mode): the key's low bits (the mode, then the site's address) xor the
+/// lock id. The mode must be in the index: one site taking a lock in two modes (a macro that reads
+/// and writes, whose expansions all have the macro's location) then keeps two slots, where
+/// sharing one evicted the other's count on every switch (a read-mostly `RwLock` ran at 0.5×
+/// parking_lot instead of 0.7×). One xor, because this is on the fast path's dependency chain:
+/// mixing in more address bits cost the uncontended read 1.13× → 1.21× (BENCHMARKS.md). Sites of
+/// one lock whose addresses agree modulo 64 share a slot and take the slower path in turn.
 #[inline(always)]
 fn slot_index(lock_id: u64, site: SiteKey) -> usize {
-    ((site.0 >> 3) ^ ((site.0 & 3) << 4) ^ (lock_id as usize)) & (SLOTS - 1)
+    (site.0 ^ lock_id as usize) & (SLOTS - 1)
 }
 
 /// Moves the slot's current counts to the recorder and gives the slot to (lock, site), with this
