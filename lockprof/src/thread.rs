@@ -205,9 +205,11 @@ pub(crate) fn count_acquisition(meta: &LockMeta, site: SiteKey) {
 /// lock id. The mode must be in the index: one site taking a lock in two modes (a macro that reads
 /// and writes, whose expansions all have the macro's location) then keeps two slots, where
 /// sharing one evicted the other's count on every switch (a read-mostly `RwLock` ran at 0.5×
-/// parking_lot instead of 0.7×). One xor, because this is on the fast path's dependency chain:
-/// mixing in more address bits cost the uncontended read 1.13× → 1.21× (BENCHMARKS.md). Sites of
-/// one lock whose addresses agree modulo 64 share a slot and take the slower path in turn.
+/// parking_lot instead of 0.7×). One xor: it is on the fast path's dependency chain, and the
+/// variants that mixed in more address bits measured 1.20–1.26× parking_lot on the uncontended
+/// read against 1.13× for this one (where the slot lands may matter as much as the extra
+/// operation; BENCHMARKS.md). Sites of one lock whose addresses agree modulo 64 share a slot and
+/// take the slower path in turn; their counts stay exact.
 #[inline(always)]
 fn slot_index(lock_id: u64, site: SiteKey) -> usize {
     (site.0 ^ lock_id as usize) & (SLOTS - 1)
