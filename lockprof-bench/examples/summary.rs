@@ -1,6 +1,7 @@
 //! The one-command ratio table: every contender on every case, fixed iteration counts, N
-//! interleaved rounds, ratios to parking_lot (the median of the rounds' paired ratios); then the trace-based measurements (bytes and CPU
-//! per contention event) and the distortion test. Runs in well under 3 minutes on 2 cores.
+//! interleaved rounds, ratios to parking_lot (the median of the rounds' paired ratios); then the
+//! trace-based measurements (bytes and CPU per contention event) and the distortion test. Runs in
+//! well under 3 minutes on 2 cores.
 //!
 //! ```text
 //! scripts/bench-summary.sh                 # or:

@@ -73,9 +73,10 @@ impl std::fmt::Debug for RawProfiledMutex {
     }
 }
 
-// SAFETY: mutual exclusion, acquire and release ordering all come from the lock word (parking_lot's
-// algorithm), which every method delegates to; the bookkeeping around it neither unlocks nor re-locks, and
-// does not unwind between a successful raw acquisition and returning the token.
+// SAFETY: mutual exclusion, acquire and release ordering all come from the lock word
+// (parking_lot's algorithm), which every method delegates to; the bookkeeping around it neither
+// unlocks nor re-locks, and does not unwind between a successful raw acquisition and returning
+// the token.
 unsafe impl lock_api::RawMutex for RawProfiledMutex {
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: RawProfiledMutex = RawProfiledMutex::new(LockName::Given("unnamed"));

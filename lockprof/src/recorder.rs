@@ -302,7 +302,7 @@ impl Drop for Recorder {
 /// What exited threads left to emit, until another thread emits it for them (events name their
 /// thread explicitly, so any thread can).
 mod orphans {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     use std::sync::{Arc, Mutex, PoisonError};
     use std::time::{Duration, Instant};
 
@@ -328,7 +328,7 @@ mod orphans {
             orphans.remove(0);
         }
         orphans.push((name, id, pending, summaries));
-        ANY.store(true, Relaxed);
+        ANY.store(true, SeqCst);
     }
 
     /// Every orphan, taken to be emitted; they count as in flight until it is dropped.
@@ -348,14 +348,15 @@ mod orphans {
 
     /// Takes every orphan (cheap when there are none).
     pub(super) fn take() -> Option<Taken> {
-        if !ANY.load(Relaxed) {
+        if !ANY.load(SeqCst) {
             return None;
         }
-        ANY.store(false, Relaxed);
-        let mut orphans = ORPHANS.lock().unwrap_or_else(PoisonError::into_inner);
-        // Counted while the list is locked, so a thread that finds it empty afterwards sees it.
+        // Counted before the flag is cleared: a flush that then finds the flag clear also finds
+        // this emission in flight, and waits for it.
         IN_FLIGHT.fetch_add(1, SeqCst);
-        Some(Taken(std::mem::take(&mut *orphans)))
+        ANY.store(false, SeqCst);
+        let orphans = std::mem::take(&mut *ORPHANS.lock().unwrap_or_else(PoisonError::into_inner));
+        Some(Taken(orphans))
     }
 
     /// Waits until orphans another thread took have been emitted, so that what exited before a
