@@ -24,12 +24,8 @@ pub type MappedRwLockWriteGuard<'a, T> = lock_api::MappedRwLockWriteGuard<'a, Ra
 /// A reader-writer lock that records contention: parking_lot's `RwLock` with the same methods,
 /// plus a name and an id.
 ///
-/// The lock is aligned to 128 bytes, two cache lines, with its bookkeeping and lock word before
-/// the data (an `RwLock<u64>` takes 128 bytes): the lock word, the bookkeeping every acquisition
-/// touches and the start of the data share one line, as the lock word and data of a
-/// `parking_lot` lock do, so a contended hand-off moves one cache line between cores, not two.
-/// The other line is the lock's own too: x86 cores fetch lines in 128-byte pairs, so a busy lock
-/// never drags a neighbour's line along, nor a neighbour it (as crossbeam's `CachePadded`).
+/// Laid out as [`ProfiledLock`](crate::ProfiledLock) is: aligned to 128 bytes, lock word and busiest bookkeeping on the
+/// same cache line as the start of the data (an `RwLock<u64>` takes 128 bytes).
 ///
 /// ```
 /// use lockprof::{RwLock, RwLockUpgradableReadGuard};

@@ -7,9 +7,17 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{assert_close, events, install};
+use common::{Captured, assert_close, events, install};
 
 const HOLD: Duration = Duration::from_millis(20);
+
+/// Events of `kind` about `lock` from the thread named `thread`.
+fn events_from(lock: &lockprof::Mutex<u64>, kind: &str, thread: &str) -> Vec<Captured> {
+    events(lock.id(), kind)
+        .into_iter()
+        .filter(|e| e.str("thread") == thread)
+        .collect()
+}
 
 /// What the test measured itself.
 struct Truth {
@@ -90,13 +98,9 @@ fn a_20ms_hold_is_reported_as_wait_hold_and_blame() {
     assert!(wait.str("site").contains("ground_truth.rs:"), "{wait:?}");
     assert!(!wait.bool("timed_out"));
 
-    let holds = events(lock.id(), "hold");
-    let blamed: Vec<_> = holds
-        .iter()
-        .filter(|h| h.str("thread") == "holder")
-        .collect();
-    assert_eq!(blamed.len(), 1, "{holds:?}");
-    let hold = blamed[0];
+    let holds = events_from(&lock, "hold", "holder");
+    assert_eq!(holds.len(), 1, "{holds:?}");
+    let hold = &holds[0];
     // The lock had never been contended, so the hold began untimed (the fast path reads no
     // clock): its length is measured from the waiter's arrival, a lower bound, and says so.
     assert!(!hold.bool("hold_exact"), "{hold:?}");
@@ -127,10 +131,7 @@ fn a_20ms_hold_on_a_hot_lock_is_timed_exactly() {
     hold_while_another_waits(&lock);
     let truth = hold_while_another_waits(&lock);
 
-    let holds: Vec<_> = events(lock.id(), "hold")
-        .into_iter()
-        .filter(|h| h.str("thread") == "holder")
-        .collect();
+    let holds = events_from(&lock, "hold", "holder");
     assert_eq!(holds.len(), 2, "{holds:?}");
     let hold = &holds[1];
     assert!(hold.bool("hold_exact"), "{hold:?}");
@@ -173,20 +174,14 @@ fn a_20ms_hold_after_a_storm_is_measured_exactly() {
     let truth = hold_while_another_waits(&lock);
     assert_eq!(*lock.lock(), 200_002);
 
-    let waits: Vec<_> = events(lock.id(), "wait")
-        .into_iter()
-        .filter(|w| w.str("thread") == "waiter")
-        .collect();
+    let waits = events_from(&lock, "wait", "waiter");
     assert_eq!(waits.len(), 1, "{waits:?}");
     assert_close(
         "wait_ns",
         waits[0].u64("wait_ns"),
         truth.waited.as_nanos() as u64,
     );
-    let holds: Vec<_> = events(lock.id(), "hold")
-        .into_iter()
-        .filter(|h| h.str("thread") == "holder")
-        .collect();
+    let holds = events_from(&lock, "hold", "holder");
     assert_eq!(holds.len(), 1, "{holds:?}");
     assert_close(
         "blame_ns",
