@@ -241,7 +241,6 @@ fn contended_capturing(
         meta.make_hot();
     }
     if !thread::note_wait(&wait) {
-        thread::count_acquisition(meta, key);
         recorder::on_contended(meta, &wait);
     }
     let mut token = HoldToken::timed(site, end, 0);
@@ -297,7 +296,6 @@ fn release_slow(
     if token.is_deferred() {
         thread::take_waits(meta.addr(), |wait| {
             acquired_at = wait.stack;
-            thread::count_acquisition(meta, wait.site);
             recorder::on_contended(meta, &wait);
         });
     }

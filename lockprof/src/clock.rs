@@ -8,7 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 struct Epoch {
     clock: quanta::Clock,
-    start: quanta::Instant,
+    /// The clock's raw reading (TSC ticks) at the epoch.
+    start: u64,
     unix_ns: u64,
 }
 
@@ -16,14 +17,8 @@ struct Epoch {
 /// cannot run, and that would stop Miri at the first contended acquisition.
 #[cfg(miri)]
 mod quanta {
-    #[derive(Clone, Copy)]
-    pub(super) struct Instant(std::time::Instant);
-
-    impl Instant {
-        pub(super) fn saturating_duration_since(self, earlier: Instant) -> std::time::Duration {
-            self.0.saturating_duration_since(earlier.0)
-        }
-    }
+    use std::sync::OnceLock;
+    use std::time::Instant;
 
     pub(super) struct Clock;
 
@@ -32,8 +27,15 @@ mod quanta {
             Clock
         }
 
-        pub(super) fn now(&self) -> Instant {
-            Instant(std::time::Instant::now())
+        /// Nanoseconds since the first reading: the raw unit is the nanosecond here.
+        pub(super) fn raw(&self) -> u64 {
+            static BASE: OnceLock<Instant> = OnceLock::new();
+            let elapsed = BASE.get_or_init(Instant::now).elapsed().as_nanos();
+            u64::try_from(elapsed).unwrap_or(u64::MAX)
+        }
+
+        pub(super) fn delta_as_nanos(&self, start: u64, end: u64) -> u64 {
+            end.saturating_sub(start)
         }
     }
 }
@@ -43,7 +45,7 @@ static EPOCH: OnceLock<Epoch> = OnceLock::new();
 fn epoch() -> &'static Epoch {
     EPOCH.get_or_init(|| {
         let clock = quanta::Clock::new();
-        let start = clock.now();
+        let start = clock.raw();
         let unix_ns = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
@@ -59,12 +61,11 @@ fn epoch() -> &'static Epoch {
 #[inline]
 pub(crate) fn now_ns() -> u64 {
     let epoch = epoch();
-    let ns = epoch
+    // A raw reading scaled once (one multiply and shift), not an `Instant` and a `Duration`.
+    epoch
         .clock
-        .now()
-        .saturating_duration_since(epoch.start)
-        .as_nanos();
-    u64::try_from(ns).unwrap_or(u64::MAX).max(1)
+        .delta_as_nanos(epoch.start, epoch.clock.raw())
+        .max(1)
 }
 
 /// Wall-clock time of the lockprof epoch (`at_ns == 0`), nanoseconds since the Unix epoch.

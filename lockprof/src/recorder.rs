@@ -282,6 +282,22 @@ impl Recorder {
     fn due_for_flush(&self, now: u64) -> bool {
         now.saturating_sub(self.last_flush_ns) >= config::FLUSH_INTERVAL_NS
     }
+
+    /// Tells the fast thread state until when releases have nothing to emit: the next flush, if
+    /// no event is pending.
+    fn publish_quiet(&self) {
+        let until = if self.pending.is_empty() {
+            self.last_flush_ns.saturating_add(config::FLUSH_INTERVAL_NS)
+        } else {
+            0
+        };
+        thread::set_quiet_until(until);
+    }
+
+    fn push(&mut self, event: Pending) {
+        self.pending.push(event);
+        thread::set_quiet_until(0);
+    }
 }
 
 impl Drop for Recorder {
@@ -404,6 +420,7 @@ pub(crate) fn register_thread(id: u64, name: Arc<str>) {
             tokens: EventBudget::burst(u64::from(config::event_rate_limit())),
             refilled_at_ns: r.last_flush_ns,
         };
+        r.publish_quiet();
     });
 }
 
@@ -422,7 +439,8 @@ pub(crate) fn add_acquisitions(lock_id: u64, site: SiteKey, count: u64) {
     });
 }
 
-/// A wait that ended with the lock acquired, recorded after the lock's release.
+/// A wait that ended with the lock acquired, recorded (and the acquisition counted) after the
+/// lock's release.
 pub(crate) fn on_contended(meta: &LockMeta, wait: &Wait) {
     record_wait(meta, wait, false);
 }
@@ -444,6 +462,9 @@ fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
         if timed_out {
             stats.timeouts += 1;
         } else {
+            // Counted here rather than in the fast path's slot: this acquisition took no part in
+            // the hold sampling, and the stats are at hand.
+            stats.acquisitions += 1;
             stats.contended += 1;
         }
         if !as_event {
@@ -451,7 +472,7 @@ fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
             stats.wait_ns += wait_ns;
             record(&mut stats.wait_hist, wait_ns, 1);
         } else {
-            r.pending.push(Pending::Wait {
+            r.push(Pending::Wait {
                 lock_addr: wait.lock,
                 subject: OwnedSubject::of(meta, wait.site),
                 holder_id: wait.holder,
@@ -483,7 +504,7 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
         // hold that is measured is reported, so counting it N times would count it twice.
         let weight = if big { 1 } else { hold.weight };
         if (big || defer && hold.blame_ns > 0) && r.budget.take(now) {
-            r.pending.push(Pending::Hold {
+            r.push(Pending::Hold {
                 lock_addr,
                 subject: OwnedSubject::of(meta, site),
                 fields: HoldFields { weight, ..hold },
@@ -506,11 +527,21 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
 /// Emits what waited for the release of `meta` (its wait and hold events), and this thread's
 /// summaries when they are due. Called after the raw unlock. `blamed` is the lock's published
 /// holder stack as it was right after the unlock (`LockMeta::blamed`), for pairing the waits.
+#[inline]
 pub(crate) fn after_release(meta: &LockMeta, now: u64, blamed: u64) {
+    // The common case under contention: nothing to emit.
+    if !thread::is_quiet(now) {
+        emit_after_release(meta, now, blamed);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn emit_after_release(meta: &LockMeta, now: u64, blamed: u64) {
     let lock_addr = std::ptr::from_ref(meta) as usize;
     let work = with_recorder(|r| {
         let due = r.due_for_flush(now);
-        // The common case under contention: nothing to emit. Leave before touching anything.
+        // Events pending for other locks only: leave before touching anything.
         if !due && !r.pending.iter().any(|p| p.lock_addr() == lock_addr) {
             return None;
         }
@@ -530,6 +561,7 @@ pub(crate) fn after_release(meta: &LockMeta, now: u64, blamed: u64) {
         } else {
             Vec::new()
         };
+        r.publish_quiet();
         Some((r.thread_name.clone(), r.thread_id, ready, summaries, due))
     })
     .flatten();
@@ -549,12 +581,9 @@ pub(crate) fn flush_current_thread() {
     let now = clock::now_ns();
     let work = with_recorder(|r| {
         let pending = std::mem::take(&mut r.pending);
-        (
-            r.thread_name.clone(),
-            r.thread_id,
-            pending,
-            collect_summaries(r, now),
-        )
+        let summaries = collect_summaries(r, now);
+        r.publish_quiet();
+        (r.thread_name.clone(), r.thread_id, pending, summaries)
     });
     thread::while_busy(|| {
         let mut me = None;

@@ -103,7 +103,14 @@ pub(crate) struct FastThread {
     /// Set while lockprof itself emits events or records on this thread: profiled locks taken by
     /// a subscriber then skip recording instead of recursing.
     busy: Cell<bool>,
+    /// Until when a release has nothing for the recorder to emit: no events pending and the next
+    /// summary flush not due (0: ask the recorder). Kept here, where a check costs a few
+    /// instructions, rather than in the recorder, whose access costs a lazy thread-local and a
+    /// `RefCell` borrow on every contended release.
+    quiet_until_ns: Cell<u64>,
     slots: [Slot; SLOTS],
+    /// The lock of each pending wait (0: free), scanned without copying the waits.
+    pending_locks: [Cell<usize>; PENDING_WAITS],
     pending: [Cell<Wait>; PENDING_WAITS],
 }
 
@@ -114,7 +121,9 @@ thread_local! {
             countdown: Cell::new(0),
             rng: Cell::new(0),
             busy: Cell::new(false),
+            quiet_until_ns: Cell::new(0),
             slots: [const { Slot { lock: Cell::new(0), site: Cell::new(0), count: Cell::new(0) } }; SLOTS],
+            pending_locks: [const { Cell::new(0) }; PENDING_WAITS],
             pending: [const { Cell::new(Wait::NONE) }; PENDING_WAITS],
         }
     };
@@ -185,20 +194,6 @@ pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
         t.countdown.set(countdown);
         Sampled::No
     })
-}
-
-/// Counts an acquisition of `meta` at `site` that waited, after its release: exact counts without
-/// adding to the critical section. It takes no part in hold sampling (its hold is timed anyway).
-pub(crate) fn count_acquisition(meta: &LockMeta, site: SiteKey) {
-    let _ = FAST.try_with(|t| {
-        let lock_id = meta.id();
-        let slot = &t.slots[slot_index(lock_id, site)];
-        if slot.lock.get() == lock_id && slot.site.get() == site.0 {
-            slot.count.set(slot.count.get() + 1);
-        } else {
-            claim_slot(slot, meta, site);
-        }
-    });
 }
 
 /// The slot of (lock, site, mode): the key's low bits (the mode, then the site's address) xor the
@@ -350,8 +345,9 @@ pub(crate) fn unregister(id: u64) {
 #[inline]
 pub(crate) fn note_wait(wait: &Wait) -> bool {
     FAST.try_with(|t| {
-        for cell in &t.pending {
-            if cell.get().lock == 0 {
+        for (lock, cell) in t.pending_locks.iter().zip(&t.pending) {
+            if lock.get() == 0 {
+                lock.set(wait.lock);
                 cell.set(*wait);
                 return true;
             }
@@ -364,11 +360,10 @@ pub(crate) fn note_wait(wait: &Wait) -> bool {
 /// Hands the waits noted for lock `lock` (an address from [`LockMeta::addr`]) to `f`.
 pub(crate) fn take_waits(lock: usize, mut f: impl FnMut(Wait)) {
     let _ = FAST.try_with(|t| {
-        for cell in &t.pending {
-            let wait = cell.get();
-            if wait.lock == lock {
-                cell.set(Wait::NONE);
-                f(wait);
+        for (pending_lock, cell) in t.pending_locks.iter().zip(&t.pending) {
+            if pending_lock.get() == lock {
+                pending_lock.set(0);
+                f(cell.get());
             }
         }
     });
@@ -389,6 +384,18 @@ pub(crate) fn while_busy<R>(f: impl FnOnce() -> R) -> Option<R> {
     }
     let _exit = Exit;
     Some(f())
+}
+
+/// Whether the recorder has nothing to emit at `now` (see `FastThread::quiet_until_ns`).
+#[inline]
+pub(crate) fn is_quiet(now: u64) -> bool {
+    FAST.try_with(|t| now < t.quiet_until_ns.get())
+        .unwrap_or(false)
+}
+
+/// Notes until when the recorder has nothing to emit (0: it may have now).
+pub(crate) fn set_quiet_until(until_ns: u64) {
+    let _ = FAST.try_with(|t| t.quiet_until_ns.set(until_ns));
 }
 
 /// Whether lockprof is recording or emitting on this thread right now.

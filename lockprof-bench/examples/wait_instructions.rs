@@ -1,0 +1,87 @@
+//! Contended acquisitions one at a time, for counting what lockprof spends per wait under
+//! `valgrind --tool=callgrind`, where wall-clock noise does not reach (`scripts/wait-instructions.sh`
+//! runs it and does the arithmetic).
+//!
+//! The main thread takes the lock, lets the worker try it, holds it 1 ms so the worker really
+//! waits, and releases; the worker then holds it 200 µs. The holds are long enough apart that
+//! every release with waiting to charge is measured (no storm sampling, whose random picks would
+//! make the count vary from run to run). Waits are short of the event threshold
+//! and stack capture is off, as in a storm of contention once the stack budget is spent: what is
+//! left is the bookkeeping every contended acquisition pays. The program prints how many of its
+//! acquisitions waited (the worker checks with `try_lock` first).
+//!
+//! ```text
+//! wait_instructions [WAITS]
+//! ```
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use std::time::Duration;
+
+use lockprof_bench::GlobalTrace;
+
+/// How long the main thread holds the lock once the worker is about to try it.
+const HOLD: Duration = Duration::from_millis(1);
+/// How long the worker holds it then.
+const WORKER_HOLD: Duration = Duration::from_micros(200);
+/// Both hold this long in the first hand-over, so the summary histograms grow there, once, to
+/// cover every later wait and hold (growing one costs as much as a hundred waits).
+const FIRST_HOLD: Duration = Duration::from_millis(50);
+
+fn hold(i: u32, usual: Duration) -> Duration {
+    if i == 0 { FIRST_HOLD } else { usual }
+}
+
+fn main() {
+    let waits: u32 = match std::env::args().nth(1).map(|a| a.parse()) {
+        None => 400,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            eprintln!("usage: wait_instructions [WAITS]");
+            std::process::exit(2);
+        }
+    };
+    let trace = GlobalTrace::install().expect("install lockprof's Layer");
+    // Every wait goes to the summary histograms and none captures a stack: the storm regime.
+    lockprof::set_event_threshold(Duration::from_secs(3600));
+    lockprof::set_stack_capture(false);
+    let lock = Arc::new(lockprof::Mutex::named("handed-over", 0u64));
+    // Odd: the worker may try the lock (the main thread holds it); even: the worker is done.
+    let turn = Arc::new(AtomicU32::new(0));
+    let worker = {
+        let (lock, turn) = (Arc::clone(&lock), Arc::clone(&turn));
+        std::thread::spawn(move || {
+            let mut waited = 0u32;
+            for i in 0..waits {
+                while turn.load(SeqCst) != 2 * i + 1 {
+                    std::thread::yield_now();
+                }
+                let mut guard = match lock.try_lock() {
+                    Some(guard) => guard,
+                    None => {
+                        waited += 1;
+                        lock.lock()
+                    }
+                };
+                *guard += 1;
+                std::thread::sleep(hold(i, WORKER_HOLD));
+                drop(guard);
+                turn.store(2 * i + 2, SeqCst);
+            }
+            waited
+        })
+    };
+    for i in 0..waits {
+        let guard = lock.lock();
+        turn.store(2 * i + 1, SeqCst);
+        std::thread::sleep(hold(i, HOLD));
+        drop(guard);
+        while turn.load(SeqCst) != 2 * i + 2 {
+            std::thread::yield_now();
+        }
+    }
+    let waited = worker.join().expect("the worker does not panic");
+    lockprof::flush();
+    drop(trace);
+    println!("waits {waited}");
+}
