@@ -78,7 +78,7 @@ fn parent(procs: usize, rounds: usize) {
         values.sort_by(f64::total_cmp);
         let all: Vec<String> = values.iter().map(|v| format!("{v:.2}")).collect();
         println!(
-            "| {} | {contender} | {:.2}× | {} |",
+            "| {} | {contender} | {:.3}× | {} |",
             CASES[case].0.name(),
             median(&values),
             all.join(", ")

@@ -130,6 +130,39 @@ fn with_every_hold_sampled_the_summary_counts_every_hold() {
     assert!(holds <= 1_000 + 2 * 1_024, "{holds}");
 }
 
+/// A thread that has just flushed skips the recorder at its releases until its next flush is due,
+/// unless an event is waiting: a long wait noted then must still go out at the release, not a
+/// second later.
+#[test]
+fn a_long_wait_goes_out_at_its_release_on_a_thread_that_has_just_flushed() {
+    let _serial = serial();
+    install();
+    let lock = Arc::new(lockprof::Mutex::named("released-after-flush", 0u32));
+    let guard = lock.lock();
+    let (released, check) = std::sync::mpsc::channel();
+    let (checked, finish) = std::sync::mpsc::channel::<()>();
+    let waiter = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            // Registered and flushed: quiet for the next second.
+            drop(lockprof::Mutex::new(()).lock());
+            lockprof::flush();
+            *lock.lock() += 1;
+            released.send(()).unwrap();
+            // Stay alive (no exit flush) until the main thread has looked.
+            finish.recv().unwrap();
+        })
+    };
+    thread::sleep(Duration::from_millis(20));
+    drop(guard);
+    check.recv().unwrap();
+    let waits = events(lock.id(), event::WAIT);
+    checked.send(()).unwrap();
+    waiter.join().unwrap();
+    assert_eq!(waits.len(), 1, "the wait event went out at the release");
+    assert!(waits[0].u64(event::WAIT_NS) >= 15_000_000, "{:?}", waits[0]);
+}
+
 #[test]
 fn recording_off_makes_no_events_and_changes_no_behaviour() {
     let _serial = serial();
