@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""What lockprof's hot paths cost in instructions, counted by callgrind: repeatable where
+wall-clock is not (the same binary gives the same counts on a loaded machine).
+
+- Fast path: one uncontended lock+unlock (and read lock+unlock) of parking_lot, lockprof with
+  recording off and lockprof as shipped, in `workload::uncontended*`
+  (`examples/instructions.rs`).
+- Per wait (`examples/wait_instructions.rs`): what lockprof adds to one contended acquisition.
+  The waiter's side is the contended path around the blocking and the release that records the
+  wait; the holder's is its release that measures the waiting it caused. Blocking and waking
+  (the lock word's `lock_slow` and `unlock_slow`, parking_lot_core, system calls) are the lock's
+  own work and are left out. Two runs, of WAITS and of 2 × WAITS hand-overs; their difference is
+  the cost per wait without one-time costs (registering the thread, creating the histograms).
+  Both runs end before the one-second summary flush, which is paid per second, not per wait.
+
+    scripts/instructions.py [--detail] [--check] [WAITS]
+
+`--detail` lists the functions that cost the most per wait (their own instructions, with what
+was inlined into them). `--check` exits with an error if a count is over its budget (below);
+CI runs it. Needs valgrind.
+"""
+
+import collections
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "target/release/examples"
+
+# Budgets for `--check`, in instructions, about 20 % above the counts of session 4 (fast path
+# 66.7 / 36.0 mutex and 79.7 / 47.0 read) so that a change that adds a map lookup, a clock read
+# or an atomic to the fast path fails, and code layout does not. The per-wait ones (820 waiter,
+# 399 holder) have more room, since they include clock readings: the TSC here, but a machine
+# whose TSC quanta does not trust reads the system clock instead, at up to a hundred
+# instructions more per reading (three on the waiter's side, one on the holder's).
+BUDGETS = {
+    ("mutex", "lockprof_default"): 80,
+    ("mutex", "lockprof_off"): 43,
+    ("read", "lockprof_default"): 96,
+    ("read", "lockprof_off"): 57,
+    ("wait", "waiter"): 1150,
+    ("wait", "holder"): 520,
+}
+
+# Fast path: iterations counted (plus the example's 1 000 warm-up ones).
+ITERATIONS = 200_000
+# Per wait: collection runs inside these (callgrind toggles it on entering and off leaving)...
+MEASURED = ["acquire::contended", "acquire::release_slow"]
+# ...except in the lock's own blocking and waking, called from inside them.
+LOCK_OWN = re.compile(r"lock_slow|unlock_slow|parking_lot_core|yield_now|sched_yield|^syscall$")
+# Self cost per file and function in callgrind_annotate: "1,234 (5.6%)  file:function [object]".
+ENTRY = re.compile(r"^\s*([\d,]+) \([ \d.]+%\)\s+(?:\S+?:)?(\S.*?)(?: \[.*\])?$")
+TOTALS = re.compile(r"^(?:summary|totals): (\d+)", re.M)
+
+
+def callgrind(args, out, *, threads=False, toggles=()):
+    """Runs `args` under callgrind writing to `out`; returns the program's stdout."""
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+    if threads:
+        command.append("--separate-threads=yes")
+    command += [f"--toggle-collect=*{name}*" for name in toggles]
+    run = subprocess.run(command + [str(a) for a in args], capture_output=True, text=True,
+                         check=False)
+    if run.returncode != 0:
+        sys.exit(f"{args[0]} failed under valgrind:\n{run.stderr}")
+    return run.stdout
+
+
+def fast_path(contender, case, workdir):
+    """Instructions per uncontended operation."""
+    out = pathlib.Path(workdir) / f"{case}-{contender}"
+    callgrind([EXAMPLES / "instructions", contender, case, ITERATIONS], out,
+              toggles=["workload::uncontended"])
+    return int(TOTALS.search(out.read_text()).group(1)) / (ITERATIONS + 1_000)
+
+
+def waits_run(waits, workdir):
+    """Runs the hand-over scenario; returns (waited, {(side, function): instructions})."""
+    out = pathlib.Path(workdir) / f"waits-{waits}"
+    out.mkdir()
+    stdout = callgrind([EXAMPLES / "wait_instructions", waits], out / "cg", threads=True,
+                       toggles=MEASURED)
+    waited = int(re.search(r"^waits (\d+)", stdout, re.M).group(1))
+    costs = collections.Counter()
+    for file in out.glob("cg-*"):
+        annotated = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100",
+                                    str(file)], capture_output=True, text=True, check=True).stdout
+        side = "waiter" if "acquire::contended" in annotated else "holder"
+        for line in annotated.split("file:function", 1)[-1].splitlines():
+            entry = ENTRY.match(line)
+            if entry and not LOCK_OWN.search(entry.group(2)):
+                costs[side, entry.group(2)] += int(entry.group(1).replace(",", ""))
+    return waited, costs
+
+
+def per_wait(waits, workdir):
+    """Instructions per wait by side and function: the difference of two runs."""
+    w1, once = waits_run(waits, workdir)
+    w2, twice = waits_run(2 * waits, workdir)
+    if w2 <= w1:
+        sys.exit(f"too few acquisitions waited ({w1}, then {w2})")
+    return {key: (twice[key] - once[key]) / (w2 - w1) for key in twice.keys() | once.keys()}
+
+
+def main():
+    args = sys.argv[1:]
+    detail, check = "--detail" in args, "--check" in args
+    numbers = [a for a in args if not a.startswith("--")]
+    waits = int(numbers[0]) if numbers else 150
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed: nothing to count")
+    subprocess.run(["cargo", "build", "-q", "--locked", "-p", "lockprof-bench", "--release",
+                    "--example", "instructions", "--example", "wait_instructions"],
+                   cwd=ROOT, check=True)
+    counts = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for case in ("mutex", "read"):
+            for contender in ("parking_lot", "lockprof_off", "lockprof_default"):
+                counts[case, contender] = fast_path(contender, case, workdir)
+        by_function = per_wait(waits, workdir)
+    for side in ("waiter", "holder"):
+        counts["wait", side] = sum(v for (s, _), v in by_function.items() if s == side)
+
+    print("| case | contender | instructions | budget |")
+    print("|---|---|---:|---:|")
+    for (case, who), value in counts.items():
+        budget = BUDGETS.get((case, who))
+        print(f"| {case} | {who} | {value:.1f} | {budget or ''} |")
+    if detail:
+        for side in ("waiter", "holder"):
+            print(f"\nper wait, {side}, by function:")
+            costs = sorted(((v, f) for (s, f), v in by_function.items() if s == side),
+                           reverse=True)
+            for value, function in costs[:15]:
+                print(f"  {value:7.1f}  {function}")
+    over = [f"{case} {who}: {counts[case, who]:.1f} > {budget}"
+            for (case, who), budget in BUDGETS.items() if counts[case, who] > budget]
+    if check and over:
+        sys.exit("over budget:\n  " + "\n  ".join(over))
+
+
+if __name__ == "__main__":
+    main()
