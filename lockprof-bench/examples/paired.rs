@@ -20,10 +20,11 @@ use std::process::Command;
 
 use lockprof_bench::{Case, GlobalTrace};
 
-const CASES: [(Case, u64); 4] = [
+const CASES: [(Case, u64); 5] = [
     (Case::Contended(2), 2_000_000),
     (Case::Contended(4), 2_000_000),
     (Case::Contended(8), 2_000_000),
+    (Case::Contended(16), 2_000_000),
     (Case::Handoff, 1_000_000),
 ];
 const CONTENDERS: &str = "parking_lot,lockprof_off,lockprof_default";
