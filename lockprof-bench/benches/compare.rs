@@ -24,7 +24,7 @@ fn main() {
         group.throughput(Throughput::Elements(1));
         match case {
             Case::Uncontended | Case::UncontendedRead => {}
-            Case::Contended(_) | Case::Handoff | Case::ReadMostly => {
+            Case::Contended(_) | Case::Handoff | Case::ReadMostly | Case::ReadOnly => {
                 group.sample_size(20);
                 group.measurement_time(Duration::from_secs(3));
             }

@@ -131,7 +131,7 @@ fn calibrate(contender: &Contender, case: Case) -> u64 {
         Case::Contended(t) => (20_000.max(t as u64 * 500), 4_000, 5_000_000),
         Case::Handoff => (20_000, 4_000, 5_000_000),
         Case::Heavy => (400, 400, 20_000),
-        Case::ReadMostly => (20_000, 4_000, 5_000_000),
+        Case::ReadMostly | Case::ReadOnly => (20_000, 4_000, 5_000_000),
     };
     // Twice: the first run also warms the lock, the thread registrations and the caches.
     let _ = contender.time(case, probe);

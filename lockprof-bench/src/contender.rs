@@ -26,11 +26,13 @@ pub enum Case {
     /// [`READ_MOSTLY_THREADS`](crate::READ_MOSTLY_THREADS) threads, one operation in
     /// [`READ_MOSTLY_WRITE_EVERY`](crate::READ_MOSTLY_WRITE_EVERY) a write.
     ReadMostly,
+    /// [`READ_MOSTLY_THREADS`](crate::READ_MOSTLY_THREADS) threads only reading.
+    ReadOnly,
 }
 
 impl Case {
     /// Every case, in table order.
-    pub const ALL: [Case; 9] = [
+    pub const ALL: [Case; 10] = [
         Case::Uncontended,
         Case::UncontendedRead,
         Case::Contended(2),
@@ -40,11 +42,15 @@ impl Case {
         Case::Handoff,
         Case::Heavy,
         Case::ReadMostly,
+        Case::ReadOnly,
     ];
 
     /// Whether the case uses a reader-writer lock (otherwise a mutex).
     pub fn is_rwlock(self) -> bool {
-        matches!(self, Case::UncontendedRead | Case::ReadMostly)
+        matches!(
+            self,
+            Case::UncontendedRead | Case::ReadMostly | Case::ReadOnly
+        )
     }
 
     /// Whether the case runs on one thread (its ratio is a cost: lower is better) rather than
@@ -62,6 +68,7 @@ impl Case {
             Case::Handoff => format!("handoff_{}t", workload::HANDOFF_THREADS),
             Case::Heavy => format!("heavy_{HEAVY_THREADS}t_10us"),
             Case::ReadMostly => "read_mostly_4t".to_owned(),
+            Case::ReadOnly => "read_only_4t".to_owned(),
         }
     }
 }
@@ -116,7 +123,7 @@ impl Contender {
                     ops,
                     workload::hold_heavy,
                 )),
-                Case::UncontendedRead | Case::ReadMostly => None,
+                Case::UncontendedRead | Case::ReadMostly | Case::ReadOnly => None,
             };
             L::exit();
             elapsed
@@ -132,6 +139,7 @@ impl Contender {
             let elapsed = match case {
                 Case::UncontendedRead => Some(workload::uncontended_read(&*lock, ops)),
                 Case::ReadMostly => Some(workload::read_mostly(&lock, ops)),
+                Case::ReadOnly => Some(workload::read_only(&lock, ops)),
                 _ => None,
             };
             L::exit();

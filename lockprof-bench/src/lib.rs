@@ -40,6 +40,6 @@ pub use locks::{
 pub use stats::TraceStats;
 pub use workload::{
     HANDOFF_THREADS, HEAVY_HOLD, HEAVY_THREADS, READ_MOSTLY_THREADS, READ_MOSTLY_WRITE_EVERY,
-    contended, handoffs, hold_50ns, hold_heavy, read_mostly, spin_1us, uncontended,
+    contended, handoffs, hold_50ns, hold_heavy, read_mostly, read_only, spin_1us, uncontended,
     uncontended_read, work_200ns,
 };
