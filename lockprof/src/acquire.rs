@@ -122,8 +122,8 @@ fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: M
     // lets no reader in past a waiting writer), and readers do not make readers wait. Its hold
     // is measured, with its blame exact, if a writer comes to wait for it. Every load of the
     // lock's line between a reader's compare-and-swap and its unlock costs while other cores are
-    // taking read locks too: with these three loads, 4 threads only reading ran at 0.68–0.80×
-    // parking_lot, without them 0.78–0.89× (BENCHMARKS.md, session 4).
+    // taking read locks too: with these three loads, 4 threads only reading ran at 0.68–0.85×
+    // parking_lot, without them 0.78–1.01× (BENCHMARKS.md, session 4).
     if mode != Mode::Shared
         && (meta.is_hot() || meta.integral.has_live_waiters() && !meta.in_storm())
     {
