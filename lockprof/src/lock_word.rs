@@ -55,7 +55,7 @@ impl LockWord {
     /// Acquires the lock, spinning and then parking while it is held, or gives up at `deadline`.
     /// `clock` is read just before each attempt that may acquire; returns its reading before the
     /// attempt that did (for a fair hand-off, its reading on waking), or `None` on timeout.
-    // Never inlined: `scripts/wait-instructions.sh` tells the blocking apart from the bookkeeping
+    // Never inlined: `scripts/instructions.py` tells the blocking apart from the bookkeeping
     // around it by this function's name.
     #[cold]
     #[inline(never)]
