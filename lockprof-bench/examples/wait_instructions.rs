@@ -1,14 +1,14 @@
 //! Contended acquisitions one at a time, for counting what lockprof spends per wait under
-//! `valgrind --tool=callgrind`, where wall-clock noise does not reach (`scripts/wait-instructions.sh`
+//! `valgrind --tool=callgrind`, where wall-clock noise does not reach (`scripts/instructions.py`
 //! runs it and does the arithmetic).
 //!
 //! The main thread takes the lock, lets the worker try it, holds it 1 ms so the worker really
 //! waits, and releases; the worker then holds it 200 µs. The holds are long enough apart that
 //! every release with waiting to charge is measured (no storm sampling, whose random picks would
-//! make the count vary from run to run). Waits are short of the event threshold
-//! and stack capture is off, as in a storm of contention once the stack budget is spent: what is
-//! left is the bookkeeping every contended acquisition pays. The program prints how many of its
-//! acquisitions waited (the worker checks with `try_lock` first).
+//! make the count vary from run to run). Waits are short of the event threshold and stack capture
+//! is off, as in a storm of contention once the stack budget is spent: what is left is the
+//! bookkeeping every contended acquisition pays. The program prints how many of its acquisitions
+//! waited (the worker checks with `try_lock` first).
 //!
 //! ```text
 //! wait_instructions [WAITS]
