@@ -119,19 +119,19 @@ pub fn handoffs<L: BenchMutex>(lock: &Arc<L>, total: u64) -> Duration {
 /// [`READ_MOSTLY_THREADS`] threads share `total` operations on `lock`: one in
 /// [`READ_MOSTLY_WRITE_EVERY`] a write running [`hold_50ns`], the others reads.
 pub fn read_mostly<L: BenchRwLock>(lock: &Arc<L>, total: u64) -> Duration {
-    readers(lock, total, READ_MOSTLY_WRITE_EVERY)
+    readers(lock, total, Some(READ_MOSTLY_WRITE_EVERY))
 }
 
 /// [`READ_MOSTLY_THREADS`] threads share `total` read operations on `lock`, with no writer: what
 /// is left is what readers on several cores cost each other (the lock word's line moving between
 /// cores), and what a profiler adds to that.
 pub fn read_only<L: BenchRwLock>(lock: &Arc<L>, total: u64) -> Duration {
-    readers(lock, total, u64::MAX)
+    readers(lock, total, None)
 }
 
-/// [`READ_MOSTLY_THREADS`] threads share `total` operations on `lock`, one in `write_every` a
-/// write.
-fn readers<L: BenchRwLock>(lock: &Arc<L>, total: u64, write_every: u64) -> Duration {
+/// [`READ_MOSTLY_THREADS`] threads share `total` operations on `lock`, one in `write_every` (if
+/// any) a write.
+fn readers<L: BenchRwLock>(lock: &Arc<L>, total: u64, write_every: Option<u64>) -> Duration {
     let threads = READ_MOSTLY_THREADS;
     let per_thread = (total / threads as u64).max(1);
     run_threads(threads, |t| {
@@ -140,7 +140,7 @@ fn readers<L: BenchRwLock>(lock: &Arc<L>, total: u64, write_every: u64) -> Durat
             let mut sum = 0u64;
             // Threads start at different phases so their writes do not line up.
             for i in t as u64..t as u64 + per_thread {
-                if i % write_every == 0 {
+                if write_every.is_some_and(|every| i % every == 0) {
                     lock.write(hold_50ns);
                 } else {
                     sum = sum.wrapping_add(lock.read(|v| v.wrapping_mul(3)));
