@@ -7,11 +7,13 @@
 //! every release with waiting to charge is measured (no storm sampling, whose random picks would
 //! make the count vary from run to run). Waits are short of the event threshold and stack capture
 //! is off, as in a storm of contention once the stack budget is spent: what is left is the
-//! bookkeeping every contended acquisition pays. The program prints how many of its acquisitions
-//! waited (the worker checks with `try_lock` first).
+//! bookkeeping every contended acquisition pays. With `events`, the event threshold stays at its
+//! default instead, so every wait and every measured hold (1 ms of blame) is emitted as an event:
+//! for counting what an event costs. The program prints how many of its acquisitions waited (the
+//! worker checks with `try_lock` first).
 //!
 //! ```text
-//! wait_instructions [WAITS]
+//! wait_instructions [WAITS [events]]
 //! ```
 
 use std::sync::Arc;
@@ -32,18 +34,28 @@ fn hold(i: u32, usual: Duration) -> Duration {
     if i == 0 { FIRST_HOLD } else { usual }
 }
 
+fn usage() -> ! {
+    eprintln!("usage: wait_instructions [WAITS [events]]");
+    std::process::exit(2);
+}
+
 fn main() {
-    let waits: u32 = match std::env::args().nth(1).map(|a| a.parse()) {
+    let mut args = std::env::args().skip(1);
+    let waits: u32 = match args.next() {
         None => 400,
-        Some(Ok(n)) => n,
-        Some(Err(_)) => {
-            eprintln!("usage: wait_instructions [WAITS]");
-            std::process::exit(2);
-        }
+        Some(arg) => arg.parse().unwrap_or_else(|_| usage()),
+    };
+    let events = match args.next().as_deref() {
+        None => false,
+        Some("events") => true,
+        Some(_) => usage(),
     };
     let trace = GlobalTrace::install().expect("install lockprof's Layer");
-    // Every wait goes to the summary histograms and none captures a stack: the storm regime.
-    lockprof::set_event_threshold(Duration::from_secs(3600));
+    // Unless events are asked for, every wait goes to the summary histograms: the storm regime.
+    if !events {
+        lockprof::set_event_threshold(Duration::from_secs(3600));
+    }
+    // No wait captures a stack, as once the stack budget is spent.
     lockprof::set_stack_capture(false);
     let lock = Arc::new(lockprof::Mutex::named("handed-over", 0u64));
     // Odd: the worker may try the lock (the main thread holds it); even: the worker is done.

@@ -24,8 +24,9 @@ pub type MappedRwLockWriteGuard<'a, T> = lock_api::MappedRwLockWriteGuard<'a, Ra
 /// A reader-writer lock that records contention: parking_lot's `RwLock` with the same methods,
 /// plus a name and an id.
 ///
-/// Laid out as [`ProfiledLock`](crate::ProfiledLock) is: aligned to 128 bytes, lock word and busiest bookkeeping on the
-/// same cache line as the start of the data (an `RwLock<u64>` takes 128 bytes).
+/// Laid out as [`ProfiledLock`](crate::ProfiledLock) is: aligned to 128 bytes, lock word and
+/// busiest bookkeeping on the same cache line as the start of the data (an `RwLock<u64>` takes 128
+/// bytes).
 ///
 /// ```
 /// use lockprof::{RwLock, RwLockUpgradableReadGuard};
