@@ -260,16 +260,13 @@ fn contended_capturing(
 /// others wait, or has events pending.
 #[inline(always)]
 pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
+    let for_waiters = meta.has_waiters() && meta.measure_this_release();
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
     // that go unmeasured: just unlock.
-    if token.start_ns == 0 && !token.is_deferred() {
-        if !meta.has_waiters() || !meta.measure_this_release() {
-            unlock();
-            return;
-        }
-        return release_slow(meta, token, mode, true, unlock);
+    if token.start_ns == 0 && !token.is_deferred() && !for_waiters {
+        unlock();
+        return;
     }
-    let for_waiters = meta.has_waiters() && meta.measure_this_release();
     release_slow(meta, token, mode, for_waiters, unlock);
 }
 

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 use crate::LockKind;
 use crate::integral::WaitIntegral;
 use crate::name::LockName;
+use crate::thread;
 
 static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -14,7 +15,7 @@ static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 /// The profiled locks are aligned to 128 bytes and start with this struct, followed by the raw
 /// lock word and then the data. The first 64 bytes hold what is read-mostly or touched only by
 /// slow paths; the second cache line starts with what every acquisition and release touches
-/// (`waiting`, `holder`, `sampling`, `hot`), so the one line a contended hand-off moves between
+/// (`waiting`, `holder`, `shift`, `hot`), so the one line a contended hand-off moves between
 /// cores carries those, the lock word and the start of the protected data together, as
 /// parking_lot's does for its lock word and data. (Measured: with the data on another line than
 /// the lock word, a 4-thread hand-off workload ran at half the throughput, recording on or off.)
@@ -35,9 +36,9 @@ pub(crate) struct LockMeta {
     pub(crate) integral: WaitIntegral,
     /// lockprof thread id of the last thread to acquire the lock (0: none yet).
     pub(crate) holder: AtomicU64,
-    /// Which releases with waiters to measure: a sampling shift (high bits) and a countdown of
-    /// releases to skip before the next measured one (see `measure_this_release`).
-    sampling: AtomicU16,
+    /// How sparsely releases with waiters are measured: one in `2^shift` of them (see
+    /// `measure_this_release`). Written only at measured releases and when a storm ends.
+    shift: AtomicU16,
     /// Holds left to time exactly after a recent long wait (one at least the event threshold).
     pub(crate) hot: AtomicU16,
 }
@@ -49,12 +50,9 @@ pub(crate) struct LockMeta {
 /// 0.81× and 0.89× (BENCHMARKS.md).
 const MEASURE_GAP_NS: u64 = 25_000;
 /// In a storm, at least one in `2^MAX_SHIFT` releases with waiters (on average) is measured.
-const MAX_SHIFT: u32 = 11;
+const MAX_SHIFT: u16 = 11;
 /// A waiter arriving this long after the last measured release ends the storm.
 const QUIET_NS: u64 = 1_000_000;
-/// `sampling` holds the shift above this bit and the countdown below it.
-const SHIFT_AT: u32 = 12;
-const COUNTDOWN_MASK: u16 = (1 << SHIFT_AT) - 1;
 
 impl LockMeta {
     pub(crate) const fn new(name: LockName, kind: LockKind) -> LockMeta {
@@ -64,41 +62,38 @@ impl LockMeta {
             id: AtomicU64::new(0),
             holder: AtomicU64::new(0),
             hot: AtomicU16::new(0),
-            sampling: AtomicU16::new(0),
+            shift: AtomicU16::new(0),
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
             blamed: AtomicU64::new(0),
         }
     }
 
-    /// Whether to measure this release, which has waiters, counting it if not. Under a storm
-    /// of short contended holds, measuring every release would cost more than the holds: the
-    /// lock measures one in `2^shift` of its releases with waiters (at random), and each one is
-    /// charged all the waiting since the previous one. Totals stay exact; the split among
-    /// holders becomes statistical. Called by the holder, before the unlock, so a relaxed load
-    /// and store in the lock's own cache line suffice (readers of a reader-writer lock may race
-    /// here and lose a count, which only shifts the sample).
+    /// Whether to measure this release, which has waiters. Under a storm of short contended
+    /// holds, measuring every release would cost more than the holds: the lock measures one in
+    /// `2^shift` of its releases with waiters (at random), and each one is charged all the
+    /// waiting since the previous one. Totals stay exact; the split among holders becomes
+    /// statistical. The countdown to the next measured release is the releasing thread's
+    /// ([`thread::measure_release`]), not the lock's: a store to the lock's line on every
+    /// release with waiters, while the waiters spin reading that line, cost 2 threads
+    /// contending 0.908× → 0.918× parking_lot (BENCHMARKS.md, session 5).
     #[inline]
     pub(crate) fn measure_this_release(&self) -> bool {
-        let sampling = self.sampling.load(Relaxed);
-        if sampling & COUNTDOWN_MASK == 0 {
-            return true;
-        }
-        self.sampling.store(sampling - 1, Relaxed);
-        false
+        let shift = u32::from(self.shift.load(Relaxed));
+        shift == 0 || thread::measure_release(shift)
     }
 
     /// At a measured release with waiters at `now` (before the unlock and before `last_release`
-    /// moves to it), picks the next release to measure and adapts the sampling to how soon this
-    /// one came after the previous one: measured releases less than `MEASURE_GAP_NS` apart
-    /// double the interval, ones more than four gaps apart halve it. So a storm's measured
+    /// moves to it), adapts the sampling to how soon this release came after the previous one:
+    /// measured releases less than `MEASURE_GAP_NS` apart double the interval, ones more than
+    /// four gaps apart halve it. So a storm's measured
     /// releases settle at one per one to four `MEASURE_GAP_NS`, however short its holds, and
     /// releases that come slower are all measured. (The gap may include spells without waiters,
     /// so it cannot tell how long the holds in between were; `note_waiter` ends a storm that
     /// has turned into long holds.)
     pub(crate) fn adapt_sampling(&self, now: u64) {
         let gap = now.saturating_sub(self.last_release());
-        let shift = u32::from(self.sampling.load(Relaxed) >> SHIFT_AT);
+        let shift = self.shift.load(Relaxed);
         let shift = if gap < MEASURE_GAP_NS {
             (shift + 1).min(MAX_SHIFT)
         } else if gap >= 4 * MEASURE_GAP_NS {
@@ -106,20 +101,14 @@ impl LockMeta {
         } else {
             shift
         };
-        // The next measured release is picked at random among the next 2^shift (on average
-        // 2^shift away), so threads that take turns do not alias with the interval.
-        let interval = 1u32 << shift;
-        let countdown = interval / 2 + (crate::thread::random() & (interval - 1));
-        // shift ≤ MAX_SHIFT and countdown < 1.5 · 2^MAX_SHIFT < 2^SHIFT_AT: both fit their bits.
-        self.sampling
-            .store((shift << SHIFT_AT | countdown) as u16, Relaxed);
+        self.shift.store(shift, Relaxed);
     }
 
     /// Notes a thread starting to wait at `start`: if no release has been measured for a while,
     /// the storm is over (or holds became long), so the release it waits for is measured.
     pub(crate) fn note_waiter(&self, start: u64) {
         if start.saturating_sub(self.last_release()) >= QUIET_NS {
-            self.sampling.store(0, Relaxed);
+            self.shift.store(0, Relaxed);
         }
     }
 
@@ -138,7 +127,7 @@ impl LockMeta {
     /// Whether the lock is in a storm: only a sample of its releases with waiters is measured.
     #[inline]
     pub(crate) fn in_storm(&self) -> bool {
-        self.sampling.load(Relaxed) >> SHIFT_AT != 0
+        self.shift.load(Relaxed) != 0
     }
 
     /// The lock's process-unique id.
@@ -238,6 +227,16 @@ mod tests {
         assert!(!meta.in_storm());
         let (measured, _) = releases(&meta, now, slow, 100);
         assert_eq!(measured, 100);
+    }
+
+    #[test]
+    fn choosing_which_release_to_measure_writes_nothing_to_the_lock() {
+        let meta = LockMeta::new(LockName::Given("choice"), LockKind::Mutex);
+        meta.shift.store(4, Relaxed);
+        let measured = (0..16_000).filter(|_| meta.measure_this_release()).count();
+        // One in 2^4 on average: the intervals are uniform in [8, 24).
+        assert!((900..=1100).contains(&measured), "{measured} measured");
+        assert_eq!(meta.shift.load(Relaxed), 4);
     }
 
     #[test]

@@ -30,8 +30,9 @@ impl RawProfiledMutex {
 
     /// Acquires the lock as if at `site` (the condition variable re-locks on behalf of the
     /// original acquire site).
+    #[inline]
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> HoldToken {
-        if self.raw.try_lock() {
+        if self.raw.lock_fast() || self.raw.try_lock() {
             return acquire::acquired(&self.meta, site, Mode::Exclusive);
         }
         self.lock_contended(site, None)
@@ -86,12 +87,7 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
     #[inline]
     #[track_caller]
     fn lock(&self) -> HoldToken {
-        let site = Location::caller();
-        if self.raw.try_lock() {
-            return acquire::acquired(&self.meta, site, Mode::Exclusive);
-        }
-        self.lock_contended(site, None)
-            .expect("a lock without a deadline always ends acquired")
+        self.lock_at(Location::caller())
     }
 
     #[inline]

@@ -98,6 +98,9 @@ struct Slot {
 pub(crate) struct FastThread {
     id: Cell<u64>,
     countdown: Cell<u32>,
+    /// Releases with waiters this thread lets go unmeasured before it measures one, on locks in
+    /// a storm (see `LockMeta::measure_this_release`).
+    release_countdown: Cell<u32>,
     /// xorshift state for randomising the sampling interval (so periodic programs don't alias).
     rng: Cell<u32>,
     /// Set while lockprof itself emits events or records on this thread: profiled locks taken by
@@ -119,6 +122,7 @@ thread_local! {
         FastThread {
             id: Cell::new(0),
             countdown: Cell::new(0),
+            release_countdown: Cell::new(0),
             rng: Cell::new(0),
             busy: Cell::new(false),
             quiet_until_ns: Cell::new(0),
@@ -295,9 +299,24 @@ fn next_random(t: &FastThread) -> u32 {
     x
 }
 
-/// A random number from this thread's generator.
-pub(crate) fn random() -> u32 {
-    FAST.try_with(next_random).unwrap_or(0x9E37_79B9)
+/// Whether to measure this release with waiters of a lock that measures one in `2^shift` of them
+/// (`shift > 0`): a countdown of this thread's, restarted at random in [2^shift / 2, 1.5 · 2^shift)
+/// after each measured release (so threads that take turns do not alias with the interval). Out
+/// of line: it runs only in a storm, and inlined it made the guard's drop too big to inline.
+#[inline(never)]
+pub(crate) fn measure_release(shift: u32) -> bool {
+    FAST.try_with(|t| {
+        let left = t.release_countdown.get();
+        if left != 0 {
+            t.release_countdown.set(left - 1);
+            return false;
+        }
+        let interval = 1u32 << shift;
+        t.release_countdown
+            .set(interval / 2 + (next_random(t) & (interval - 1)));
+        true
+    })
+    .unwrap_or(true)
 }
 
 /// This thread's lockprof id, 0 if it has none yet.
