@@ -37,8 +37,7 @@ EXAMPLES = ROOT / "target/release/examples"
 # Budgets for `--check`, in instructions, about 20 % above the counts of session 4 (fast path
 # 66.7 / 36.0 mutex and 53.8 / 33.0 read) so that a change that adds a map lookup, a clock read
 # or an atomic to the fast path fails, and code layout does not. (Session 5 counts 65.7 / 35.0
-# and 62.7 / 36.0: the read loop is register-allocated differently since `release` computes
-# whether to measure before looking at the token; its work is the same.) The per-wait ones (820 waiter,
+# and 56.7 / 36.0.) The per-wait ones (820 waiter,
 # 399 holder) have more room, since they include clock readings: the TSC here, but a machine
 # whose TSC quanta does not trust reads the system clock instead, at up to a hundred
 # instructions more per reading (three on the waiter's side, one on the holder's). An emitted

@@ -301,9 +301,8 @@ fn next_random(t: &FastThread) -> u32 {
 
 /// Whether to measure this release with waiters of a lock that measures one in `2^shift` of them
 /// (`shift > 0`): a countdown of this thread's, restarted at random in [2^shift / 2, 1.5 · 2^shift)
-/// after each measured release (so threads that take turns do not alias with the interval). Out
-/// of line: it runs only in a storm, and inlined it made the guard's drop too big to inline.
-#[inline(never)]
+/// after each measured release (so threads that take turns do not alias with the interval).
+#[inline]
 pub(crate) fn measure_release(shift: u32) -> bool {
     FAST.try_with(|t| {
         let left = t.release_countdown.get();
@@ -311,12 +310,20 @@ pub(crate) fn measure_release(shift: u32) -> bool {
             t.release_countdown.set(left - 1);
             return false;
         }
-        let interval = 1u32 << shift;
-        t.release_countdown
-            .set(interval / 2 + (next_random(t) & (interval - 1)));
+        restart_release_countdown(t, shift);
         true
     })
     .unwrap_or(true)
+}
+
+/// Out of line: it runs once per measured release, and inlined it made the guard's drop too big
+/// to inline.
+#[cold]
+#[inline(never)]
+fn restart_release_countdown(t: &FastThread, shift: u32) {
+    let interval = 1u32 << shift;
+    t.release_countdown
+        .set(interval / 2 + (next_random(t) & (interval - 1)));
 }
 
 /// This thread's lockprof id, 0 if it has none yet.
