@@ -39,7 +39,7 @@ pub use locks::{
 };
 pub use stats::TraceStats;
 pub use workload::{
-    HANDOFF_THREADS, HEAVY_HOLD, HEAVY_THREADS, READ_MOSTLY_THREADS, READ_MOSTLY_WRITE_EVERY,
-    contended, handoffs, hold_50ns, hold_heavy, read_mostly, read_only, spin_1us, uncontended,
-    uncontended_read, work_200ns,
+    HANDOFF_THREADS, HEAVY_HOLD, HEAVY_THREADS, HOLD_NS, READ_MOSTLY_THREADS,
+    READ_MOSTLY_WRITE_EVERY, contended, handoffs, hold_50ns, hold_heavy, hold_steps, read_mostly,
+    read_only, spin_1us, uncontended, uncontended_read, work_200ns,
 };
