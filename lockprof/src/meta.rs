@@ -75,8 +75,10 @@ impl LockMeta {
     /// waiting since the previous one. Totals stay exact; the split among holders becomes
     /// statistical. The countdown to the next measured release is the releasing thread's
     /// ([`thread::measure_release`]), not the lock's: a store to the lock's line on every
-    /// release with waiters, while the waiters spin reading that line, cost 2 threads
-    /// contending 0.908× → 0.918× parking_lot (BENCHMARKS.md, session 5).
+    /// release with waiters, while the waiters spin reading that line, cost about a point at 2
+    /// threads (0.908× → 0.918× parking_lot without it, 23 ns holds, 20 processes). The
+    /// countdown stays inline: out of line, the call on every such release cost 4 points
+    /// (BENCHMARKS.md, session 5).
     #[inline]
     pub(crate) fn measure_this_release(&self) -> bool {
         let shift = u32::from(self.shift.load(Relaxed));
