@@ -88,9 +88,9 @@ impl LockMeta {
     /// At a measured release with waiters at `now` (before the unlock and before `last_release`
     /// moves to it), adapts the sampling to how soon this release came after the previous one:
     /// measured releases less than `MEASURE_GAP_NS` apart double the interval, ones more than
-    /// four gaps apart halve it. So a storm's measured
-    /// releases settle at one per one to four `MEASURE_GAP_NS`, however short its holds, and
-    /// releases that come slower are all measured. (The gap may include spells without waiters,
+    /// four gaps apart halve it. So a storm's measured releases settle at one per one to four
+    /// `MEASURE_GAP_NS`, however short its holds, and releases that come slower are all
+    /// measured. (The gap may include spells without waiters,
     /// so it cannot tell how long the holds in between were; `note_waiter` ends a storm that
     /// has turned into long holds.)
     pub(crate) fn adapt_sampling(&self, now: u64) {
@@ -239,6 +239,19 @@ mod tests {
         // One in 2^4 on average: the intervals are uniform in [8, 24).
         assert!((900..=1100).contains(&measured), "{measured} measured");
         assert_eq!(meta.shift.load(Relaxed), 4);
+    }
+
+    #[test]
+    fn a_sparser_locks_countdown_does_not_carry_over() {
+        let sparse = LockMeta::new(LockName::Given("sparse"), LockKind::Mutex);
+        let dense = LockMeta::new(LockName::Given("dense"), LockKind::Mutex);
+        sparse.shift.store(MAX_SHIFT, Relaxed);
+        dense.shift.store(2, Relaxed);
+        // The sparse lock's measured release leaves this thread's countdown at 1 024 or more.
+        while !sparse.measure_this_release() {}
+        // The dense lock still measures one of its releases in [2, 6) (plus the restart).
+        let first = (1..=8).find(|_| dense.measure_this_release());
+        assert!(first.is_some(), "none of 8 releases measured");
     }
 
     #[test]

@@ -301,17 +301,19 @@ fn next_random(t: &FastThread) -> u32 {
 
 /// Whether to measure this release with waiters of a lock that measures one in `2^shift` of them
 /// (`shift > 0`): a countdown of this thread's, restarted at random in [2^shift / 2, 1.5 · 2^shift)
-/// after each measured release (so threads that take turns do not alias with the interval).
+/// after each measured release (so threads that take turns do not alias with the interval). A
+/// countdown left longer by a sparser lock's interval restarts at this lock's, so each lock is
+/// measured at its own rate.
 #[inline]
 pub(crate) fn measure_release(shift: u32) -> bool {
     FAST.try_with(|t| {
         let left = t.release_countdown.get();
-        if left != 0 {
+        if left != 0 && left < 3 << (shift - 1) {
             t.release_countdown.set(left - 1);
             return false;
         }
         restart_release_countdown(t, shift);
-        true
+        left == 0
     })
     .unwrap_or(true)
 }
