@@ -41,9 +41,10 @@ impl LockWord {
     /// load before it. Fails whenever another thread holds the lock or is parked on it (then
     /// [`try_lock`](Self::try_lock) still takes a free lock). A load first, as `try_lock` does,
     /// fetches the lock's line shared while another core spins on it and the compare-and-swap
-    /// then fetches it again exclusive. Measured at 2 threads with 23 ns holds (20 processes):
-    /// 0.918× → 0.939× parking_lot with recording on, 0.968× → 0.981× with it off; with 50 ns
-    /// holds the difference is within the noise (BENCHMARKS.md, session 5).
+    /// then fetches it again exclusive. Measured at 2 threads with 23 ns holds (20 processes, on
+    /// builds that also forced `lock()` inline): 0.918× → 0.939× parking_lot with recording on,
+    /// 0.968× → 0.981× with it off; with 50 ns holds the difference is within the noise
+    /// (BENCHMARKS.md, session 5).
     #[inline]
     pub(crate) fn lock_fast(&self) -> bool {
         self.state

@@ -77,7 +77,7 @@ impl LockMeta {
     /// ([`thread::measure_release`]), not the lock's: a store to the lock's line on every
     /// release with waiters, while the waiters spin reading that line, cost about a point at 2
     /// threads (0.908× → 0.918× parking_lot without it, 23 ns holds, 20 processes). The
-    /// countdown stays inline: out of line, the call on every such release cost 4 points
+    /// countdown stays inline: out of line, the call on every such release cost 3–4 points
     /// (BENCHMARKS.md, session 5).
     #[inline]
     pub(crate) fn measure_this_release(&self) -> bool {
@@ -90,9 +90,8 @@ impl LockMeta {
     /// measured releases less than `MEASURE_GAP_NS` apart double the interval, ones more than
     /// four gaps apart halve it. So a storm's measured releases settle at one per one to four
     /// `MEASURE_GAP_NS`, however short its holds, and releases that come slower are all
-    /// measured. (The gap may include spells without waiters,
-    /// so it cannot tell how long the holds in between were; `note_waiter` ends a storm that
-    /// has turned into long holds.)
+    /// measured. (The gap may include spells without waiters, so it cannot tell how long the
+    /// holds in between were; `note_waiter` ends a storm that has turned into long holds.)
     pub(crate) fn adapt_sampling(&self, now: u64) {
         let gap = now.saturating_sub(self.last_release());
         let shift = self.shift.load(Relaxed);

@@ -318,8 +318,8 @@ pub(crate) fn measure_release(shift: u32) -> bool {
     .unwrap_or(true)
 }
 
-/// Out of line: it runs once per measured release, and inlined it made the guard's drop too big
-/// to inline.
+/// Out of line: it runs once per measured release (and when another lock's countdown is cut
+/// short), and inlined it made the guard's drop too big to inline.
 #[cold]
 #[inline(never)]
 fn restart_release_countdown(t: &FastThread, shift: u32) {
