@@ -378,6 +378,7 @@ fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
         weight: u64::from(weight),
         exact,
         sampled: token.is_sampled(),
+        storm: meta.charge_covers_a_storm(),
         stack: 0,
     })
 }

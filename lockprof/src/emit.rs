@@ -47,6 +47,11 @@ pub(crate) struct HoldFields {
     pub(crate) exact: bool,
     /// The hold was the sampled one (it stands for `weight` holds in the histogram).
     pub(crate) sampled: bool,
+    /// It was measured in a storm, when only a sample of the lock's releases with waiters are
+    /// (`LockMeta::charge_covers_a_storm`): `blame_ns` is the waiting since the previous measured
+    /// release, mostly during other holds, and an inexact `hold_ns` spans those holds too.
+    /// Neither makes it worth an event of its own.
+    pub(crate) storm: bool,
     /// The holder's native stack, captured after the unlock of a hold that made others wait
     /// (0: none).
     pub(crate) stack: StackId,

@@ -1,7 +1,7 @@
 //! Per-lock bookkeeping that lives next to the raw lock: identity, current holder, adaptive timing
 //! and the waiting integral ([`crate::integral`]) that makes blame exact.
 
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering::Relaxed};
 
 use crate::LockKind;
 use crate::integral::WaitIntegral;
@@ -31,6 +31,10 @@ pub(crate) struct LockMeta {
     /// Process-unique id, assigned on first use so `const` construction stays possible.
     id: AtomicU64,
     pub(crate) kind: LockKind,
+    /// Releases with waiters may have gone unmeasured since the last measured release: the lock
+    /// was in a storm then and has not been quiet, with nobody waiting, since. The next measured
+    /// release's charge then covers their waiting too (`HoldFields::storm`).
+    storm_since_release: AtomicBool,
     /// Who waited, for how long, and how much of it is charged to holders. Its last field, the
     /// waiter count and running sum, begins the second cache line.
     pub(crate) integral: WaitIntegral,
@@ -65,6 +69,7 @@ impl LockMeta {
             shift: AtomicU16::new(0),
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
+            storm_since_release: AtomicBool::new(false),
             blamed: AtomicU64::new(0),
         }
     }
@@ -106,10 +111,15 @@ impl LockMeta {
     }
 
     /// Notes a thread starting to wait at `start`: if no release has been measured for a while,
-    /// the storm is over (or holds became long), so the release it waits for is measured.
+    /// the storm is over (or holds became long), so the release it waits for is measured. If
+    /// nobody else is waiting either, what that release is charged is this wait's, not the
+    /// storm's.
     pub(crate) fn note_waiter(&self, start: u64) {
         if start.saturating_sub(self.last_release()) >= QUIET_NS {
             self.shift.store(0, Relaxed);
+            if !self.integral.has_live_waiters() {
+                self.storm_since_release.store(false, Relaxed);
+            }
         }
     }
 
@@ -119,10 +129,18 @@ impl LockMeta {
         self.last_release.load(Relaxed)
     }
 
-    /// Notes a measured release at `now`.
+    /// Notes a measured release at `now`, after it adapted the sampling.
     #[inline]
     pub(crate) fn set_last_release(&self, now: u64) {
         self.last_release.store(now, Relaxed);
+        self.storm_since_release.store(self.in_storm(), Relaxed);
+    }
+
+    /// Whether a release measured now is charged waiting from a storm's unmeasured releases
+    /// (see `storm_since_release`), so that its blame is not its own.
+    #[inline]
+    pub(crate) fn charge_covers_a_storm(&self) -> bool {
+        self.storm_since_release.load(Relaxed)
     }
 
     /// Whether the lock is in a storm: only a sample of its releases with waiters is measured.
@@ -265,6 +283,25 @@ mod tests {
         meta.note_waiter(now + QUIET_NS);
         assert!(!meta.in_storm());
         assert!(meta.measure_this_release());
+    }
+
+    #[test]
+    fn a_storms_waiting_is_flagged_until_a_quiet_spell_with_nobody_waiting() {
+        let meta = LockMeta::new(LockName::Given("storm's charge"), LockKind::Mutex);
+        let (_, now) = releases(&meta, 1_000_000, 25, 1);
+        assert!(!meta.charge_covers_a_storm(), "one release, measured");
+        let (_, now) = releases(&meta, now, 25, 100_000);
+        assert!(meta.charge_covers_a_storm());
+        // A waiter after a quiet spell ends the storm, but one waiting since before it may
+        // still have waited through unmeasured releases: the next charge is still the storm's.
+        let ticket = meta.integral.begin_wait(now + 10);
+        meta.note_waiter(now + QUIET_NS);
+        assert!(!meta.in_storm());
+        assert!(meta.charge_covers_a_storm());
+        // With nobody waiting, a waiter after a quiet spell starts afresh.
+        meta.integral.end_wait(ticket, now + QUIET_NS + 1);
+        meta.note_waiter(now + 2 * QUIET_NS);
+        assert!(!meta.charge_covers_a_storm());
     }
 
     #[test]

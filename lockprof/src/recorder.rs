@@ -489,7 +489,12 @@ fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
 /// Whether a measured hold is long enough, or made others wait long enough, to be a hold event
 /// (rather than part of a summary), budget permitting.
 pub(crate) fn is_event_sized(hold: &HoldFields) -> bool {
-    hold.hold_ns >= config::event_threshold_ns() || hold.blame_ns >= config::event_threshold_ns()
+    let threshold = config::event_threshold_ns();
+    if hold.storm {
+        // Only a long hold of its own: a storm's charge goes to the summary's `blame_ns`.
+        return hold.exact && hold.hold_ns >= threshold;
+    }
+    hold.hold_ns >= threshold || hold.blame_ns >= threshold
 }
 
 /// A measured hold of `meta`, ended at `now`. Called after the raw unlock, or (for a condition
