@@ -16,6 +16,7 @@ mod meta;
 mod mutex;
 mod name;
 mod primitive;
+mod rate_limit;
 mod raw_mutex;
 mod raw_rwlock;
 mod recorder;

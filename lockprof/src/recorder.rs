@@ -218,39 +218,36 @@ struct Recorder {
     stats: HashMap<Key, SiteStats, BuildHasherDefault<KeyHasher>>,
     pending: Vec<Pending>,
     last_flush_ns: u64,
-    budget: EventBudget,
+    reserve: EventReserve,
 }
 
-/// A token bucket (a tenth of a second's burst) bounding how many individual wait and hold events a
-/// thread emits per second;
-/// past it, waits and holds go to the summary histograms (totals stay exact, only the detail of
-/// each one is lost). It keeps the trace, and the profiler's own cost, bounded under storms.
+/// Individual events a thread may emit per second even when the process-wide budget
+/// (`config::set_event_rate_limit`) is spent: a storm of events from other threads cannot take
+/// every event of a thread that waits or holds long only now and then.
+const RESERVE_PER_SECOND: u64 = 100;
+
+/// A thread's reserve of events: a token bucket of [`RESERVE_PER_SECOND`], holding a tenth of a
+/// second's worth.
 #[derive(Debug)]
-struct EventBudget {
+struct EventReserve {
     tokens: u64,
     refilled_at_ns: u64,
 }
 
-impl EventBudget {
-    const fn new() -> EventBudget {
-        EventBudget {
-            tokens: 0,
-            refilled_at_ns: 0,
+impl EventReserve {
+    const BURST: u64 = RESERVE_PER_SECOND / 10;
+
+    const fn full(now: u64) -> EventReserve {
+        EventReserve {
+            tokens: Self::BURST,
+            refilled_at_ns: now,
         }
     }
 
-    /// At most a tenth of a second's worth of events at once.
-    fn burst(rate: u64) -> u64 {
-        (rate / 10).max(1)
-    }
-
-    /// Takes one event's worth at time `now`, if there is one.
     fn take(&mut self, now: u64) -> bool {
-        let rate = u64::from(config::event_rate_limit());
-        let elapsed = now.saturating_sub(self.refilled_at_ns);
-        let earned = elapsed.saturating_mul(rate) / 1_000_000_000;
+        let earned = now.saturating_sub(self.refilled_at_ns) * RESERVE_PER_SECOND / 1_000_000_000;
         if earned > 0 {
-            self.tokens = (self.tokens + earned).min(Self::burst(rate));
+            self.tokens = (self.tokens + earned).min(Self::BURST);
             self.refilled_at_ns = now;
         }
         if self.tokens == 0 {
@@ -269,8 +266,14 @@ impl Recorder {
             stats: HashMap::with_hasher(BuildHasherDefault::new()),
             pending: Vec::new(),
             last_flush_ns: 0,
-            budget: EventBudget::new(),
+            reserve: EventReserve::full(0),
         }
+    }
+
+    /// One individual event's worth at `now`: from the process-wide budget, else this thread's
+    /// reserve.
+    fn take_event(&mut self, now: u64) -> bool {
+        config::take_event(now) || self.reserve.take(now)
     }
 
     fn entry(&mut self, meta: &LockMeta, site: SiteKey) -> &mut SiteStats {
@@ -415,11 +418,7 @@ pub(crate) fn register_thread(id: u64, name: Arc<str>) {
         r.thread_id = id;
         r.thread_name = Some(name);
         r.last_flush_ns = clock::now_ns();
-        // A new thread starts with a full bucket.
-        r.budget = EventBudget {
-            tokens: EventBudget::burst(u64::from(config::event_rate_limit())),
-            refilled_at_ns: r.last_flush_ns,
-        };
+        r.reserve = EventReserve::full(r.last_flush_ns);
         r.publish_quiet();
     });
 }
@@ -457,7 +456,7 @@ pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
 fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
     let wait_ns = wait.end - wait.start;
     with_recorder(|r| {
-        let as_event = wait_ns >= config::event_threshold_ns() && r.budget.take(wait.end);
+        let as_event = wait_ns >= config::event_threshold_ns() && r.take_event(wait.end);
         let stats = r.entry(meta, wait.site);
         if timed_out {
             stats.timeouts += 1;
@@ -508,7 +507,7 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
         // A long hold stands for itself (weight 1) even when it was also the sample: every long
         // hold that is measured is reported, so counting it N times would count it twice.
         let weight = if big { 1 } else { hold.weight };
-        if (big || defer && hold.blame_ns > 0) && r.budget.take(now) {
+        if (big || defer && hold.blame_ns > 0) && r.take_event(now) {
             r.push(Pending::Hold {
                 lock_addr,
                 subject: OwnedSubject::of(meta, site),

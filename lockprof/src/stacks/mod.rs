@@ -9,13 +9,14 @@
 //! Layer (JSON logs). Nothing here takes a profiled lock, and nothing is called while the lock
 //! whose wait or hold is being recorded is held.
 
-mod budget;
 mod define;
 mod pairing;
 mod symbolize;
 mod table;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+use crate::rate_limit::RateLimit;
 
 pub(crate) use define::{define_for_subscriber, emit_owed};
 pub(crate) use pairing::{holder_stack_for, pack_blamed};
@@ -39,6 +40,8 @@ pub const MAX_STACKS: usize = 16_384;
 /// cost around 0.5% of one core under the heaviest contention; waits and holds past the budget
 /// are still recorded, without a stack.
 pub const DEFAULT_STACK_CAPTURE_RATE: u32 = 2_000;
+
+static CAPTURE_BUDGET: RateLimit = RateLimit::new(DEFAULT_STACK_CAPTURE_RATE);
 
 static ENABLED: AtomicBool = AtomicBool::new(true);
 static ENV_READ: std::sync::Once = std::sync::Once::new();
@@ -84,7 +87,7 @@ pub fn stack_capture() -> bool {
 /// tenth of a second's worth). `0` stops capturing, like `set_stack_capture(false)`. Defaults to
 /// [`DEFAULT_STACK_CAPTURE_RATE`].
 pub fn set_stack_capture_rate(per_second: u32) {
-    budget::set_rate(per_second);
+    CAPTURE_BUDGET.set_rate(per_second);
 }
 
 /// Counters of the stack machinery since the process started.
@@ -127,7 +130,7 @@ pub(crate) fn capture(now: u64) -> StackId {
     if !stack_capture() {
         return 0;
     }
-    if !budget::take(now) {
+    if !CAPTURE_BUDGET.take(now) {
         SKIPPED_BUDGET.fetch_add(1, Relaxed);
         return 0;
     }

@@ -1,27 +1,32 @@
-//! The process-wide budget of stack captures: a token bucket in the form of GCRA (one atomic
-//! "theoretical arrival time"), so a capture that is allowed costs one compare-exchange and one
-//! that is not costs a load — no lock, whatever the number of contending threads.
+//! Process-wide budgets (stack captures, individual events): a token bucket in the form of GCRA
+//! (one atomic "theoretical arrival time"), so a take that is allowed costs one compare-exchange
+//! and one that is not costs a load — no lock, whatever the number of contending threads.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
-use super::DEFAULT_STACK_CAPTURE_RATE;
-
-struct Bucket {
-    /// Captures per second; 0 allows none.
+/// So many per second, in bursts of up to a tenth of a second's worth.
+#[derive(Debug)]
+pub(crate) struct RateLimit {
+    /// Takes allowed per second; 0 allows none.
     rate: AtomicU32,
     /// When the bucket would be full again if nothing more were taken (lockprof ns).
     tat: AtomicU64,
 }
 
-impl Bucket {
-    const fn new(rate: u32) -> Bucket {
-        Bucket {
-            rate: AtomicU32::new(rate),
+impl RateLimit {
+    pub(crate) const fn new(per_second: u32) -> RateLimit {
+        RateLimit {
+            rate: AtomicU32::new(per_second),
             tat: AtomicU64::new(0),
         }
     }
 
-    fn take(&self, now: u64) -> bool {
+    pub(crate) fn set_rate(&self, per_second: u32) {
+        self.rate.store(per_second, Relaxed);
+    }
+
+    /// Takes one at time `now` (lockprof ns), if the budget has it.
+    pub(crate) fn take(&self, now: u64) -> bool {
         let rate = u64::from(self.rate.load(Relaxed));
         if rate == 0 {
             return false;
@@ -46,31 +51,20 @@ impl Bucket {
     }
 }
 
-static BUCKET: Bucket = Bucket::new(DEFAULT_STACK_CAPTURE_RATE);
-
-pub(super) fn set_rate(per_second: u32) {
-    BUCKET.rate.store(per_second, Relaxed);
-}
-
-/// Takes one capture's worth at time `now`, if the budget has it.
-pub(super) fn take(now: u64) -> bool {
-    BUCKET.take(now)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn allows_a_burst_then_the_rate() {
-        let bucket = Bucket::new(1_000);
+        let bucket = RateLimit::new(1_000);
         let t0 = 5_000_000_000;
         let burst = (0..1_000).filter(|_| bucket.take(t0)).count();
         assert_eq!(burst, 100);
         // 10 ms later: 10 more.
         let later = (0..1_000).filter(|_| bucket.take(t0 + 10_000_000)).count();
         assert_eq!(later, 10);
-        bucket.rate.store(0, Relaxed);
+        bucket.set_rate(0);
         assert!(!bucket.take(t0 + 1_000_000_000));
     }
 }
