@@ -245,7 +245,8 @@ impl EventReserve {
     }
 
     fn take(&mut self, now: u64) -> bool {
-        let earned = now.saturating_sub(self.refilled_at_ns) * RESERVE_PER_SECOND / 1_000_000_000;
+        let elapsed = now.saturating_sub(self.refilled_at_ns);
+        let earned = elapsed.saturating_mul(RESERVE_PER_SECOND) / 1_000_000_000;
         if earned > 0 {
             self.tokens = (self.tokens + earned).min(Self::BURST);
             self.refilled_at_ns = now;
