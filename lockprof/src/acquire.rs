@@ -217,7 +217,14 @@ fn contended_capturing(
     };
     let start = clock::now_ns();
     meta.note_waiter(start);
-    let ticket = meta.integral.begin_wait(start);
+    // In a storm, where blame is split statistically anyway, the wait enters the integral only
+    // when it ends: one update of the lock's line instead of two, and none while the holder
+    // is using it.
+    let ticket = if meta.in_storm() {
+        meta.integral.defer_wait(start)
+    } else {
+        meta.integral.begin_wait(start)
+    };
     // Inside the timed wait, before blocking: the capture is time spent in `lock()` like the
     // rest (a few µs), and if the unwinder itself has to wait (its loader lock held by a
     // thread printing a backtrace, say) the wait still reads what the caller saw.

@@ -41,11 +41,22 @@ pub(crate) struct WaitIntegral {
     waiting: AtomicU64,
 }
 
-/// A wait registered in the integral, to be finished by [`WaitIntegral::end_wait`].
+/// A wait begun in the integral, to be finished by [`WaitIntegral::end_wait`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct WaitTicket {
     start: u64,
-    tracked: bool,
+    entry: Entry,
+}
+
+/// How a wait enters the integral.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entry {
+    /// Counted among the n waiters from its start ([`WaitIntegral::begin_wait`]).
+    Registered,
+    /// Added whole when it ends ([`WaitIntegral::defer_wait`]).
+    Deferred,
+    /// Not at all: the waiter count was full.
+    Untracked,
 }
 
 impl WaitIntegral {
@@ -99,20 +110,42 @@ impl WaitIntegral {
         }
         WaitTicket {
             start,
-            tracked: updated.is_ok(),
+            entry: if updated.is_ok() {
+                Entry::Registered
+            } else {
+                Entry::Untracked
+            },
         }
     }
 
-    /// Finishes a wait registered by `begin_wait`: n −= 1, C += end.
-    pub(crate) fn end_wait(&self, ticket: WaitTicket, end: u64) {
-        if !ticket.tracked {
-            return;
+    /// Begins a wait at `start` that enters the integral only when it ends, whole (C += end −
+    /// start): one update instead of two, and none while the holder has the lock's line. Until
+    /// then nobody sees it waiting, so releases meanwhile are neither measured for it nor charged
+    /// it; the release measured after it ends is charged all of it.
+    pub(crate) fn defer_wait(&self, start: u64) -> WaitTicket {
+        WaitTicket {
+            start,
+            entry: Entry::Deferred,
         }
+    }
+
+    /// Finishes a wait begun by `begin_wait` (n −= 1, C += end) or `defer_wait` (C += end −
+    /// start).
+    pub(crate) fn end_wait(&self, ticket: WaitTicket, end: u64) {
+        debug_assert!(end >= ticket.start);
+        let (leaving, added) = match ticket.entry {
+            Entry::Registered => (1, end),
+            Entry::Deferred => (0, end.saturating_sub(ticket.start)),
+            Entry::Untracked => return,
+        };
         let _ = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
             let n = (word & N_MASK) >> C_BITS;
-            Some(UNCHARGED | ((n - 1) << C_BITS) | ((word & C_MASK).wrapping_add(end) & C_MASK))
+            Some(
+                UNCHARGED
+                    | ((n - leaving) << C_BITS)
+                    | ((word & C_MASK).wrapping_add(added) & C_MASK),
+            )
         });
-        debug_assert!(end >= ticket.start);
     }
 
     /// W(now) mod 2^48: all waiting on this lock up to `now`.
@@ -184,6 +217,23 @@ mod tests {
         assert_eq!(first, 1_900);
         assert_eq!(second, 900);
         assert_eq!(first + second, (1_100 - 100) + (2_000 - 200));
+    }
+
+    #[test]
+    fn a_deferred_wait_is_charged_whole_after_it_ends() {
+        let meta = meta();
+        let registered = meta.begin_wait(100);
+        let deferred = meta.defer_wait(200);
+        // While it waits, only the registered wait is seen and charged.
+        assert_eq!(meta.waiters(), 1);
+        assert_eq!(meta.charge(1_100), 1_000);
+        meta.end_wait(deferred, 1_500);
+        meta.end_wait(registered, 2_000);
+        // Then all the rest: the deferred wait whole (1 300, some of it before the last charge)
+        // and the registered one's last 900.
+        assert!(meta.has_waiters() && meta.waiters() == 0);
+        assert_eq!(meta.charge(2_000), 2_200);
+        assert_eq!(meta.charge(3_000), 0);
     }
 
     #[test]
