@@ -6,6 +6,8 @@
 //! waiting that happened during a hold is charged to it, and totals stay exact even when only a
 //! sample of releases is measured. n and C share one atomic word (15 + 48 bits, C and W modulo
 //! 2^48 ns ≈ 78 h) so W is never read torn: a torn read would be off by a whole timestamp.
+//! A wait may also enter W only when it ends, whole (`defer_wait`, in a storm): W then jumps by
+//! its length, and the release measured next is charged it.
 //!
 //! One approximation remains, for reader-writer locks only: a waiter that has acquired the lock
 //! (read its end time) but not yet finished its wait here still counts as waiting for a reader
