@@ -287,7 +287,7 @@ fn print_targets(contenders: &[Contender], times: &Times, pairs: &[Pair]) {
             if let Case::Contended(_) = case {
                 check(
                     format!(
-                        "{}: default recording throughput ≥ 0.95× parking_lot",
+                        "{}: default recording throughput ≥ 0.95× parking_lot (this process)",
                         case.name()
                     ),
                     ratio(times, ci, i, case),
