@@ -75,6 +75,29 @@ fn hold_while_another_waits(lock: &Arc<lockprof::Mutex<u64>>) -> Truth {
     }
 }
 
+/// Four threads each increment `lock` `per_thread` times, with `work` steps of arithmetic of
+/// their own between acquisitions, then flush: a storm of short contended holds.
+fn storm(lock: &Arc<lockprof::Mutex<u64>>, per_thread: u64, work: u32) {
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let lock = Arc::clone(lock);
+            thread::spawn(move || {
+                let mut local = 0u64;
+                for _ in 0..per_thread {
+                    *lock.lock() += 1;
+                    for _ in 0..work {
+                        local = std::hint::black_box(local.wrapping_mul(31).wrapping_add(7));
+                    }
+                }
+                lockprof::flush();
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+}
+
 #[test]
 fn a_20ms_hold_is_reported_as_wait_hold_and_blame() {
     install();
@@ -154,20 +177,7 @@ fn a_20ms_hold_after_a_storm_is_measured_exactly() {
     install();
     let lock = Arc::new(lockprof::Mutex::named("after-storm", 0u64));
     // A storm of short contended holds: the lock measures only a sample of its releases.
-    let storm: Vec<_> = (0..4)
-        .map(|_| {
-            let lock = Arc::clone(&lock);
-            thread::spawn(move || {
-                for _ in 0..50_000 {
-                    *lock.lock() += 1;
-                }
-                lockprof::flush();
-            })
-        })
-        .collect();
-    for worker in storm {
-        worker.join().unwrap();
-    }
+    storm(&lock, 50_000, 0);
     // After a quiet spell, a hold that makes another thread wait 20 ms is measured, with all the
     // waiting it caused.
     thread::sleep(Duration::from_millis(5));
@@ -196,24 +206,7 @@ fn a_storms_short_holds_are_summarised_not_reported_one_by_one() {
     let lock = Arc::new(lockprof::Mutex::named("storm-holds", 0u64));
     // Four threads taking turns at a lock held for nanoseconds: a storm, in which the lock
     // measures only a sample of its releases and charges each all the waiting since the last.
-    let workers: Vec<_> = (0..4)
-        .map(|_| {
-            let lock = Arc::clone(&lock);
-            thread::spawn(move || {
-                let mut local = 0u64;
-                for _ in 0..100_000 {
-                    *lock.lock() += 1;
-                    for _ in 0..50 {
-                        local = std::hint::black_box(local.wrapping_mul(31).wrapping_add(7));
-                    }
-                }
-                lockprof::flush();
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
+    storm(&lock, 100_000, 50);
     assert_eq!(*lock.lock(), 400_000);
     lockprof::flush();
 
