@@ -696,3 +696,36 @@ fn emit_all(thread_name: &str, thread_id: u64, pending: Vec<Pending>, summaries:
         emit::summary(&subject.with_thread(thread_name, thread_id), &fields);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A measured hold at the default threshold (10 µs).
+    fn hold(hold_ns: u64, blame_ns: u64, exact: bool, storm: bool) -> HoldFields {
+        HoldFields {
+            hold_ns,
+            blame_ns,
+            waiters: 1,
+            at_ns: 1_000_000,
+            weight: 1,
+            exact,
+            sampled: false,
+            storm,
+            stack: 0,
+        }
+    }
+
+    #[test]
+    fn a_storms_charge_does_not_make_a_short_hold_an_event() {
+        assert_eq!(config::event_threshold_ns(), 10_000, "default threshold");
+        // Out of a storm, a short hold that made others wait 50 µs is an event...
+        assert!(is_event_sized(&hold(50, 50_000, true, false)));
+        // ...in a storm that 50 µs is the waiting since the last measured release: not its own.
+        assert!(!is_event_sized(&hold(50, 50_000, true, true)));
+        // Nor is an untimed hold's length there, which spans the holds since that release.
+        assert!(!is_event_sized(&hold(80_000, 80_000, false, true)));
+        // A hold that was itself long, timed, is an event in a storm too.
+        assert!(is_event_sized(&hold(20_000, 30_000, true, true)));
+    }
+}

@@ -75,29 +75,6 @@ fn hold_while_another_waits(lock: &Arc<lockprof::Mutex<u64>>) -> Truth {
     }
 }
 
-/// Four threads each increment `lock` `per_thread` times, with `work` steps of arithmetic of
-/// their own between acquisitions, then flush: a storm of short contended holds.
-fn storm(lock: &Arc<lockprof::Mutex<u64>>, per_thread: u64, work: u32) {
-    let workers: Vec<_> = (0..4)
-        .map(|_| {
-            let lock = Arc::clone(lock);
-            thread::spawn(move || {
-                let mut local = 0u64;
-                for _ in 0..per_thread {
-                    *lock.lock() += 1;
-                    for _ in 0..work {
-                        local = std::hint::black_box(local.wrapping_mul(31).wrapping_add(7));
-                    }
-                }
-                lockprof::flush();
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
-}
-
 #[test]
 fn a_20ms_hold_is_reported_as_wait_hold_and_blame() {
     install();
@@ -177,7 +154,7 @@ fn a_20ms_hold_after_a_storm_is_measured_exactly() {
     install();
     let lock = Arc::new(lockprof::Mutex::named("after-storm", 0u64));
     // A storm of short contended holds: the lock measures only a sample of its releases.
-    storm(&lock, 50_000, 0);
+    common::storm(&lock, 50_000, 0);
     // After a quiet spell, a hold that makes another thread wait 20 ms is measured, with all the
     // waiting it caused.
     thread::sleep(Duration::from_millis(5));
@@ -197,45 +174,5 @@ fn a_20ms_hold_after_a_storm_is_measured_exactly() {
         "blame_ns",
         holds[0].u64("blame_ns"),
         truth.during_hold.as_nanos() as u64,
-    );
-}
-
-#[test]
-fn a_storms_short_holds_are_summarised_not_reported_one_by_one() {
-    install();
-    let lock = Arc::new(lockprof::Mutex::named("storm-holds", 0u64));
-    // Four threads taking turns at a lock held for nanoseconds: a storm, in which the lock
-    // measures only a sample of its releases and charges each all the waiting since the last.
-    storm(&lock, 100_000, 50);
-    assert_eq!(*lock.lock(), 400_000);
-    lockprof::flush();
-
-    // A storm's charge is mostly waiting during other threads' holds: it goes to the summaries,
-    // not into an event claiming that one nanoseconds-long hold made others wait. Before this
-    // rule, sampled holds carried it: about 200 `hold` events of under 1 µs with 10–500 µs of
-    // blame, on an idle machine. What remains are holds charged a wake-up: a waiter handed the
-    // lock but not yet running counts as waiting, and that waiting is charged to its own hold
-    // (docs/EVENTS.md, Blame). On an idle machine there are none; with both cores busy
-    // elsewhere, 6–14. Holds the scheduler stretched past the threshold are still events.
-    let threshold = lockprof::config::DEFAULT_EVENT_THRESHOLD.as_nanos() as u64;
-    let holds = events(lock.id(), "hold");
-    let short: Vec<_> = holds
-        .iter()
-        .filter(|h| h.u64("hold_ns") < threshold)
-        .collect();
-    assert!(
-        short.len() <= 30,
-        "{} short holds reported: {short:?}",
-        short.len()
-    );
-    // Nothing is lost: all the waiting is still charged, in events and summaries together.
-    let summaries = events(lock.id(), "summary");
-    let waits = events(lock.id(), "wait");
-    let wait_total = common::sum(&waits, "wait_ns") + common::sum(&summaries, "wait_ns");
-    let blame_total = common::sum(&holds, "blame_ns") + common::sum(&summaries, "blame_ns");
-    assert!(wait_total > 0, "four threads on one lock must wait");
-    assert!(
-        wait_total.abs_diff(blame_total) <= wait_total / 20 + 1_000_000,
-        "Σ wait {wait_total} ns vs Σ blame {blame_total} ns"
     );
 }

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
@@ -129,4 +130,27 @@ pub fn assert_close(what: &str, actual: u64, expected: u64) {
 /// Sums a u64 field over events.
 pub fn sum(events: &[Captured], field: &str) -> u64 {
     events.iter().map(|e| e.u64(field)).sum()
+}
+
+/// Four threads each increment `lock` `per_thread` times, with `work` steps of arithmetic of
+/// their own between acquisitions, then flush: a storm of short contended holds.
+pub fn storm(lock: &Arc<lockprof::Mutex<u64>>, per_thread: u64, work: u32) {
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let lock = Arc::clone(lock);
+            thread::spawn(move || {
+                let mut local = 0u64;
+                for _ in 0..per_thread {
+                    *lock.lock() += 1;
+                    for _ in 0..work {
+                        local = std::hint::black_box(local.wrapping_mul(31).wrapping_add(7));
+                    }
+                }
+                lockprof::flush();
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
 }
