@@ -22,9 +22,10 @@ pub(crate) const HOT_HOLDS: u16 = 256;
 pub(crate) const FLUSH_INTERVAL_NS: u64 = 1_000_000_000;
 
 /// The process emits at most this many individual wait and hold events per second by default,
-/// across all its threads. One costs its thread ≈ 1 µs (about 3 000 instructions, BENCHMARKS.md)
-/// and the Layer's writer about as much again, so this bounds the profiler's own event cost at
-/// about 1% of one core however many threads contend.
+/// across all its threads. One costs its thread about 3 000 instructions and the Layer's writer
+/// thread about 4 500 more (callgrind, BENCHMARKS.md), so this bounds the profiler's own event
+/// cost at about 40 million instructions a second, 1–2 % of one core, however many threads
+/// contend.
 pub const DEFAULT_EVENT_RATE_LIMIT: u32 = 5_000;
 
 static EVENT_BUDGET: RateLimit = RateLimit::new(DEFAULT_EVENT_RATE_LIMIT);
