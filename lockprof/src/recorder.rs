@@ -20,6 +20,7 @@ use crate::config;
 use crate::emit::{self, HoldFields, Subject, SummaryFields, WaitFields};
 use crate::meta::LockMeta;
 use crate::name::LockName;
+use crate::rate_limit::RateLimit;
 use crate::stacks::{self, StackId};
 use crate::thread::{self, SiteKey, Wait};
 use crate::{LockKind, clock};
@@ -218,46 +219,14 @@ struct Recorder {
     stats: HashMap<Key, SiteStats, BuildHasherDefault<KeyHasher>>,
     pending: Vec<Pending>,
     last_flush_ns: u64,
-    reserve: EventReserve,
+    /// This thread's reserve of events ([`RESERVE_PER_SECOND`]), starting full.
+    reserve: RateLimit,
 }
 
 /// Individual events a thread may emit per second even when the process-wide budget
 /// (`config::set_event_rate_limit`) is spent: a storm of events from other threads cannot take
 /// every event of a thread that waits or holds long only now and then.
-const RESERVE_PER_SECOND: u64 = 100;
-
-/// A thread's reserve of events: a token bucket of [`RESERVE_PER_SECOND`], holding a tenth of a
-/// second's worth.
-#[derive(Debug)]
-struct EventReserve {
-    tokens: u64,
-    refilled_at_ns: u64,
-}
-
-impl EventReserve {
-    const BURST: u64 = RESERVE_PER_SECOND / 10;
-
-    const fn full(now: u64) -> EventReserve {
-        EventReserve {
-            tokens: Self::BURST,
-            refilled_at_ns: now,
-        }
-    }
-
-    fn take(&mut self, now: u64) -> bool {
-        let elapsed = now.saturating_sub(self.refilled_at_ns);
-        let earned = elapsed.saturating_mul(RESERVE_PER_SECOND) / 1_000_000_000;
-        if earned > 0 {
-            self.tokens = (self.tokens + earned).min(Self::BURST);
-            self.refilled_at_ns = now;
-        }
-        if self.tokens == 0 {
-            return false;
-        }
-        self.tokens -= 1;
-        true
-    }
-}
+const RESERVE_PER_SECOND: u32 = 100;
 
 impl Recorder {
     const fn new() -> Recorder {
@@ -267,7 +236,7 @@ impl Recorder {
             stats: HashMap::with_hasher(BuildHasherDefault::new()),
             pending: Vec::new(),
             last_flush_ns: 0,
-            reserve: EventReserve::full(0),
+            reserve: RateLimit::new(RESERVE_PER_SECOND),
         }
     }
 
@@ -419,7 +388,6 @@ pub(crate) fn register_thread(id: u64, name: Arc<str>) {
         r.thread_id = id;
         r.thread_name = Some(name);
         r.last_flush_ns = clock::now_ns();
-        r.reserve = EventReserve::full(r.last_flush_ns);
         r.publish_quiet();
     });
 }
