@@ -71,6 +71,8 @@ pub(crate) struct SummaryFields {
     pub(crate) hold_ns: u64,
     pub(crate) hold_hist: String,
     pub(crate) blame_ns: u64,
+    /// The part of `blame_ns` that is estimated from sampled holds (0: all exact).
+    pub(crate) blame_estimated_ns: u64,
 }
 
 /// Whether any subscriber wants lockprof events now: one relaxed load when the answer is the same
@@ -216,6 +218,7 @@ pub(crate) fn summary(s: &Subject<'_>, f: &SummaryFields) {
         hold_ns = f.hold_ns,
         hold_hist = f.hold_hist.as_str(),
         blame_ns = f.blame_ns,
+        blame_estimated_ns = f.blame_estimated_ns,
     );
 }
 

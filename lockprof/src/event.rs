@@ -88,8 +88,12 @@ pub const WAIT_HIST: &str = "wait_hist";
 pub const HOLDS: &str = "holds";
 /// Summary: base64 HdrHistogram V2 serialization of those holds, ns, counts weighted.
 pub const HOLD_HIST: &str = "hold_hist";
+/// Summary: how many of the summary's `blame_ns` nanoseconds are a statistical estimate (sampled
+/// holds' own blame times their sampling weight) rather than exact; 0 when all are exact.
+pub const BLAME_ESTIMATED_NS: &str = "blame_estimated_ns";
 // Summary events also carry WAIT_NS (exact sum of the short waits), HOLD_NS (weighted sum of the
-// short holds) and BLAME_NS (exact sum of blame of holds not reported as hold events).
+// short holds) and BLAME_NS (sum of blame of holds not reported as hold events, of which
+// BLAME_ESTIMATED_NS is estimated).
 
 /// `mode` values.
 pub const EXCLUSIVE: &str = "exclusive";

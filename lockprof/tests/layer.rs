@@ -127,6 +127,7 @@ fn emit_summary(wait_hist: &str, hold_hist: &str) {
         hold_ns = 64_000u64,
         hold_hist = hold_hist,
         blame_ns = 99u64,
+        blame_estimated_ns = 40u64,
     );
 }
 
@@ -326,6 +327,7 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             hold_ns: 64_000,
             hold_hist,
             blame_ns: 99,
+            blame_estimated_ns: 40,
         }
     );
     assert_eq!(dropped(&records), 0);

@@ -176,6 +176,7 @@ fn sample() -> Vec<Record> {
             hold_ns: 64_000,
             hold_hist: hist(&[(100, 640)]),
             blame_ns: 99,
+            blame_estimated_ns: 60,
         })),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -193,6 +194,7 @@ fn sample() -> Vec<Record> {
             hold_ns: 0,
             hold_hist: hist(&[]),
             blame_ns: 0,
+            blame_estimated_ns: 0,
         })),
         Record::Dropped { count: 17 },
         Record::Dropped { count: u64::MAX },
@@ -350,6 +352,47 @@ fn unknown_record_types_and_trailing_fields_are_skipped() {
         ]
     );
     assert!(!out.complete, "no end marker");
+}
+
+#[test]
+fn a_summary_without_blame_estimated_ns_reads_it_as_0() {
+    // Writers leave the appended field out when it is 0, so a summary of 0 is also what traces
+    // written before the field existed hold.
+    let summary = |blame_estimated_ns| {
+        Record::Summary(Box::new(Summary {
+            lock: 7,
+            mode: Mode::Exclusive,
+            thread: 1,
+            site: 0,
+            at_ns: 5,
+            acquisitions: 10,
+            contended: 2,
+            timeouts: 0,
+            waits: 0,
+            wait_ns: 0,
+            wait_hist: hist(&[]),
+            holds: 1024,
+            hold_ns: 1024 * 30,
+            hold_hist: hist(&[(30, 1024)]),
+            blame_ns: 500,
+            blame_estimated_ns,
+        }))
+    };
+    let string = Record::String {
+        id: 0,
+        value: "s".into(),
+    };
+    let old = encode(&[string.clone(), summary(0)]);
+    let new = encode(&[string.clone(), summary(300)]);
+    assert!(old.len() < new.len(), "the field is left out when 0");
+    assert_eq!(
+        decode(&old).expect("header").records,
+        [string.clone(), summary(0)]
+    );
+    assert_eq!(
+        decode(&new).expect("header").records,
+        [string, summary(300)]
+    );
 }
 
 #[test]
@@ -731,9 +774,11 @@ fn arb_op() -> impl Strategy<Value = Op> {
         prop::array::uniform8(any::<u64>()),
         arb_hist(),
         arb_hist(),
+        // Appended to the record and left out when 0: both forms.
+        prop_oneof![Just(0u64), any::<u64>()],
     )
         .prop_map(
-            |((lock, mode, thread, site, at_ns), n, wait_hist, hold_hist)| {
+            |((lock, mode, thread, site, at_ns), n, wait_hist, hold_hist, blame_estimated_ns)| {
                 Op::Summary(Box::new(Summary {
                     lock,
                     mode,
@@ -750,6 +795,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     hold_ns: n[6],
                     hold_hist,
                     blame_ns: n[7],
+                    blame_estimated_ns,
                 }))
             },
         );

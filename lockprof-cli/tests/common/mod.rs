@@ -89,7 +89,16 @@ pub fn summary(
         hold_ns: short_holds.iter().map(|(v, n)| v * n).sum(),
         hold_hist,
         blame_ns,
+        blame_estimated_ns: 0,
     }))
+}
+
+/// `summary` with `estimated_ns` of its blame estimated from sampled holds.
+pub fn with_blame_estimated(mut summary: Record, estimated_ns: u64) -> Record {
+    if let Record::Summary(s) = &mut summary {
+        s.blame_estimated_ns = estimated_ns;
+    }
+    summary
 }
 
 pub fn string(id: u32, value: &str) -> Record {
@@ -374,6 +383,7 @@ fn emit_all(records: &[Record], noise: usize) {
                     hold_ns = m.hold_ns,
                     hold_hist = b64(&m.hold_hist).as_str(),
                     blame_ns = m.blame_ns,
+                    blame_estimated_ns = m.blame_estimated_ns,
                 );
             }
             // Stack definitions have no JSON-lines form of their own here.

@@ -23,6 +23,9 @@ pub(crate) struct SummaryFields {
     pub(crate) timeouts: u64,
     pub(crate) waits: u64,
     pub(crate) holds: u64,
+    /// The part of the event's `blame_ns` that is estimated (0 in summaries from older
+    /// emitters, which lack the field).
+    pub(crate) blame_estimated_ns: u64,
     /// Base64 V2 histograms, decoded on the writer thread (off the profiled thread).
     pub(crate) wait_hist: String,
     pub(crate) hold_hist: String,
@@ -237,6 +240,7 @@ impl Visitor {
             event::TIMEOUTS => self.summary().timeouts = value,
             event::WAITS => self.summary().waits = value,
             event::HOLDS => self.summary().holds = value,
+            event::BLAME_ESTIMATED_NS => self.summary().blame_estimated_ns = value,
             _ => {}
         }
     }
@@ -308,5 +312,6 @@ fn is_numeric_field(name: &str) -> bool {
             | event::TIMEOUTS
             | event::WAITS
             | event::HOLDS
+            | event::BLAME_ESTIMATED_NS
     )
 }

@@ -295,7 +295,14 @@ impl WriterThread {
                     None => (empty_histogram(), empty_histogram()),
                 };
                 let f = fields.map_or(Default::default(), |f| {
-                    (f.acquisitions, f.contended, f.timeouts, f.waits, f.holds)
+                    (
+                        f.acquisitions,
+                        f.contended,
+                        f.timeouts,
+                        f.waits,
+                        f.holds,
+                        f.blame_estimated_ns,
+                    )
                 });
                 Record::Summary(Box::new(Summary {
                     lock: e.lock_id,
@@ -313,6 +320,7 @@ impl WriterThread {
                     hold_ns: e.hold_ns,
                     hold_hist,
                     blame_ns: e.blame_ns,
+                    blame_estimated_ns: f.5,
                 }))
             }
         };

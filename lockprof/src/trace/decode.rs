@@ -232,7 +232,7 @@ fn decode_checked<'a>(
         }
         kind::SUMMARY => {
             let f = event_flags(&mut d, flags::SUMMARY_KNOWN)?;
-            let summary = Summary {
+            let mut summary = Summary {
                 mode: mode(f)?,
                 lock: d.u64("lock")?,
                 thread: d.u64("thread")?,
@@ -250,7 +250,13 @@ fn decode_checked<'a>(
                     .map_err(|e| format!("wait_hist: {e}"))?,
                 hold_hist: hist::decode(d.bytes("hold_hist")?)
                     .map_err(|e| format!("hold_hist: {e}"))?,
+                blame_estimated_ns: 0,
             };
+            // Appended in version 1 (docs/FORMAT.md): absent in older traces, and left out by
+            // writers when 0.
+            if !d.is_empty() {
+                summary.blame_estimated_ns = d.u64("blame_estimated_ns")?;
+            }
             state.last_at_ns = summary.at_ns;
             return Ok(Decoded::Summary(Box::new(summary)));
         }

@@ -247,8 +247,11 @@ pub struct Summary {
     pub hold_ns: u64,
     /// Histogram of the short holds, ns, counts weighted.
     pub hold_hist: Histogram<u64>,
-    /// Exact blame of the holds not reported as `Hold` records, ns.
+    /// Blame of the holds not reported as `Hold` records, ns.
     pub blame_ns: u64,
+    /// The part of `blame_ns` estimated from sampled holds rather than exact, ns (0 in traces
+    /// written before the field existed).
+    pub blame_estimated_ns: u64,
 }
 
 impl Header {
