@@ -46,6 +46,8 @@ pub(crate) struct SummaryCounts {
     pub(crate) holds: u64,
     pub(crate) hold_ns: u64,
     pub(crate) blame_ns: u64,
+    /// The part of `blame_ns` estimated from sampled holds.
+    pub(crate) blame_estimated_ns: u64,
 }
 
 #[derive(Debug)]
@@ -61,6 +63,8 @@ struct LockAcc {
     hold: DistributionBuilder,
     blame: DistributionBuilder,
     blame_ns: u64,
+    holds_estimated: u64,
+    blame_estimated_ns: u64,
 }
 
 /// Earliest and latest timestamp seen in one input.
@@ -126,6 +130,8 @@ impl Aggregator {
             hold: DistributionBuilder::default(),
             blame: DistributionBuilder::default(),
             blame_ns: 0,
+            holds_estimated: 0,
+            blame_estimated_ns: 0,
         });
         LockIdx::try_from(self.locks.len() - 1).unwrap_or(LockIdx::MAX)
     }
@@ -172,8 +178,13 @@ impl Aggregator {
         if blame_ns > 0 {
             acc.blame.record_n(blame_ns, 1);
         }
+        // A sampled hold stands for `weight` holds: all but itself are an estimate, and counting
+        // the sample itself as estimated too keeps "estimated" one figure per weighted hold.
+        let estimated = if weight > 1 { weight } else { 0 };
+        acc.holds_estimated = acc.holds_estimated.saturating_add(estimated);
         let cell = self.cells.entry(key).or_default();
         cell.holds = cell.holds.saturating_add(weight);
+        cell.holds_estimated = cell.holds_estimated.saturating_add(estimated);
         cell.hold_ns = cell.hold_ns.saturating_add(hold_ns.saturating_mul(weight));
         cell.blame_ns = cell.blame_ns.saturating_add(blame_ns);
     }
@@ -202,12 +213,20 @@ impl Aggregator {
             None => acc.hold.add_total(counts.hold_ns),
         }
         acc.blame_ns = acc.blame_ns.saturating_add(counts.blame_ns);
+        // A summary does not say which of its holds were sampled (weighted) and which stand for
+        // themselves (long holds past the event budget), so all of them count as estimated.
+        acc.holds_estimated = acc.holds_estimated.saturating_add(counts.holds);
+        // No more of the blame can be estimated than there is (corrupt or hostile input).
+        let blame_estimated_ns = counts.blame_estimated_ns.min(counts.blame_ns);
+        acc.blame_estimated_ns = acc.blame_estimated_ns.saturating_add(blame_estimated_ns);
         self.cells.entry(key).or_default().add(&Cell {
             waits: counts.waits,
             wait_ns: counts.wait_ns,
             holds: counts.holds,
+            holds_estimated: counts.holds,
             hold_ns: counts.hold_ns,
             blame_ns: counts.blame_ns,
+            blame_estimated_ns,
         });
     }
 
@@ -296,6 +315,8 @@ impl Aggregator {
                     hold: acc.hold.finish(),
                     blame: acc.blame.finish(),
                     blame_ns: acc.blame_ns,
+                    holds_estimated: acc.holds_estimated,
+                    blame_estimated_ns: acc.blame_estimated_ns,
                     stacks,
                     pairs,
                 }

@@ -125,12 +125,16 @@ pub struct Cell {
     pub waits: u64,
     /// Nanoseconds waited.
     pub wait_ns: u64,
-    /// Holds measured.
+    /// Holds: those measured one by one, plus the holds sampled holds stand for (weighted).
     pub holds: u64,
-    /// Nanoseconds held (measured holds only).
+    /// The part of `holds` that is an estimate: the weighted count of sampled holds.
+    pub holds_estimated: u64,
+    /// Nanoseconds held (of the holds counted in `holds`, weighted).
     pub hold_ns: u64,
     /// Nanoseconds other threads waited while this thread held the lock from this site.
     pub blame_ns: u64,
+    /// The part of `blame_ns` estimated from sampled holds rather than measured.
+    pub blame_estimated_ns: u64,
 }
 
 impl Cell {
@@ -138,8 +142,22 @@ impl Cell {
         self.waits = self.waits.saturating_add(other.waits);
         self.wait_ns = self.wait_ns.saturating_add(other.wait_ns);
         self.holds = self.holds.saturating_add(other.holds);
+        self.holds_estimated = self.holds_estimated.saturating_add(other.holds_estimated);
         self.hold_ns = self.hold_ns.saturating_add(other.hold_ns);
         self.blame_ns = self.blame_ns.saturating_add(other.blame_ns);
+        self.blame_estimated_ns = self
+            .blame_estimated_ns
+            .saturating_add(other.blame_estimated_ns);
+    }
+
+    /// Whether `holds` (and the hold time) include an estimate from sampled holds.
+    pub fn holds_are_estimated(&self) -> bool {
+        self.holds_estimated > 0
+    }
+
+    /// Whether `blame_ns` includes an estimate from sampled holds.
+    pub fn blame_is_estimated(&self) -> bool {
+        self.blame_estimated_ns > 0
     }
 }
 
@@ -246,13 +264,20 @@ pub struct LockProfile {
     pub timeouts: u64,
     /// Waits, ns.
     pub wait: Distribution,
-    /// Measured holds, ns.
+    /// Holds, ns: those measured one by one, and sampled holds weighted by the holds they stand
+    /// for (so counts, total and percentiles are estimates when
+    /// [`holds_estimated`](Self::holds_estimated) is not 0).
     pub hold: Distribution,
+    /// The part of `hold`'s count that is an estimate: the weighted count of sampled holds
+    /// (summaries' holds, and hold events of weight above 1).
+    pub holds_estimated: u64,
     /// Blame of each hold reported individually, ns (summaries carry only a total, included in
     /// [`blame_ns`](Self::blame_ns) but not here).
     pub blame: Distribution,
     /// Total nanoseconds threads waited for this lock, charged to the holds that made them wait.
     pub blame_ns: u64,
+    /// The part of `blame_ns` estimated from sampled holds rather than measured.
+    pub blame_estimated_ns: u64,
     /// Per (thread, spans, native stack, site), sorted by thread, spans, frames, site.
     pub stacks: Vec<StackCell>,
     /// Waits paired with the holds they waited for, most wait first (waits whose holder is
@@ -385,7 +410,7 @@ pub enum SortKey {
     Wait,
     /// Total blame (time others waited, charged to holders), most first.
     Blame,
-    /// Total measured hold time, most first.
+    /// Total hold time (measured and estimated from samples), most first.
     Hold,
     /// Contended acquisitions, most first.
     Contended,

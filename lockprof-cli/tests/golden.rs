@@ -114,11 +114,13 @@ fn json_report_follows_the_schema_exactly() {
         keys(lock),
         [
             "acquisitions",
+            "blame_estimated_ns",
             "blame_ns",
             "contended",
             "hold_ns",
             "holder_stacks",
             "holders",
+            "holds_estimated",
             "kind",
             "name",
             "pairs",
@@ -131,10 +133,19 @@ fn json_report_follows_the_schema_exactly() {
     let stats = ["count", "max", "mean", "p50", "p90", "p99", "p999", "total"];
     assert_eq!(keys(&lock["wait_ns"]), stats);
     assert_eq!(keys(&lock["hold_ns"]), stats);
-    assert_eq!(keys(&lock["holders"][0]), ["blame_ns", "holds", "thread"]);
+    assert_eq!(
+        keys(&lock["holders"][0]),
+        [
+            "blame_estimated_ns",
+            "blame_ns",
+            "holds",
+            "holds_estimated",
+            "thread"
+        ]
+    );
     assert_eq!(keys(&lock["waiters"][0]), ["thread", "wait_ns", "waits"]);
     assert_eq!(
         keys(&lock["sites"][0]),
-        ["blame_ns", "site", "wait_ns", "waits"]
+        ["blame_estimated_ns", "blame_ns", "site", "wait_ns", "waits"]
     );
 }

@@ -222,6 +222,8 @@ impl JsonInput<'_> {
                     holds: f.holds.unwrap_or(0),
                     hold_ns: f.hold_ns.unwrap_or(0),
                     blame_ns: f.blame_ns.unwrap_or(0),
+                    // Absent in summaries of lockprof versions before the field: all exact.
+                    blame_estimated_ns: f.blame_estimated_ns.unwrap_or(0),
                 };
                 self.agg
                     .summary(key, &counts, wait_hist.as_ref(), hold_hist.as_ref());

@@ -25,7 +25,12 @@ struct Lock<'a> {
     contended: u64,
     wait_ns: Stats,
     hold_ns: Stats,
+    /// Added: how many of `hold_ns.count` are estimated from sampled holds (the weighted count
+    /// of sampled holds); `hold_ns` is then an estimate.
+    holds_estimated: u64,
     blame_ns: u64,
+    /// Added: the part of `blame_ns` estimated from sampled holds.
+    blame_estimated_ns: u64,
     holders: Vec<Holder>,
     waiters: Vec<Waiter>,
     sites: Vec<Site>,
@@ -70,7 +75,11 @@ pub const JSON_TOP_STACKS: usize = 20;
 struct Holder {
     thread: String,
     holds: u64,
+    /// Added: the part of `holds` estimated from sampled holds.
+    holds_estimated: u64,
     blame_ns: u64,
+    /// Added: the part of `blame_ns` estimated from sampled holds.
+    blame_estimated_ns: u64,
 }
 
 #[derive(Serialize)]
@@ -86,6 +95,8 @@ struct Site {
     waits: u64,
     wait_ns: u64,
     blame_ns: u64,
+    /// Added: the part of `blame_ns` estimated from sampled holds.
+    blame_estimated_ns: u64,
 }
 
 /// Writes the report as pretty-printed JSON and a newline (locks in the profile's order).
@@ -107,14 +118,18 @@ pub fn write_json(profile: &Profile, mut out: impl Write) -> io::Result<()> {
                 contended: l.contended,
                 wait_ns: l.wait.stats(),
                 hold_ns: l.hold.stats(),
+                holds_estimated: l.holds_estimated,
                 blame_ns: l.blame_ns,
+                blame_estimated_ns: l.blame_estimated_ns,
                 holders: l
                     .holders()
                     .into_iter()
                     .map(|u| Holder {
                         thread: u.name,
                         holds: u.cell.holds,
+                        holds_estimated: u.cell.holds_estimated,
                         blame_ns: u.cell.blame_ns,
+                        blame_estimated_ns: u.cell.blame_estimated_ns,
                     })
                     .collect(),
                 waiters: l
@@ -134,6 +149,7 @@ pub fn write_json(profile: &Profile, mut out: impl Write) -> io::Result<()> {
                         waits: u.cell.waits,
                         wait_ns: u.cell.wait_ns,
                         blame_ns: u.cell.blame_ns,
+                        blame_estimated_ns: u.cell.blame_estimated_ns,
                     })
                     .collect(),
                 waiter_stacks: l

@@ -56,9 +56,15 @@ pub fn write_markdown(
             humanize::duration(w.p50),
             humanize::duration(w.p99),
             humanize::duration(w.max),
-            humanize::duration(h.p99),
-            humanize::duration(lock.blame_ns),
+            approx(lock.holds_estimated > 0, humanize::duration(h.p99)),
+            approx(
+                lock.blame_estimated_ns > 0,
+                humanize::duration(lock.blame_ns)
+            ),
         )?;
+    }
+    if profile.locks.iter().any(has_estimates) {
+        writeln!(out, "\n{ESTIMATE_NOTE}")?;
     }
     for lock in &profile.locks {
         let holders = lock.holders();
@@ -87,33 +93,48 @@ pub fn write_markdown(
             continue;
         }
         writeln!(out, "\n### {}", title(profile, lock))?;
+        let blame = |u: &Usage| Row {
+            amount: u.cell.blame_ns,
+            whole: lock.blame_ns,
+            estimated: u.cell.blame_is_estimated(),
+            count: u.cell.holds,
+            count_estimated: u.cell.holds_are_estimated(),
+        };
+        // Waits are never sampled: nothing in a wait row is estimated.
+        let wait = |u: &Usage| Row {
+            amount: u.cell.wait_ns,
+            whole: lock.wait.total,
+            estimated: false,
+            count: u.cell.waits,
+            count_estimated: false,
+        };
         table(
             out,
             ["holder thread", "blame", "share", "holds"],
             &holders,
             opts.top_rows,
-            |u| (u.cell.blame_ns, lock.blame_ns, u.cell.holds),
+            blame,
         )?;
         table(
             out,
             ["waiting site", "wait", "share", "waits"],
             &waiting,
             opts.top_rows,
-            |u| (u.cell.wait_ns, lock.wait.total, u.cell.waits),
+            wait,
         )?;
         table(
             out,
             ["waiter stack", "wait", "share", "waits"],
             &waiter_stacks,
             opts.top_rows,
-            |u| (u.cell.wait_ns, lock.wait.total, u.cell.waits),
+            wait,
         )?;
         table(
             out,
             ["holder stack", "blame", "share", "holds"],
             &holder_stacks,
             opts.top_rows,
-            |u| (u.cell.blame_ns, lock.blame_ns, u.cell.holds),
+            blame,
         )?;
         table(
             out,
@@ -125,10 +146,39 @@ pub fn write_markdown(
             ],
             &pairs,
             opts.top_rows,
-            |u| (u.cell.wait_ns, lock.wait.total, u.cell.waits),
+            wait,
         )?;
+        if has_estimates(lock) {
+            writeln!(out, "\n{ESTIMATE_NOTE}")?;
+        }
     }
     Ok(())
+}
+
+/// The footnote under figures marked `~` (escaped: GitHub reads `~text~` as strikethrough).
+const ESTIMATE_NOTE: &str = "\\~ estimated from sampled holds";
+
+fn has_estimates(lock: &LockProfile) -> bool {
+    lock.holds_estimated > 0 || lock.blame_estimated_ns > 0
+}
+
+/// `text` marked as an estimate when `estimated`.
+fn approx(estimated: bool, text: String) -> String {
+    if estimated {
+        format!("\\~{text}")
+    } else {
+        text
+    }
+}
+
+/// The figures of one table row.
+struct Row {
+    amount: u64,
+    whole: u64,
+    /// `amount` (and so its share) includes an estimate.
+    estimated: bool,
+    count: u64,
+    count_estimated: bool,
 }
 
 fn title(profile: &Profile, lock: &LockProfile) -> String {
@@ -140,21 +190,24 @@ fn table(
     header: [&str; 4],
     rows: &[&Usage],
     n: usize,
-    cols: impl Fn(&Usage) -> (u64, u64, u64),
+    cols: impl Fn(&Usage) -> Row,
 ) -> io::Result<()> {
     if rows.is_empty() || n == 0 {
         return Ok(());
     }
     writeln!(out, "\n| {} |\n|---|--:|--:|--:|", header.join(" | "))?;
     for u in rows.iter().take(n) {
-        let (amount, whole, count) = cols(u);
+        let row = cols(u);
         writeln!(
             out,
             "| {} | {} | {} | {} |",
             escape::markdown(&u.name),
-            humanize::duration(amount),
-            humanize::percent(percent(amount, whole)),
-            humanize::count(count),
+            approx(row.estimated, humanize::duration(row.amount)),
+            approx(
+                row.estimated,
+                humanize::percent(percent(row.amount, row.whole))
+            ),
+            approx(row.count_estimated, humanize::count(row.count)),
         )?;
     }
     if rows.len() > n {

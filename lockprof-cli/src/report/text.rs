@@ -66,78 +66,62 @@ fn write_lock(
 
     let wait = lock.wait.stats();
     let hold = lock.hold.stats();
+    // Percentiles and totals of a distribution that includes sampled holds are estimates; its
+    // max is a hold that was measured.
+    let est = lock.holds_estimated > 0;
     let rows = [
-        ("wait", wait, humanize::count_of(wait.count, "wait")),
-        (
-            "hold",
-            hold,
-            format!("{} measured", humanize::count_of(hold.count, "hold")),
-        ),
+        ("wait", wait, false, humanize::count_of(wait.count, "wait")),
+        ("hold", hold, est, hold_count(lock)),
     ];
     let mut table = Vec::new();
-    for (label, s, n) in rows {
+    for (label, s, est, n) in rows {
         table.push(vec![
             format!("  {label}"),
-            format!("total {}", humanize::duration(s.total)),
-            format!("p50 {}", humanize::duration(s.p50)),
-            format!("p99 {}", humanize::duration(s.p99)),
+            format!("total {}", approx(est, humanize::duration(s.total))),
+            format!("p50 {}", approx(est, humanize::duration(s.p50))),
+            format!("p99 {}", approx(est, humanize::duration(s.p99))),
             format!("max {}", humanize::duration(s.max)),
             n,
         ]);
     }
     write_table(out, &table, &[false; 6])?;
-    writeln!(
-        out,
-        "  blame {} (time others waited, charged to the thread holding the lock)",
-        humanize::duration(lock.blame_ns)
-    )?;
+    let mut blame = format!(
+        "  blame {} (time others waited, charged to the thread holding the lock",
+        approx(
+            lock.blame_estimated_ns > 0,
+            humanize::duration(lock.blame_ns)
+        )
+    );
+    if lock.blame_estimated_ns > 0 {
+        blame.push_str(&format!(
+            "; {} of it estimated",
+            humanize::duration(lock.blame_estimated_ns)
+        ));
+    }
+    writeln!(out, "{blame})")?;
 
     let n = opts.top_rows;
     let holders = lock.holders();
     let holders: Vec<_> = holders.iter().filter(|u| u.cell.blame_ns > 0).collect();
     usage_table(out, "holders (who made others wait)", &holders, n, |u| {
-        (
-            u.cell.blame_ns,
-            lock.blame_ns,
-            humanize::count_of(u.cell.holds, "hold"),
-        )
+        blame_row(u, lock)
     })?;
     let sites = lock.sites();
     let waiting: Vec<_> = sites.iter().filter(|u| u.cell.wait_ns > 0).collect();
-    usage_table(out, "waiting sites", &waiting, n, |u| {
-        (
-            u.cell.wait_ns,
-            lock.wait.total,
-            humanize::count_of(u.cell.waits, "wait"),
-        )
-    })?;
+    usage_table(out, "waiting sites", &waiting, n, |u| wait_row(u, lock))?;
     let blamed = lock.blamed_sites();
     let blamed: Vec<_> = blamed.iter().collect();
     usage_table(out, "holding sites (blame)", &blamed, n, |u| {
-        (
-            u.cell.blame_ns,
-            lock.blame_ns,
-            humanize::count_of(u.cell.holds, "hold"),
-        )
+        blame_row(u, lock)
     })?;
 
     let rows: Vec<Usage> = lock.waiter_stacks().into_iter().map(Usage::from).collect();
     let rows: Vec<_> = rows.iter().collect();
-    usage_table(out, "waiter stacks", &rows, n, |u| {
-        (
-            u.cell.wait_ns,
-            lock.wait.total,
-            humanize::count_of(u.cell.waits, "wait"),
-        )
-    })?;
+    usage_table(out, "waiter stacks", &rows, n, |u| wait_row(u, lock))?;
     let rows: Vec<Usage> = lock.holder_stacks().into_iter().map(Usage::from).collect();
     let rows: Vec<_> = rows.iter().collect();
     usage_table(out, "holder stacks (blame)", &rows, n, |u| {
-        (
-            u.cell.blame_ns,
-            lock.blame_ns,
-            humanize::count_of(u.cell.holds, "hold"),
-        )
+        blame_row(u, lock)
     })?;
     let rows: Vec<Usage> = lock
         .pairs
@@ -158,13 +142,7 @@ fn write_lock(
         "who waited where ← who held it where",
         &rows,
         n,
-        |u| {
-            (
-                u.cell.wait_ns,
-                lock.wait.total,
-                humanize::count_of(u.cell.waits, "wait"),
-            )
-        },
+        |u| wait_row(u, lock),
     )?;
 
     let buckets = log_buckets(&lock.wait.hist, DECADES);
@@ -183,7 +161,71 @@ fn write_lock(
             .collect();
         write_table(out, &rows, &[false, false, true])?;
     }
+    if lock.holds_estimated > 0 || lock.blame_estimated_ns > 0 {
+        writeln!(out, "  {ESTIMATE_NOTE}")?;
+    }
     Ok(())
+}
+
+/// The footnote of a lock whose figures include estimates marked `~`.
+const ESTIMATE_NOTE: &str = "~ estimated from sampled holds";
+
+/// `text` marked as an estimate when `estimated`.
+fn approx(estimated: bool, text: String) -> String {
+    if estimated { format!("~{text}") } else { text }
+}
+
+/// How many holds the lock's hold distribution counts: measured one by one, estimated from
+/// sampled holds, or both.
+fn hold_count(lock: &LockProfile) -> String {
+    let all = lock.hold.stats().count;
+    let estimated = lock.holds_estimated.min(all);
+    let measured = all - estimated;
+    match (measured, estimated) {
+        (m, 0) => format!("{} measured", humanize::count_of(m, "hold")),
+        (0, e) => format!(
+            "~{} estimated from sampled holds",
+            humanize::count_of(e, "hold")
+        ),
+        (m, e) => format!(
+            "{} measured + ~{} estimated from sampled holds",
+            humanize::count_of(m, "hold"),
+            humanize::count(e)
+        ),
+    }
+}
+
+/// A row of a wait table: nothing in it is estimated (waits are never sampled).
+fn wait_row(u: &Usage, lock: &LockProfile) -> Row {
+    Row {
+        amount: u.cell.wait_ns,
+        whole: lock.wait.total,
+        estimated: false,
+        count: humanize::count_of(u.cell.waits, "wait"),
+    }
+}
+
+/// A row of a blame table: the blame (and its share) and the holds, each marked when it
+/// includes an estimate.
+fn blame_row(u: &Usage, lock: &LockProfile) -> Row {
+    Row {
+        amount: u.cell.blame_ns,
+        whole: lock.blame_ns,
+        estimated: u.cell.blame_is_estimated(),
+        count: approx(
+            u.cell.holds_are_estimated(),
+            humanize::count_of(u.cell.holds, "hold"),
+        ),
+    }
+}
+
+/// The figures of one table row.
+struct Row {
+    amount: u64,
+    whole: u64,
+    /// `amount` (and so its share) includes an estimate.
+    estimated: bool,
+    count: String,
 }
 
 /// `waiter in f ← holder in g`, each stack by its leaf-most frame.
@@ -197,13 +239,13 @@ pub(super) fn pair_line(p: &crate::Pair) -> String {
     )
 }
 
-/// A titled table of the first `n` rows: name, amount, share of `whole`, count.
+/// A titled table of the first `n` rows: name, amount, share of the whole, count.
 fn usage_table(
     out: &mut impl Write,
     title: &str,
     rows: &[&Usage],
     n: usize,
-    cols: impl Fn(&Usage) -> (u64, u64, String),
+    cols: impl Fn(&Usage) -> Row,
 ) -> io::Result<()> {
     if rows.is_empty() || n == 0 {
         return Ok(());
@@ -213,12 +255,15 @@ fn usage_table(
         .iter()
         .take(n)
         .map(|u| {
-            let (amount, whole, count) = cols(u);
+            let row = cols(u);
             vec![
                 format!("    {}", escape::terminal(&u.name)),
-                humanize::duration(amount),
-                humanize::percent(percent(amount, whole)),
-                count,
+                approx(row.estimated, humanize::duration(row.amount)),
+                approx(
+                    row.estimated,
+                    humanize::percent(percent(row.amount, row.whole)),
+                ),
+                row.count,
             ]
         })
         .collect();
