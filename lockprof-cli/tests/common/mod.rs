@@ -267,7 +267,7 @@ impl Buffer {
     }
 }
 
-fn b64(h: &Histogram<u64>) -> String {
+pub fn b64(h: &Histogram<u64>) -> String {
     let mut bytes = Vec::new();
     V2Serializer::new().serialize(h, &mut bytes).unwrap();
     base64::engine::general_purpose::STANDARD.encode(bytes)
