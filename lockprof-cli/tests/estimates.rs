@@ -81,7 +81,7 @@ fn the_text_report_marks_estimates() {
     let hold = row(&text, "hold");
     assert!(
         hold.contains("total ~6.61 ms")
-            && hold.ends_with("1 hold measured + ~2,048 estimated from sampled holds"),
+            && hold.ends_with("1 hold measured one by one + ~2,048 estimated from sampled holds"),
         "{hold}"
     );
     let worker = row(&text, "worker-1");

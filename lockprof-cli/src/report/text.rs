@@ -175,20 +175,22 @@ fn approx(estimated: bool, text: String) -> String {
     if estimated { format!("~{text}") } else { text }
 }
 
-/// How many holds the lock's hold distribution counts: measured one by one, estimated from
-/// sampled holds, or both.
+/// How many holds the lock's hold distribution counts: measured one by one (hold events, which
+/// stand for themselves), estimated from sampled holds (each standing for about a thousand), or
+/// both. ("Measured" alone would not do: the sampled holds were measured too.)
 fn hold_count(lock: &LockProfile) -> String {
     let all = lock.hold.stats().count;
     let estimated = lock.holds_estimated.min(all);
     let measured = all - estimated;
     match (measured, estimated) {
-        (m, 0) => format!("{} measured", humanize::count_of(m, "hold")),
+        (0, 0) => "no holds measured".to_owned(),
+        (m, 0) => format!("{} measured one by one", humanize::count_of(m, "hold")),
         (0, e) => format!(
             "~{} estimated from sampled holds",
             humanize::count_of(e, "hold")
         ),
         (m, e) => format!(
-            "{} measured + ~{} estimated from sampled holds",
+            "{} measured one by one + ~{} estimated from sampled holds",
             humanize::count_of(m, "hold"),
             humanize::count(e)
         ),
