@@ -85,6 +85,13 @@ pub fn write_text(profile: &Profile, metric: Metric, mut out: impl Write) -> io:
             humanize::count_of(s.count, "value"),
             humanize::duration(s.total),
         )?;
+        if metric == Metric::Hold && lock.holds_estimated > 0 {
+            writeln!(
+                out,
+                "  ({} of them estimated from sampled holds: the percentiles are estimates)",
+                humanize::count(lock.holds_estimated.min(s.count)),
+            )?;
+        }
         writeln!(
             out,
             "  p50 {}   p90 {}   p99 {}   p99.9 {}   max {}",
