@@ -73,6 +73,9 @@ pub(crate) struct SummaryFields {
     pub(crate) blame_ns: u64,
     /// The part of `blame_ns` that is estimated from sampled holds (0: all exact).
     pub(crate) blame_estimated_ns: u64,
+    /// Waiting on the lock that no hold was charged for exactly: hand-offs between holds, and in
+    /// storms of short holds the waiting during unmeasured holds (see `event::UNATTRIBUTED_NS`).
+    pub(crate) unattributed_ns: u64,
 }
 
 /// Whether any subscriber wants lockprof events now: one relaxed load when the answer is the same
@@ -219,6 +222,7 @@ pub(crate) fn summary(s: &Subject<'_>, f: &SummaryFields) {
         hold_hist = f.hold_hist.as_str(),
         blame_ns = f.blame_ns,
         blame_estimated_ns = f.blame_estimated_ns,
+        unattributed_ns = f.unattributed_ns,
     );
 }
 

@@ -91,6 +91,11 @@ pub const HOLD_HIST: &str = "hold_hist";
 /// Summary: how many of the summary's `blame_ns` nanoseconds are a statistical estimate (sampled
 /// holds' own blame times their sampling weight) rather than exact; 0 when all are exact.
 pub const BLAME_ESTIMATED_NS: &str = "blame_estimated_ns";
+/// Summary: nanoseconds threads waited on the lock that the recording thread passed over without
+/// charging them to a hold exactly: hand-offs (a hold's release to the next acquisition, no hold's
+/// doing) and, in a storm of short holds, the waiting during the holds not measured (which
+/// BLAME_ESTIMATED_NS estimates). Σ (blame − blame estimated) + Σ this = Σ wait of the lock.
+pub const UNATTRIBUTED_NS: &str = "unattributed_ns";
 // Summary events also carry WAIT_NS (exact sum of the short waits), HOLD_NS (weighted sum of the
 // short holds) and BLAME_NS (sum of blame of holds not reported as hold events, of which
 // BLAME_ESTIMATED_NS is estimated).

@@ -112,6 +112,7 @@ impl SiteStats {
             hold_hist: encode(self.hold_hist.as_deref()),
             blame_ns: self.blame_ns,
             blame_estimated_ns: 0,
+            unattributed_ns: 0,
         };
         let (lock, kind) = (self.lock, self.kind);
         let (wait_hist, hold_hist) = (self.wait_hist.take(), self.hold_hist.take());

@@ -128,6 +128,7 @@ fn emit_summary(wait_hist: &str, hold_hist: &str) {
         hold_hist = hold_hist,
         blame_ns = 99u64,
         blame_estimated_ns = 40u64,
+        unattributed_ns = 7u64,
     );
 }
 
@@ -328,6 +329,7 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             hold_hist,
             blame_ns: 99,
             blame_estimated_ns: 40,
+            unattributed_ns: 7,
         }
     );
     assert_eq!(dropped(&records), 0);

@@ -99,6 +99,7 @@ fn every_field_of_the_contract_is_emitted_and_nothing_else() {
             event::HOLD_HIST,
             event::BLAME_NS,
             event::BLAME_ESTIMATED_NS,
+            event::UNATTRIBUTED_NS,
         ])
     );
 }

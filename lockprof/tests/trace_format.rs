@@ -177,6 +177,7 @@ fn sample() -> Vec<Record> {
             hold_hist: hist(&[(100, 640)]),
             blame_ns: 99,
             blame_estimated_ns: 60,
+            unattributed_ns: 1_200_000,
         })),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -195,6 +196,27 @@ fn sample() -> Vec<Record> {
             hold_hist: hist(&[]),
             blame_ns: 0,
             blame_estimated_ns: 0,
+            unattributed_ns: 0,
+        })),
+        Record::Summary(Box::new(Summary {
+            lock: 7,
+            mode: Mode::Exclusive,
+            thread: 2,
+            site: 3,
+            at_ns: 2_000_000_002,
+            acquisitions: 2,
+            contended: 1,
+            timeouts: 0,
+            waits: 1,
+            wait_ns: 800,
+            wait_hist: hist(&[(800, 1)]),
+            holds: 0,
+            hold_ns: 0,
+            hold_hist: hist(&[]),
+            blame_ns: 0,
+            // Written as 0 so that the field after it keeps its position.
+            blame_estimated_ns: 0,
+            unattributed_ns: 800,
         })),
         Record::Dropped { count: 17 },
         Record::Dropped { count: u64::MAX },
@@ -355,10 +377,11 @@ fn unknown_record_types_and_trailing_fields_are_skipped() {
 }
 
 #[test]
-fn a_summary_without_blame_estimated_ns_reads_it_as_0() {
-    // Writers leave the appended field out when it is 0, so a summary of 0 is also what traces
-    // written before the field existed hold.
-    let summary = |blame_estimated_ns| {
+fn a_summary_without_the_appended_fields_reads_them_as_0() {
+    // Writers leave a trailing run of 0s among the appended fields out, so a summary of 0s is
+    // also what traces written before the fields existed hold; a 0 before a non-zero field is
+    // written, or the reader would take the later field for the earlier one.
+    let summary = |blame_estimated_ns, unattributed_ns| {
         Record::Summary(Box::new(Summary {
             lock: 7,
             mode: Mode::Exclusive,
@@ -376,23 +399,36 @@ fn a_summary_without_blame_estimated_ns_reads_it_as_0() {
             hold_hist: hist(&[(30, 1024)]),
             blame_ns: 500,
             blame_estimated_ns,
+            unattributed_ns,
         }))
     };
     let string = Record::String {
         id: 0,
         value: "s".into(),
     };
-    let old = encode(&[string.clone(), summary(0)]);
-    let new = encode(&[string.clone(), summary(300)]);
-    assert!(old.len() < new.len(), "the field is left out when 0");
+    let len = |s| encode(&[string.clone(), s]).len();
+    let base = len(summary(0, 0));
+    // One varint byte per field written.
     assert_eq!(
-        decode(&old).expect("header").records,
-        [string.clone(), summary(0)]
+        len(summary(100, 0)),
+        base + 1,
+        "unattributed_ns 0 is left out"
     );
     assert_eq!(
-        decode(&new).expect("header").records,
-        [string, summary(300)]
+        len(summary(0, 100)),
+        base + 2,
+        "blame_estimated_ns 0 is kept"
     );
+    assert_eq!(len(summary(100, 100)), base + 2);
+    for (estimated, unattributed) in [(0, 0), (300, 0), (0, 70), (300, 70)] {
+        let s = summary(estimated, unattributed);
+        assert_eq!(
+            decode(&encode(&[string.clone(), s.clone()]))
+                .expect("header")
+                .records,
+            [string.clone(), s]
+        );
+    }
 }
 
 #[test]
@@ -774,11 +810,21 @@ fn arb_op() -> impl Strategy<Value = Op> {
         prop::array::uniform8(any::<u64>()),
         arb_hist(),
         arb_hist(),
-        // Appended to the record and left out when 0: both forms.
-        prop_oneof![Just(0u64), any::<u64>()],
+        // Appended to the record, left out when they and every field after them are 0: each
+        // field 0 or not, in every combination.
+        (
+            prop_oneof![Just(0u64), any::<u64>()],
+            prop_oneof![Just(0u64), any::<u64>()],
+        ),
     )
         .prop_map(
-            |((lock, mode, thread, site, at_ns), n, wait_hist, hold_hist, blame_estimated_ns)| {
+            |(
+                (lock, mode, thread, site, at_ns),
+                n,
+                wait_hist,
+                hold_hist,
+                (blame_estimated_ns, unattributed_ns),
+            )| {
                 Op::Summary(Box::new(Summary {
                     lock,
                     mode,
@@ -796,6 +842,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     hold_hist,
                     blame_ns: n[7],
                     blame_estimated_ns,
+                    unattributed_ns,
                 }))
             },
         );

@@ -199,6 +199,7 @@ fn trace(events: u64, big: usize) -> (Vec<Record>, Vec<u8>) {
                 hold_hist: hist(&[]),
                 blame_ns: 1,
                 blame_estimated_ns: i % 2,
+                unattributed_ns: i % 3,
             })),
         });
     }

@@ -26,6 +26,8 @@ pub(crate) struct SummaryFields {
     /// The part of the event's `blame_ns` that is estimated (0 in summaries from older
     /// emitters, which lack the field).
     pub(crate) blame_estimated_ns: u64,
+    /// Waiting charged to no hold exactly (0 from older emitters, which lack the field).
+    pub(crate) unattributed_ns: u64,
     /// Base64 V2 histograms, decoded on the writer thread (off the profiled thread).
     pub(crate) wait_hist: String,
     pub(crate) hold_hist: String,
@@ -241,6 +243,7 @@ impl Visitor {
             event::WAITS => self.summary().waits = value,
             event::HOLDS => self.summary().holds = value,
             event::BLAME_ESTIMATED_NS => self.summary().blame_estimated_ns = value,
+            event::UNATTRIBUTED_NS => self.summary().unattributed_ns = value,
             _ => {}
         }
     }
@@ -313,5 +316,6 @@ fn is_numeric_field(name: &str) -> bool {
             | event::WAITS
             | event::HOLDS
             | event::BLAME_ESTIMATED_NS
+            | event::UNATTRIBUTED_NS
     )
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use hdrhistogram::Histogram;
 
-use super::visitor::{EventMsg, Kind};
+use super::visitor::{EventMsg, Kind, SummaryFields};
 
 mod stack_defs;
 use crate::trace::{Hold, Record, StrId, Summary, TraceWriter, Wait, hist};
@@ -294,33 +294,26 @@ impl WriterThread {
                     Some(f) => (self.histogram(&f.wait_hist), self.histogram(&f.hold_hist)),
                     None => (empty_histogram(), empty_histogram()),
                 };
-                let f = fields.map_or(Default::default(), |f| {
-                    (
-                        f.acquisitions,
-                        f.contended,
-                        f.timeouts,
-                        f.waits,
-                        f.holds,
-                        f.blame_estimated_ns,
-                    )
-                });
+                let none = SummaryFields::default();
+                let f = fields.unwrap_or(&none);
                 Record::Summary(Box::new(Summary {
                     lock: e.lock_id,
                     mode: e.mode,
                     thread: e.thread_id,
                     site,
                     at_ns: e.at_ns,
-                    acquisitions: f.0,
-                    contended: f.1,
-                    timeouts: f.2,
-                    waits: f.3,
+                    acquisitions: f.acquisitions,
+                    contended: f.contended,
+                    timeouts: f.timeouts,
+                    waits: f.waits,
                     wait_ns: e.wait_ns,
                     wait_hist,
-                    holds: f.4,
+                    holds: f.holds,
                     hold_ns: e.hold_ns,
                     hold_hist,
                     blame_ns: e.blame_ns,
-                    blame_estimated_ns: f.5,
+                    blame_estimated_ns: f.blame_estimated_ns,
+                    unattributed_ns: f.unattributed_ns,
                 }))
             }
         };

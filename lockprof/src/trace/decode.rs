@@ -251,11 +251,15 @@ fn decode_checked<'a>(
                 hold_hist: hist::decode(d.bytes("hold_hist")?)
                     .map_err(|e| format!("hold_hist: {e}"))?,
                 blame_estimated_ns: 0,
+                unattributed_ns: 0,
             };
-            // Appended in version 1 (docs/FORMAT.md): absent in older traces, and left out by
-            // writers when 0.
+            // Appended in version 1 (docs/FORMAT.md), each absent in older traces, and left out
+            // by writers when it and every field after it are 0.
             if !d.is_empty() {
                 summary.blame_estimated_ns = d.u64("blame_estimated_ns")?;
+            }
+            if !d.is_empty() {
+                summary.unattributed_ns = d.u64("unattributed_ns")?;
             }
             state.last_at_ns = summary.at_ns;
             return Ok(Decoded::Summary(Box::new(summary)));

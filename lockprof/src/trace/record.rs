@@ -252,6 +252,10 @@ pub struct Summary {
     /// The part of `blame_ns` estimated from sampled holds rather than exact, ns (0 in traces
     /// written before the field existed).
     pub blame_estimated_ns: u64,
+    /// Waiting on the lock charged to no hold exactly, ns: hand-offs between holds, and in storms
+    /// of short holds the waiting during unmeasured holds (0 in traces written before the field
+    /// existed).
+    pub unattributed_ns: u64,
 }
 
 impl Header {

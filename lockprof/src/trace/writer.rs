@@ -340,9 +340,13 @@ impl<W: Write> TraceWriter<W> {
             varint::put(&mut p, self.hist_scratch.len() as u64);
             p.extend_from_slice(&self.hist_scratch);
         }
-        // Appended in version 1: left out when 0 (readers then read 0).
-        if s.blame_estimated_ns != 0 {
+        // Appended in version 1: a trailing run of 0s is left out (readers then read 0), but a
+        // 0 before a non-zero field is written so the fields keep their positions.
+        if s.blame_estimated_ns | s.unattributed_ns != 0 {
             varint::put(&mut p, s.blame_estimated_ns);
+        }
+        if s.unattributed_ns != 0 {
+            varint::put(&mut p, s.unattributed_ns);
         }
         if p.len() as u64 > format::MAX_RECORD_LEN {
             return Err(invalid(format!("summary of {} bytes is too long", p.len())));
