@@ -48,6 +48,8 @@ pub(crate) struct SummaryCounts {
     pub(crate) blame_ns: u64,
     /// The part of `blame_ns` estimated from sampled holds.
     pub(crate) blame_estimated_ns: u64,
+    /// Waiting on the lock charged to no hold exactly.
+    pub(crate) unattributed_ns: u64,
 }
 
 #[derive(Debug)]
@@ -65,6 +67,7 @@ struct LockAcc {
     blame_ns: u64,
     holds_estimated: u64,
     blame_estimated_ns: u64,
+    unattributed_ns: u64,
 }
 
 /// Earliest and latest timestamp seen in one input.
@@ -132,6 +135,7 @@ impl Aggregator {
             blame_ns: 0,
             holds_estimated: 0,
             blame_estimated_ns: 0,
+            unattributed_ns: 0,
         });
         LockIdx::try_from(self.locks.len() - 1).unwrap_or(LockIdx::MAX)
     }
@@ -219,6 +223,8 @@ impl Aggregator {
         // No more of the blame can be estimated than there is (corrupt or hostile input).
         let blame_estimated_ns = counts.blame_estimated_ns.min(counts.blame_ns);
         acc.blame_estimated_ns = acc.blame_estimated_ns.saturating_add(blame_estimated_ns);
+        // Per lock only: it is other threads' waiting, no cell's.
+        acc.unattributed_ns = acc.unattributed_ns.saturating_add(counts.unattributed_ns);
         self.cells.entry(key).or_default().add(&Cell {
             waits: counts.waits,
             wait_ns: counts.wait_ns,
@@ -317,6 +323,7 @@ impl Aggregator {
                     blame_ns: acc.blame_ns,
                     holds_estimated: acc.holds_estimated,
                     blame_estimated_ns: acc.blame_estimated_ns,
+                    unattributed_ns: acc.unattributed_ns,
                     stacks,
                     pairs,
                 }

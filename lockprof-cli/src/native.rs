@@ -102,6 +102,7 @@ impl NativeInput<'_> {
             hold_ns: s.hold_ns,
             blame_ns: s.blame_ns,
             blame_estimated_ns: s.blame_estimated_ns,
+            unattributed_ns: s.unattributed_ns,
         };
         self.agg
             .summary(key, &counts, Some(&s.wait_hist), Some(&s.hold_hist));

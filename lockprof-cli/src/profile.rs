@@ -278,6 +278,11 @@ pub struct LockProfile {
     pub blame_ns: u64,
     /// The part of `blame_ns` estimated from sampled holds rather than measured.
     pub blame_estimated_ns: u64,
+    /// Waiting on this lock, ns, that was charged to no hold exactly: hand-offs between holds,
+    /// and in storms of short holds the waiting during unmeasured holds (which
+    /// [`blame_estimated_ns`](Self::blame_estimated_ns) estimates). Blame not estimated plus
+    /// this is the lock's waiting (docs/EVENTS.md).
+    pub unattributed_ns: u64,
     /// Per (thread, spans, native stack, site), sorted by thread, spans, frames, site.
     pub stacks: Vec<StackCell>,
     /// Waits paired with the holds they waited for, most wait first (waits whose holder is

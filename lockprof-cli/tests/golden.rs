@@ -125,6 +125,7 @@ fn json_report_follows_the_schema_exactly() {
             "name",
             "pairs",
             "sites",
+            "unattributed_ns",
             "wait_ns",
             "waiter_stacks",
             "waiters"

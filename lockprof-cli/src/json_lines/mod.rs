@@ -224,6 +224,7 @@ impl JsonInput<'_> {
                     blame_ns: f.blame_ns.unwrap_or(0),
                     // Absent in summaries of lockprof versions before the field: all exact.
                     blame_estimated_ns: f.blame_estimated_ns.unwrap_or(0),
+                    unattributed_ns: f.unattributed_ns.unwrap_or(0),
                 };
                 self.agg
                     .summary(key, &counts, wait_hist.as_ref(), hold_hist.as_ref());

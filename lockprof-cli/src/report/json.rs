@@ -31,6 +31,9 @@ struct Lock<'a> {
     blame_ns: u64,
     /// Added: the part of `blame_ns` estimated from sampled holds.
     blame_estimated_ns: u64,
+    /// Added: waiting on the lock charged to no hold exactly (hand-offs between holds; in storms
+    /// of short holds the waiting during unmeasured holds, which `blame_estimated_ns` estimates).
+    unattributed_ns: u64,
     holders: Vec<Holder>,
     waiters: Vec<Waiter>,
     sites: Vec<Site>,
@@ -121,6 +124,7 @@ pub fn write_json(profile: &Profile, mut out: impl Write) -> io::Result<()> {
                 holds_estimated: l.holds_estimated,
                 blame_ns: l.blame_ns,
                 blame_estimated_ns: l.blame_estimated_ns,
+                unattributed_ns: l.unattributed_ns,
                 holders: l
                     .holders()
                     .into_iter()

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, lock_title};
+use super::{ReportOptions, UNATTRIBUTED_NOTE, lock_title};
 use crate::profile::percent;
 use crate::{LockProfile, Profile, Usage, escape, humanize};
 
@@ -89,10 +89,22 @@ pub fn write_markdown(
             })
             .collect();
         let pairs: Vec<_> = pairs.iter().collect();
-        if holders.is_empty() && waiting.is_empty() && waiter_stacks.is_empty() {
+        if holders.is_empty()
+            && waiting.is_empty()
+            && waiter_stacks.is_empty()
+            && lock.unattributed_ns == 0
+        {
             continue;
         }
         writeln!(out, "\n### {}", title(profile, lock))?;
+        if lock.unattributed_ns > 0 {
+            writeln!(
+                out,
+                "\nWaiting not charged to any hold: {} ({}).",
+                humanize::duration(lock.unattributed_ns),
+                escape::markdown(UNATTRIBUTED_NOTE),
+            )?;
+        }
         let blame = |u: &Usage| Row {
             amount: u.cell.blame_ns,
             whole: lock.blame_ns,

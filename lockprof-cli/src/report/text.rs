@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, lock_title};
+use super::{ReportOptions, UNATTRIBUTED_NOTE, lock_title};
 use crate::buckets::{DECADES, bar, log_buckets};
 use crate::profile::percent;
 use crate::{LockProfile, Profile, Usage, escape, humanize, short_stack};
@@ -99,6 +99,13 @@ fn write_lock(
         ));
     }
     writeln!(out, "{blame})")?;
+    if lock.unattributed_ns > 0 {
+        writeln!(
+            out,
+            "  waiting not charged to any hold: {} ({UNATTRIBUTED_NOTE})",
+            humanize::duration(lock.unattributed_ns)
+        )?;
+    }
 
     let n = opts.top_rows;
     let holders = lock.holders();

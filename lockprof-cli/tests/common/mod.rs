@@ -90,7 +90,16 @@ pub fn summary(
         hold_hist,
         blame_ns,
         blame_estimated_ns: 0,
+        unattributed_ns: 0,
     }))
+}
+
+/// `summary` with `ns` of waiting on the lock charged to no hold.
+pub fn with_unattributed(mut summary: Record, ns: u64) -> Record {
+    if let Record::Summary(s) = &mut summary {
+        s.unattributed_ns = ns;
+    }
+    summary
 }
 
 /// `summary` with `estimated_ns` of its blame estimated from sampled holds.
@@ -384,6 +393,7 @@ fn emit_all(records: &[Record], noise: usize) {
                     hold_hist = b64(&m.hold_hist).as_str(),
                     blame_ns = m.blame_ns,
                     blame_estimated_ns = m.blame_estimated_ns,
+                    unattributed_ns = m.unattributed_ns,
                 );
             }
             // Stack definitions have no JSON-lines form of their own here.
