@@ -112,22 +112,31 @@ pub(crate) fn acquired(meta: &LockMeta, site: &'static Location<'static>, mode: 
 }
 
 /// [`acquired`] with recording on: a few loads on the lock's line and a thread-local counter,
-/// inlined into `lock()`. (Out of line, as it was until session 3, the call cost 0.93× → 0.82× of
-/// parking_lot's throughput at 4 contending threads: BENCHMARKS.md.) Its unusual cases are calls.
+/// inlined into `lock()` (out of line, the call cost a tenth of parking_lot's throughput at 4
+/// contending threads: BENCHMARKS.md). Its unusual cases are calls.
 #[inline(always)]
 fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: Mode) -> HoldToken {
     let key = SiteKey::new(site, mode);
-    // Threads waiting now (not merely waiting left uncharged, which only the release needs). Not
-    // asked for a read lock: a reader got in, so no writer is waiting for it yet (parking_lot
+    // Not asked for a read lock: a reader got in, so no writer is waiting for it yet (parking_lot
     // lets no reader in past a waiting writer), and readers do not make readers wait. Its hold
     // is measured, with its blame exact, if a writer comes to wait for it. Every load of the
     // lock's line between a reader's compare-and-swap and its unlock costs while other cores are
-    // taking read locks too: with these three loads, 4 threads only reading ran at 0.68–0.85×
-    // parking_lot, without them 0.78–1.01× (BENCHMARKS.md, session 4).
-    if mode != Mode::Shared
-        && (meta.is_hot() || meta.integral.has_live_waiters() && !meta.in_storm())
-    {
-        return acquired_hot(meta, site, key);
+    // taking read locks too (BENCHMARKS.md).
+    if mode != Mode::Shared {
+        if meta.is_hot() {
+            return acquired_hot(meta, site, key);
+        }
+        let shift = meta.storm_shift();
+        if shift != 0 {
+            // A storm of short contended holds: one acquisition in 2^shift is sampled for its
+            // blame, whether it waited or not.
+            let weight = thread::storm_sample_due(shift);
+            if weight != 0 {
+                return acquired_storm_sample(meta, site, key, weight);
+            }
+        } else if meta.integral.has_live_waiters() {
+            return acquired_hot(meta, site, key);
+        }
     }
     let lock_id = meta.id_if_assigned();
     if lock_id != 0 && thread::count_fast(meta, lock_id, key) {
@@ -142,15 +151,58 @@ fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: M
 #[inline(never)]
 fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
     match thread::on_acquire(meta, key) {
-        Sampled::Yes { weight } if recording() => HoldToken::timed(site, clock::now_ns(), weight),
+        Sampled::Yes { weight } if recording() => timed_from_here(meta, site, key, weight, 0),
         _ => HoldToken::untimed(site),
     }
 }
 
+/// A timed hold beginning now (the sample of `weight`, the storm's of `storm_weight`, or
+/// neither). An exclusive one begins charged up to here, so its blame, if its release is
+/// measured, is its own: not the hand-off to it, nor a storm's waiting (see
+/// `LockMeta::checkpoint_at`). The clock is read last, so that the bookkeeping before, which
+/// untimed holds do not do, is not part of the hold it measures.
+fn timed_from_here(
+    meta: &LockMeta,
+    site: &'static Location<'static>,
+    key: SiteKey,
+    weight: u32,
+    storm_weight: u32,
+) -> HoldToken {
+    let now = clock::now_ns();
+    let mut token = HoldToken::timed(site, now, weight);
+    if key.parts().1 == Mode::Exclusive {
+        thread::note_hold_start(thread::HoldStart {
+            lock: meta.addr(),
+            storm_weight,
+            unattributed_ns: meta.checkpoint_at(now),
+        });
+        token.set_deferred();
+    }
+    token
+}
+
+/// A storm's acquisition sampled for its blame, standing for `weight` acquisitions: timed, and
+/// with the waiting integral charged up to its start, so its release is charged exactly its own
+/// blame (see `LockMeta::checkpoint_at`).
+#[cold]
+#[inline(never)]
+fn acquired_storm_sample(
+    meta: &LockMeta,
+    site: &'static Location<'static>,
+    key: SiteKey,
+    weight: u32,
+) -> HoldToken {
+    let sampled = thread::on_acquire(meta, key);
+    if !recording() {
+        return HoldToken::untimed(site);
+    }
+    timed_from_here(meta, site, key, sampled.weight(), weight)
+}
+
 /// The lock saw a long wait recently, or others are waiting now: time this hold exactly, so the
 /// holds that make others wait have exact lengths. In a storm of short contended holds (see
-/// `LockMeta::measure_this_release`) only the hot lock's holds are timed, not every one that
-/// begins with waiters.
+/// `LockMeta::storm_shift`) only the hot lock's holds and the storm's samples are timed, not
+/// every one that begins with waiters.
 #[cold]
 #[inline(never)]
 fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
@@ -164,21 +216,28 @@ fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey)
     if !recording() {
         return HoldToken::untimed(site);
     }
-    HoldToken::timed(site, clock::now_ns(), sampled.weight())
+    timed_from_here(meta, site, key, sampled.weight(), 0)
 }
 
+/// What a raw lock's blocking loop is given: a clock to read when the wait ends...
+pub(crate) type Clock = fn() -> u64;
+/// ...and a hook to call with the lock's bookkeeping whenever the wait has outlasted busy
+/// spinning (yielding or parking; locks that cannot tell ignore it).
+pub(crate) type WaitingLong = fn(&LockMeta);
+
 /// The first attempt failed: time the wait, register it in the lock's waiting integral, block in
-/// `block`, and note the wait for recording after the release. `block(clock)` returns `None` if
-/// it gave up (timed locks may), else `clock`'s reading when the wait ended: the mutex reads it
-/// just before its acquiring attempt, outside the critical section (see `lock_word`). Inside the
-/// critical section this costs one update of the integral and a few thread-local stores.
+/// `block`, and note the wait for recording after the release. `block(clock, waiting_long)` returns
+/// `None` if it gave up (timed locks may), else `clock`'s reading when the wait ended: the mutex
+/// reads it just before its acquiring attempt, outside the critical section (see `lock_word`).
+/// Inside the critical section this costs one update of the integral and a few thread-local
+/// stores.
 #[cold]
 #[inline(never)]
 pub(crate) fn contended(
     meta: &LockMeta,
     site: &'static Location<'static>,
     mode: Mode,
-    block: impl FnOnce(fn() -> u64) -> Option<u64>,
+    block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
 ) -> Option<HoldToken> {
     contended_capturing(meta, site, mode, true, block)
 }
@@ -190,7 +249,7 @@ pub(crate) fn contended(
 pub(crate) fn upgrade_contended(
     meta: &LockMeta,
     site: &'static Location<'static>,
-    block: impl FnOnce(fn() -> u64) -> Option<u64>,
+    block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
 ) -> Option<HoldToken> {
     contended_capturing(meta, site, Mode::Exclusive, false, block)
 }
@@ -201,11 +260,14 @@ fn contended_capturing(
     site: &'static Location<'static>,
     mode: Mode,
     capture_stack: bool,
-    block: impl FnOnce(fn() -> u64) -> Option<u64>,
+    block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
 ) -> Option<HoldToken> {
     if !recording() {
-        return block(|| 0).map(|_| acquired(meta, site, mode));
+        return block(|| 0, |_| ()).map(|_| acquired(meta, site, mode));
     }
+    // The wait is counted from here, first thing, as the caller counts it from its call.
+    let start = clock::now_ns();
+    let ticket = meta.integral.begin_wait(start);
     thread::ensure_registered();
     let key = SiteKey::new(site, mode);
     let holder = match meta.holder.load(Relaxed) {
@@ -215,16 +277,7 @@ fn contended_capturing(
         own if own == thread::id_if_registered() => 0,
         holder => holder,
     };
-    let start = clock::now_ns();
     meta.note_waiter(start);
-    // In a storm, where blame is split statistically anyway, the wait enters the integral only
-    // when it ends: one update of the lock's line instead of two, and none while the holder
-    // is using it.
-    let ticket = if meta.in_storm() {
-        meta.integral.defer_wait(start)
-    } else {
-        meta.integral.begin_wait(start)
-    };
     // Inside the timed wait, before blocking: the capture is time spent in `lock()` like the
     // rest (a few µs), and if the unwinder itself has to wait (its loader lock held by a
     // thread printing a backtrace, say) the wait still reads what the caller saw.
@@ -233,16 +286,17 @@ fn contended_capturing(
     } else {
         0
     };
-    let acquired_at = block(clock::now_ns);
+    let acquired_at = block(clock::now_ns, waiting_long);
     // A wait that timed out ends now.
     let end = acquired_at.unwrap_or_else(clock::now_ns);
-    meta.integral.end_wait(ticket, end);
-    let wait = thread::Wait {
+    let integral_at_end = meta.integral.end_wait(ticket, end);
+    let mut wait = thread::Wait {
         lock: meta.addr(),
         site: key,
         start,
         end,
         holder,
+        unattributed_ns: thread::take_passed_over(),
         stack,
     };
     if acquired_at.is_none() {
@@ -250,10 +304,36 @@ fn contended_capturing(
         return None;
     }
     // Inside the critical section only what must happen at acquisition: the holder's id for the
-    // next waiter. Counting the acquisition waits for the release, with the wait itself.
+    // next waiter, and the checkpoint below. Counting the acquisition waits for the release,
+    // with the wait itself.
     meta.holder.store(thread::id_if_registered(), Relaxed);
-    if end - start >= config::event_threshold_ns() && !meta.in_storm() {
+    let shift = meta.storm_shift();
+    if shift == 0 && end - start >= config::event_threshold_ns() {
         meta.make_hot();
+    }
+    if mode == Mode::Exclusive {
+        // The hold begins charged up to here (one update of a line this thread has just
+        // written): the waiting so far was during earlier holds, charged at their measured
+        // releases, or was the hand-off to this thread, or a storm's, which no hold takes. So
+        // if this release is measured, as after any hold others waited long for, its blame is
+        // its own from the start, however late its waiters get to run on a loaded machine.
+        wait.unattributed_ns += match integral_at_end {
+            Some(integral) => meta.checkpoint_to(integral),
+            None => meta.checkpoint_at(end),
+        };
+        // A storm samples contended acquisitions as it does the others (`acquired_recording`).
+        let storm_weight = if shift != 0 {
+            thread::storm_sample_due(shift)
+        } else {
+            0
+        };
+        if storm_weight != 0 {
+            thread::note_hold_start(thread::HoldStart {
+                lock: meta.addr(),
+                storm_weight,
+                unattributed_ns: 0,
+            });
+        }
     }
     if !thread::note_wait(&wait) {
         recorder::on_contended(meta, &wait);
@@ -263,14 +343,34 @@ fn contended_capturing(
     Some(token)
 }
 
+/// The mutex's blocking loop calls this when its wait has outlasted busy spinning: the hold it
+/// waits for is no longer short, so its release will be measured (see [`release`]), and in a
+/// storm the waiting so far may not be charged up to that hold's start yet.
+fn waiting_long(meta: &LockMeta) {
+    meta.note_long_waiter();
+    thread::add_passed_over(meta.checkpoint_from_outside(clock::now_ns));
+}
+
 /// Releases the lock with `unlock`, then measures and records the hold if it was timed, made
-/// others wait, or has events pending.
+/// others wait, or has events pending. `parked` tells whether a waiter is parked (locks that
+/// cannot tell say `false`): in a storm, only releases with a waiter parked or waiting past busy
+/// spinning, and the storm's samples, are measured.
 #[inline(always)]
-pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
-    let for_waiters = meta.has_waiters() && meta.measure_this_release();
+pub(crate) fn release(
+    meta: &LockMeta,
+    token: HoldToken,
+    mode: Mode,
+    parked: impl FnOnce() -> bool,
+    unlock: impl FnOnce(),
+) {
+    let waiters = meta.has_waiters();
+    let for_waiters = waiters && (meta.storm_shift() == 0 || meta.has_long_waiter() || parked());
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
     // that go unmeasured: just unlock.
     if token.start_ns == 0 && !token.is_deferred() && !for_waiters {
+        if waiters {
+            meta.lose_checkpoint();
+        }
         unlock();
         return;
     }
@@ -278,7 +378,7 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
 }
 
 /// [`release`] when there is something to measure or record; `for_waiters` says the release is
-/// to be measured because others wait (see `LockMeta::measure_this_release`).
+/// to be measured because others wait.
 #[cold]
 #[inline(never)]
 fn release_slow(
@@ -288,19 +388,46 @@ fn release_slow(
     for_waiters: bool,
     unlock: impl FnOnce(),
 ) {
-    // A timed hold that made nobody wait needs no clock read unless it is the sample.
-    let measure_it = (for_waiters || token.is_sampled()) && recording();
+    let hold_start = if token.is_deferred() {
+        thread::take_hold_start(meta.addr())
+    } else {
+        None
+    };
+    let storm_sample = hold_start.filter(|start| start.storm_weight != 0);
+    let recording = recording();
+    let mut now = 0;
+    // In a storm, a timed hold that others wait for is measured when it turns out long: its
+    // blame may be large, and waiters a loaded machine keeps from running may never have said
+    // so. (One clock read, beside the recording of the wait that began the hold.)
+    let for_waiters = for_waiters
+        || recording && token.start_ns != 0 && meta.has_waiters() && {
+            now = clock::now_ns();
+            now.saturating_sub(token.start_ns) >= config::event_threshold_ns()
+        };
+    // A timed hold that made nobody wait needs no clock read unless it is a sample.
+    let passed_over = hold_start.is_some_and(|start| start.unattributed_ns > 0);
+    let measure_it =
+        (for_waiters || storm_sample.is_some() || token.is_sampled() || passed_over) && recording;
     // Measured while still holding: once unlocked, the next holder could charge the waiting
     // this hold caused to itself before this thread gets to it.
-    let measured = measure_it.then(|| {
-        let now = clock::now_ns();
-        let hold = measure(meta, &token, now);
-        if for_waiters {
+    let measured = if measure_it {
+        if now == 0 {
+            now = clock::now_ns();
+        }
+        let hold = measure(meta, &token, now, for_waiters, hold_start);
+        if storm_sample.is_some() || for_waiters && meta.storm_shift() == 0 {
             meta.adapt_sampling(now);
         }
-        meta.set_last_release(now);
-        (now, hold)
-    });
+        if for_waiters || storm_sample.is_some() {
+            meta.set_last_release(now);
+        }
+        Some((now, hold))
+    } else {
+        if meta.has_waiters() {
+            meta.lose_checkpoint();
+        }
+        None
+    };
     unlock();
     // The holder stack our own waits may pair with, read before this release publishes its own.
     let blamed = meta.blamed.load(Relaxed);
@@ -355,7 +482,10 @@ pub(crate) fn release_for_wait(
     unlock: impl FnOnce(),
 ) {
     let hold = record
-        .then(|| measure(meta, &token, clock::now_ns()))
+        .then(|| {
+            let hold_start = thread::take_hold_start(meta.addr());
+            measure(meta, &token, clock::now_ns(), true, hold_start)
+        })
         .flatten();
     unlock();
     if let Some(hold) = hold {
@@ -363,13 +493,42 @@ pub(crate) fn release_for_wait(
     }
 }
 
-/// The hold's figures, if there is anything to say about it.
-fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
+/// The hold's figures, if there is anything to say about it. `for_waiters`: measured because
+/// others wait; `hold_start`: how the hold began, if it noted it.
+fn measure(
+    meta: &LockMeta,
+    token: &HoldToken,
+    now: u64,
+    for_waiters: bool,
+    hold_start: Option<thread::HoldStart>,
+) -> Option<HoldFields> {
     let waiters = meta.integral.waiters();
-    let blame_ns = meta.integral.charge(now);
+    // Charged up to this hold's start (or a long waiter's checkpoint during it), the integral
+    // gives this hold's own blame. Without that, a release measured for its waiters takes
+    // waiting a storm left uncharged, which is no hold's; a hold timed only as the length
+    // sample takes nothing.
+    let own = meta.has_checkpoint();
+    let charged = if own || for_waiters {
+        let charged = meta.integral.charge(now);
+        meta.set_checkpoint();
+        charged
+    } else {
+        0
+    };
+    let (blame_ns, mut unattributed_ns) = if own { (charged, 0) } else { (0, charged) };
+    // The storm's sample stands for the unsampled holds that made others wait without a waiter
+    // waiting long (those are all measured, so they are not estimated twice).
+    let (storm_weight, passed_over) =
+        hold_start.map_or((0, 0), |start| (start.storm_weight, start.unattributed_ns));
+    unattributed_ns += passed_over;
+    let blame_extra_ns = if storm_weight > 1 && !for_waiters {
+        blame_ns.saturating_mul(u64::from(storm_weight) - 1)
+    } else {
+        0
+    };
     let (at_ns, exact, weight) = if token.start_ns != 0 {
         (token.start_ns, true, token.weight().max(1))
-    } else if blame_ns > 0 {
+    } else if charged > 0 {
         // An untimed hold that made others wait (the lock was cold, or in a storm): it began
         // after the last measured release and, on a cold lock, before the first waiter arrived.
         let since = meta.integral.contention_since().max(meta.last_release());
@@ -380,12 +539,13 @@ fn measure(meta: &LockMeta, token: &HoldToken, now: u64) -> Option<HoldFields> {
     Some(HoldFields {
         hold_ns: now.saturating_sub(at_ns),
         blame_ns,
+        blame_extra_ns,
+        unattributed_ns,
         waiters,
         at_ns,
         weight: u64::from(weight),
         exact,
         sampled: token.is_sampled(),
-        storm: meta.charge_covers_a_storm(),
         stack: 0,
     })
 }

@@ -40,18 +40,20 @@ pub(crate) struct WaitFields<'a> {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct HoldFields {
     pub(crate) hold_ns: u64,
+    /// The waiting during this hold: its own, exact.
     pub(crate) blame_ns: u64,
+    /// A storm's sample stands for holds that were not measured: their estimated blame,
+    /// `blame_ns` × (weight − 1), for the summary.
+    pub(crate) blame_extra_ns: u64,
+    /// Waiting passed over while measuring this hold, charged to no hold (see
+    /// `recorder::SiteStats::unattributed_ns`), for the summary.
+    pub(crate) unattributed_ns: u64,
     pub(crate) waiters: u32,
     pub(crate) at_ns: u64,
     pub(crate) weight: u64,
     pub(crate) exact: bool,
     /// The hold was the sampled one (it stands for `weight` holds in the histogram).
     pub(crate) sampled: bool,
-    /// It was measured in a storm, when only a sample of the lock's releases with waiters are
-    /// (`LockMeta::charge_covers_a_storm`): `blame_ns` is the waiting since the previous measured
-    /// release, mostly during other holds, and an inexact `hold_ns` spans those holds too.
-    /// Neither makes it worth an event of its own.
-    pub(crate) storm: bool,
     /// The holder's native stack, captured after the unlock of a hold that made others wait
     /// (0: none).
     pub(crate) stack: StackId,
@@ -71,10 +73,11 @@ pub(crate) struct SummaryFields {
     pub(crate) hold_ns: u64,
     pub(crate) hold_hist: String,
     pub(crate) blame_ns: u64,
-    /// The part of `blame_ns` that is estimated from sampled holds (0: all exact).
+    /// The part of `blame_ns` that is estimated (a storm's samples, weighted).
     pub(crate) blame_estimated_ns: u64,
-    /// Waiting on the lock that no hold was charged for exactly: hand-offs between holds, and in
-    /// storms of short holds the waiting during unmeasured holds (see `event::UNATTRIBUTED_NS`).
+    /// Waiting on the lock that this thread passed over without charging it to a hold:
+    /// hand-offs between holds, and in storms of short holds the waiting during unmeasured holds
+    /// (see `event::UNATTRIBUTED_NS`).
     pub(crate) unattributed_ns: u64,
 }
 

@@ -6,8 +6,9 @@
 //! waiting that happened during a hold is charged to it, and totals stay exact even when only a
 //! sample of releases is measured. n and C share one atomic word (15 + 48 bits, C and W modulo
 //! 2^48 ns ≈ 78 h) so W is never read torn: a torn read would be off by a whole timestamp.
-//! A wait may also enter W only when it ends, whole (`defer_wait`, in a storm): W then jumps by
-//! its length, and the release measured next is charged it.
+//! In a storm, where only a sample of holds is measured, waiting during unmeasured holds is
+//! passed over: a sampled hold or a waiter about to park first charges the integral up to its
+//! own start, and that charge is no hold's (see `LockMeta::checkpoint_at`).
 //!
 //! One approximation remains, for reader-writer locks only: a waiter that has acquired the lock
 //! (read its end time) but not yet finished its wait here still counts as waiting for a reader
@@ -55,8 +56,6 @@ pub(crate) struct WaitTicket {
 enum Entry {
     /// Counted among the n waiters from its start ([`WaitIntegral::begin_wait`]).
     Registered,
-    /// Added whole when it ends ([`WaitIntegral::defer_wait`]).
-    Deferred,
     /// Not at all: the waiter count was full.
     Untracked,
 }
@@ -120,39 +119,29 @@ impl WaitIntegral {
         }
     }
 
-    /// Begins a wait at `start` that enters the integral only when it ends, whole (C += end −
-    /// start): one update instead of two, and none while the holder has the lock's line. Until
-    /// then nobody sees it waiting, so releases meanwhile are neither measured for it nor charged
-    /// it; the release measured after it ends is charged all of it.
-    pub(crate) fn defer_wait(&self, start: u64) -> WaitTicket {
-        WaitTicket {
-            start,
-            entry: Entry::Deferred,
-        }
-    }
-
-    /// Finishes a wait begun by `begin_wait` (n −= 1, C += end) or `defer_wait` (C += end −
-    /// start).
-    pub(crate) fn end_wait(&self, ticket: WaitTicket, end: u64) {
+    /// Finishes a wait begun by `begin_wait` (n −= 1, C += end). Returns W(end) as of this
+    /// update (mod 2^48): read with the update, it counts no wait that began after `end` but
+    /// registered before a later read of the word would (see [`WaitIntegral::charge_up_to`]).
+    pub(crate) fn end_wait(&self, ticket: WaitTicket, end: u64) -> Option<u64> {
         debug_assert!(end >= ticket.start);
-        let (leaving, added) = match ticket.entry {
-            Entry::Registered => (1, end),
-            Entry::Deferred => (0, end.saturating_sub(ticket.start)),
-            Entry::Untracked => return,
-        };
-        let _ = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
+        if ticket.entry == Entry::Untracked {
+            return None;
+        }
+        let previous = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
             let n = (word & N_MASK) >> C_BITS;
-            Some(
-                UNCHARGED
-                    | ((n - leaving) << C_BITS)
-                    | ((word & C_MASK).wrapping_add(added) & C_MASK),
-            )
+            Some(UNCHARGED | ((n - 1) << C_BITS) | ((word & C_MASK).wrapping_add(end) & C_MASK))
         });
+        let word = previous.unwrap_or_else(|word| word);
+        Some(Self::integral_of(word, end))
     }
 
     /// W(now) mod 2^48: all waiting on this lock up to `now`.
     fn integral(&self, now: u64) -> u64 {
-        let word = self.waiting.load(Relaxed);
+        Self::integral_of(self.waiting.load(Relaxed), now)
+    }
+
+    /// W(now) mod 2^48 for the waiting word `word`.
+    fn integral_of(word: u64, now: u64) -> u64 {
         (((word & N_MASK) >> C_BITS).wrapping_mul(now)).wrapping_add(word & C_MASK) & C_MASK
     }
 
@@ -163,7 +152,34 @@ impl WaitIntegral {
         if self.waiting.load(Relaxed) & UNCHARGED != 0 {
             self.waiting.fetch_and(!UNCHARGED, Relaxed);
         }
-        let integral = self.integral(now);
+        self.charge_up_to(self.integral(now))
+    }
+
+    /// [`WaitIntegral::charge`] for a thread that does not hold the lock (a waiter), at a time
+    /// read with `clock`. A holder's clock reading and its read of W agree (no wait can end
+    /// while it holds the lock), but a waiter preempted between the two would see waits that
+    /// ended after its reading as if they had gone on until then, and charge past the true W: the
+    /// reading is bracketed by two and retried (a few times) while they are far apart.
+    pub(crate) fn charge_from_outside(&self, clock: fn() -> u64) -> u64 {
+        const CLOSE_NS: u64 = 2_000;
+        let mut attempts = 0;
+        loop {
+            let before = clock();
+            let word = self.waiting.load(Relaxed);
+            let after = clock();
+            attempts += 1;
+            if after.saturating_sub(before) <= CLOSE_NS || attempts == 4 {
+                if word & UNCHARGED != 0 {
+                    self.waiting.fetch_and(!UNCHARGED, Relaxed);
+                }
+                return self.charge_up_to(Self::integral_of(word, before));
+            }
+        }
+    }
+
+    /// Charges the waiting up to the point where W was `integral` (from [`WaitIntegral::end_wait`])
+    /// and returns it, in ns.
+    pub(crate) fn charge_up_to(&self, integral: u64) -> u64 {
         let mut charged = self.charged.load(Relaxed);
         loop {
             let blame = integral.wrapping_sub(charged) & C_MASK;
@@ -219,23 +235,6 @@ mod tests {
         assert_eq!(first, 1_900);
         assert_eq!(second, 900);
         assert_eq!(first + second, (1_100 - 100) + (2_000 - 200));
-    }
-
-    #[test]
-    fn a_deferred_wait_is_charged_whole_after_it_ends() {
-        let meta = meta();
-        let registered = meta.begin_wait(100);
-        let deferred = meta.defer_wait(200);
-        // While it waits, only the registered wait is seen and charged.
-        assert_eq!(meta.waiters(), 1);
-        assert_eq!(meta.charge(1_100), 1_000);
-        meta.end_wait(deferred, 1_500);
-        meta.end_wait(registered, 2_000);
-        // Then all the rest: the deferred wait whole (1 300, some of it before the last charge)
-        // and the registered one's last 900.
-        assert!(meta.has_waiters() && meta.waiters() == 0);
-        assert_eq!(meta.charge(2_000), 2_200);
-        assert_eq!(meta.charge(3_000), 0);
     }
 
     #[test]

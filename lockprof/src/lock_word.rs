@@ -21,6 +21,10 @@ const LOCKED_BIT: u8 = 0b01;
 const PARKED_BIT: u8 = 0b10;
 
 /// The unlocking thread released the lock; the woken thread competes for it.
+/// Rounds of `SpinWait::spin` that spin on the processor before it starts yielding the thread
+/// (parking_lot_core's).
+const BUSY_SPINS: u32 = 3;
+
 const TOKEN_NORMAL: UnparkToken = UnparkToken(0);
 /// The unlocking thread handed the lock over directly (a fair unlock).
 const TOKEN_HANDOFF: UnparkToken = UnparkToken(1);
@@ -62,6 +66,12 @@ impl LockWord {
             .is_ok()
     }
 
+    /// Whether a thread is parked (or about to park) waiting for the lock.
+    #[inline]
+    pub(crate) fn has_parked(&self) -> bool {
+        self.state.load(Ordering::Relaxed) & PARKED_BIT != 0
+    }
+
     #[inline]
     pub(crate) fn is_locked(&self) -> bool {
         self.state.load(Ordering::Relaxed) & LOCKED_BIT != 0
@@ -70,6 +80,8 @@ impl LockWord {
     /// Acquires the lock, spinning and then parking while it is held, or gives up at `deadline`.
     /// `clock` is read just before each attempt that may acquire; returns its reading before the
     /// attempt that did (for a fair hand-off, its reading on waking), or `None` on timeout.
+    /// `waiting_long` is called whenever the wait has outlasted busy spinning: before each round
+    /// that yields the thread and before each park.
     // Never inlined: `scripts/instructions.py` tells the blocking apart from the bookkeeping
     // around it by this function's name.
     #[cold]
@@ -78,8 +90,10 @@ impl LockWord {
         &self,
         deadline: Option<Instant>,
         clock: impl Fn() -> u64,
+        waiting_long: impl Fn(),
     ) -> Option<u64> {
         let mut spinwait = SpinWait::new();
+        let mut spins = 0u32;
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // Grab the lock if it is free, even if there is a queue (barging, as parking_lot).
@@ -97,7 +111,14 @@ impl LockWord {
                 continue;
             }
 
-            // Nobody parked yet: spin a little first.
+            // Nobody parked yet: spin a little first. Past its first few busy rounds SpinWait
+            // yields the thread, and the wait is no longer short.
+            if state & PARKED_BIT == 0 {
+                spins += 1;
+                if spins > BUSY_SPINS {
+                    waiting_long();
+                }
+            }
             if state & PARKED_BIT == 0 && spinwait.spin() {
                 state = self.state.load(Ordering::Relaxed);
                 continue;
@@ -117,6 +138,7 @@ impl LockWord {
             }
 
             // Park until an unlock wakes us, unless the state changed since it was read.
+            waiting_long();
             let validate = || self.state.load(Ordering::Relaxed) == LOCKED_BIT | PARKED_BIT;
             let before_sleep = || {};
             let timed_out = |_, was_last_thread| {
@@ -243,7 +265,7 @@ mod tests {
 
     fn lock(word: &LockWord) {
         if !word.try_lock() {
-            word.lock_slow(None, || 0).expect("no deadline");
+            word.lock_slow(None, || 0, || ()).expect("no deadline");
         }
     }
 
@@ -294,7 +316,7 @@ mod tests {
             std::thread::spawn(move || {
                 // The reading says whether the release had happened when the clock was read.
                 let saw_release = word
-                    .lock_slow(None, || u64::from(released.load(Ordering::Acquire)))
+                    .lock_slow(None, || u64::from(released.load(Ordering::Acquire)), || ())
                     .expect("no deadline");
                 // SAFETY: acquired above.
                 unsafe { word.unlock() };
@@ -313,7 +335,7 @@ mod tests {
         let word = LockWord::new();
         assert!(word.try_lock());
         let deadline = Instant::now() + Duration::from_millis(20);
-        assert_eq!(word.lock_slow(Some(deadline), || 1), None);
+        assert_eq!(word.lock_slow(Some(deadline), || 1, || ()), None);
         assert!(Instant::now() >= deadline);
         assert_eq!(word.state.load(Ordering::Relaxed), LOCKED_BIT);
         // SAFETY: held since the `try_lock` above.
@@ -328,7 +350,7 @@ mod tests {
         let waiter = {
             let word = Arc::clone(&word);
             std::thread::spawn(move || {
-                let got = word.lock_slow(None, || 7);
+                let got = word.lock_slow(None, || 7, || ());
                 std::thread::sleep(Duration::from_millis(20));
                 // SAFETY: acquired above.
                 unsafe { word.unlock() };

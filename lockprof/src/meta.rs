@@ -1,12 +1,13 @@
 //! Per-lock bookkeeping that lives next to the raw lock: identity, current holder, adaptive timing
 //! and the waiting integral ([`crate::integral`]) that makes blame exact.
 
-use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::SeqCst,
+};
 
 use crate::LockKind;
 use crate::integral::WaitIntegral;
 use crate::name::LockName;
-use crate::thread;
 
 static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -28,13 +29,25 @@ pub(crate) struct LockMeta {
     pub(crate) blamed: AtomicU64,
     /// When the last measured release happened: an untimed hold began after it.
     last_release: AtomicU64,
+    /// When the sampling was last adapted (see `adapt_sampling`).
+    last_adapted: AtomicU64,
     /// Process-unique id, assigned on first use so `const` construction stays possible.
     id: AtomicU64,
     pub(crate) kind: LockKind,
-    /// Releases with waiters may have gone unmeasured since the last measured release: the lock
-    /// was in a storm then and has not been quiet, with nobody waiting, since. The next measured
-    /// release's charge then covers their waiting too (`HoldFields::storm`).
-    storm_since_release: AtomicBool,
+    /// Whether the waiting integral has been charged up to the start of the current hold or
+    /// later, so that charging it at this hold's release gives this hold's own blame. True after
+    /// every measured release and after a storm's sampled acquisition; made false by a storm's
+    /// unmeasured release with waiters, whose waiting is then nobody's to take exactly.
+    /// It holds while this equals `epoch`; with `SETTING` added, a waiter is setting it.
+    checkpoint: AtomicU32,
+    /// Counts the releases that lost the checkpoint (or ended a hold while a waiter was setting
+    /// one): an epoch rather than a flag, so that a waiter cannot validate a checkpoint across a
+    /// release that happened while it was charging.
+    epoch: AtomicU32,
+    /// A waiter has waited past busy spinning since the last measured release: in a storm, the
+    /// next release is measured (as when a waiter has parked, which a waiter that a loaded
+    /// machine keeps from running may take long to do).
+    long_waiter: AtomicBool,
     /// Who waited, for how long, and how much of it is charged to holders. Its last field, the
     /// waiter count and running sum, begins the second cache line.
     pub(crate) integral: WaitIntegral,
@@ -46,6 +59,9 @@ pub(crate) struct LockMeta {
     /// Holds left to time exactly after a recent long wait (one at least the event threshold).
     pub(crate) hot: AtomicU16,
 }
+
+/// Marks `LockMeta::checkpoint` as being set by a waiter (epochs stay below it: they wrap).
+const SETTING: u32 = 1 << 31;
 
 /// Measured releases with waiters closer together than this make the lock sample more sparsely.
 /// Each measured release lengthens a contended hand-off by a clock read and an atomic update,
@@ -69,36 +85,31 @@ impl LockMeta {
             shift: AtomicU16::new(0),
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
-            storm_since_release: AtomicBool::new(false),
+            last_adapted: AtomicU64::new(0),
+            checkpoint: AtomicU32::new(0),
+            epoch: AtomicU32::new(0),
+            long_waiter: AtomicBool::new(false),
             blamed: AtomicU64::new(0),
         }
     }
 
-    /// Whether to measure this release, which has waiters. Under a storm of short contended
-    /// holds, measuring every release would cost more than the holds: the lock measures one in
-    /// `2^shift` of its releases with waiters (at random), and each one is charged all the
-    /// waiting since the previous one. Totals stay exact; the split among holders becomes
-    /// statistical. The countdown to the next measured release is the releasing thread's
-    /// ([`thread::measure_release`]), not the lock's: a store to the lock's line on every
-    /// release with waiters, while the waiters spin reading that line, cost about a point at 2
-    /// threads (0.908× → 0.918× parking_lot without it, 23 ns holds, 20 processes). The
-    /// countdown stays inline: out of line, the call on every such release cost 3–4 points
-    /// (BENCHMARKS.md, session 5).
+    /// The sampling shift in a storm: one in `2^shift` exclusive acquisitions is sampled for
+    /// its blame (0: no storm, every release with waiters is measured).
     #[inline]
-    pub(crate) fn measure_this_release(&self) -> bool {
-        let shift = u32::from(self.shift.load(Relaxed));
-        shift == 0 || thread::measure_release(shift)
+    pub(crate) fn storm_shift(&self) -> u32 {
+        u32::from(self.shift.load(Relaxed))
     }
 
-    /// At a measured release with waiters at `now` (before the unlock and before `last_release`
-    /// moves to it), adapts the sampling to how soon this release came after the previous one:
-    /// measured releases less than `MEASURE_GAP_NS` apart double the interval, ones more than
-    /// four gaps apart halve it. So a storm's measured releases settle at one per one to four
-    /// `MEASURE_GAP_NS`, however short its holds, and releases that come slower are all
-    /// measured. (The gap may include spells without waiters, so it cannot tell how long the
-    /// holds in between were; `note_waiter` ends a storm that has turned into long holds.)
+    /// At the release of a storm's sample, or of any hold measured for its waiters outside a
+    /// storm, at `now`: adapts the sampling to how soon this one came after the previous one.
+    /// Less than `MEASURE_GAP_NS` apart doubles the interval, more than four gaps apart halves
+    /// it. So a storm's samples settle at one per one to four `MEASURE_GAP_NS`, however short
+    /// its holds, and releases with waiters that come slower are all measured. (Releases
+    /// measured because a waiter parked do not count: they are measured whatever the rate. The
+    /// gap may include spells without waiters, so it cannot tell how long the holds in between
+    /// were; `note_waiter` ends a storm that has turned into long holds.)
     pub(crate) fn adapt_sampling(&self, now: u64) {
-        let gap = now.saturating_sub(self.last_release());
+        let gap = now.saturating_sub(self.last_adapted.swap(now, Relaxed));
         let shift = self.shift.load(Relaxed);
         let shift = if gap < MEASURE_GAP_NS {
             (shift + 1).min(MAX_SHIFT)
@@ -111,16 +122,82 @@ impl LockMeta {
     }
 
     /// Notes a thread starting to wait at `start`: if no release has been measured for a while,
-    /// the storm is over (or holds became long), so the release it waits for is measured. If
-    /// nobody else is waiting either, what that release is charged is this wait's, not the
-    /// storm's.
+    /// the storm is over (or holds became long), so the release it waits for is measured.
     pub(crate) fn note_waiter(&self, start: u64) {
         if start.saturating_sub(self.last_release()) >= QUIET_NS {
             self.shift.store(0, Relaxed);
-            if !self.integral.has_live_waiters() {
-                self.storm_since_release.store(false, Relaxed);
-            }
         }
+    }
+
+    /// Charges the integral up to `now` to nobody and makes the current hold's charge exact from
+    /// here: called by a storm's sampled acquisition, and by a waiter about to park while the
+    /// hold it waits for has no checkpoint (that hold has outlasted the waiter's spinning, so
+    /// its release will be measured). The waiting passed over was a storm's, during holds whose
+    /// releases went unmeasured: the storm's samples estimate it, and no measured hold takes it.
+    /// Returns the waiting passed over.
+    pub(crate) fn checkpoint_at(&self, now: u64) -> u64 {
+        let passed_over = self.integral.charge(now);
+        self.set_checkpoint();
+        passed_over
+    }
+
+    /// [`LockMeta::checkpoint_at`] now, for a waiter (see `WaitIntegral::charge_from_outside`),
+    /// if the lock has no checkpoint. The checkpoint holds only if no release lost it meanwhile:
+    /// the waiter may have been preempted between reading the integral and this.
+    pub(crate) fn checkpoint_from_outside(&self, clock: fn() -> u64) -> u64 {
+        let epoch = self.epoch.load(Relaxed);
+        let current = self.checkpoint.load(Relaxed);
+        if current == epoch {
+            return 0;
+        }
+        // Announced before the integral is read (SeqCst: not reordered after that read), so a
+        // release from here on moves the epoch on and the checkpoint below does not hold.
+        self.checkpoint.store(epoch | SETTING, SeqCst);
+        let passed_over = self.integral.charge_from_outside(clock);
+        // Fails if a holder has set the checkpoint meanwhile, which is then as good.
+        let _ = self
+            .checkpoint
+            .compare_exchange(epoch | SETTING, epoch, Relaxed, Relaxed);
+        passed_over
+    }
+
+    /// [`LockMeta::checkpoint_at`] the point where W was `integral` (a contended acquisition's,
+    /// from `WaitIntegral::end_wait`).
+    pub(crate) fn checkpoint_to(&self, integral: u64) -> u64 {
+        let passed_over = self.integral.charge_up_to(integral);
+        self.set_checkpoint();
+        passed_over
+    }
+
+    /// A release with waiters that is not measured (a storm's): the next hold's blame can no
+    /// longer be told apart from this one's until a new checkpoint.
+    #[inline]
+    pub(crate) fn lose_checkpoint(&self) {
+        let epoch = self.epoch.load(Relaxed);
+        if self.checkpoint.load(Relaxed) & !SETTING == epoch {
+            // Readers may release at once: either's store invalidates, so no read-modify-write.
+            self.epoch.store(epoch.wrapping_add(1) & !SETTING, Relaxed);
+        }
+    }
+
+    /// Notes a waiter waiting past busy spinning (see `long_waiter`).
+    #[inline]
+    pub(crate) fn note_long_waiter(&self) {
+        if !self.long_waiter.load(Relaxed) {
+            self.long_waiter.store(true, Relaxed);
+        }
+    }
+
+    /// Whether a waiter has waited past busy spinning since the last measured release.
+    #[inline]
+    pub(crate) fn has_long_waiter(&self) -> bool {
+        self.long_waiter.load(Relaxed)
+    }
+
+    /// Whether charging the integral now gives the current hold's own blame (see `checkpoint`).
+    #[inline]
+    pub(crate) fn has_checkpoint(&self) -> bool {
+        self.checkpoint.load(Relaxed) == self.epoch.load(Relaxed)
     }
 
     /// When the last measured release happened.
@@ -133,20 +210,16 @@ impl LockMeta {
     #[inline]
     pub(crate) fn set_last_release(&self, now: u64) {
         self.last_release.store(now, Relaxed);
-        self.storm_since_release.store(self.in_storm(), Relaxed);
+        if self.long_waiter.load(Relaxed) {
+            self.long_waiter.store(false, Relaxed);
+        }
     }
 
-    /// Whether a release measured now is charged waiting from a storm's unmeasured releases
-    /// (see `storm_since_release`), so that its blame is not its own.
+    /// Notes that the integral has just been charged by the current hold: until the next
+    /// unmeasured release with waiters, a charge is the charging hold's own.
     #[inline]
-    pub(crate) fn charge_covers_a_storm(&self) -> bool {
-        self.storm_since_release.load(Relaxed)
-    }
-
-    /// Whether the lock is in a storm: only a sample of its releases with waiters is measured.
-    #[inline]
-    pub(crate) fn in_storm(&self) -> bool {
-        self.shift.load(Relaxed) != 0
+    pub(crate) fn set_checkpoint(&self) {
+        self.checkpoint.store(self.epoch.load(Relaxed), Relaxed);
     }
 
     /// The lock's process-unique id.
@@ -202,6 +275,17 @@ impl LockMeta {
 mod tests {
     use super::*;
 
+    /// Whether the lock, in a storm or not, measures this hold's release (`acquire`'s rule for
+    /// holds that park no waiter): every one outside a storm, its samples in one.
+    fn sampled(meta: &LockMeta) -> bool {
+        let shift = meta.storm_shift();
+        shift == 0 || crate::thread::storm_sample_due(shift) != 0
+    }
+
+    fn in_storm(meta: &LockMeta) -> bool {
+        meta.storm_shift() != 0
+    }
+
     #[test]
     fn ids_are_unique_and_stable() {
         let a = LockMeta::new(LockName::Given("a"), LockKind::Mutex);
@@ -217,7 +301,7 @@ mod tests {
         let mut measured = 0;
         for _ in 0..releases {
             now += hold_ns;
-            if meta.measure_this_release() {
+            if sampled(meta) {
                 meta.adapt_sampling(now);
                 meta.set_last_release(now);
                 measured += 1;
@@ -232,7 +316,7 @@ mod tests {
         // 25 ns holds for 10 ms: measured releases settle between one per MEASURE_GAP_NS and
         // one per 4 × MEASURE_GAP_NS (the first few, before the interval has grown, aside).
         let (measured, now) = releases(&meta, 1_000_000, 25, 400_000);
-        assert!(meta.in_storm());
+        assert!(in_storm(&meta));
         let duration = now - 1_000_000;
         assert!(
             measured <= duration / MEASURE_GAP_NS + 20
@@ -243,7 +327,7 @@ mod tests {
         // Σ 1.5 · 2^shift < 3 · 2^MAX_SHIFT releases every release is measured again.
         let slow = 4 * MEASURE_GAP_NS;
         let (_, now) = releases(&meta, now, slow, 3 << MAX_SHIFT);
-        assert!(!meta.in_storm());
+        assert!(!in_storm(&meta));
         let (measured, _) = releases(&meta, now, slow, 100);
         assert_eq!(measured, 100);
     }
@@ -252,7 +336,7 @@ mod tests {
     fn choosing_which_release_to_measure_writes_nothing_to_the_lock() {
         let meta = LockMeta::new(LockName::Given("choice"), LockKind::Mutex);
         meta.shift.store(4, Relaxed);
-        let measured = (0..16_000).filter(|_| meta.measure_this_release()).count();
+        let measured = (0..16_000).filter(|_| sampled(&meta)).count();
         // One in 2^4 on average: the intervals are uniform in [8, 24).
         assert!((900..=1100).contains(&measured), "{measured} measured");
         assert_eq!(meta.shift.load(Relaxed), 4);
@@ -265,9 +349,9 @@ mod tests {
         sparse.shift.store(MAX_SHIFT, Relaxed);
         dense.shift.store(2, Relaxed);
         // The sparse lock's measured release leaves this thread's countdown at 1 024 or more.
-        while !sparse.measure_this_release() {}
+        while !sampled(&sparse) {}
         // The dense lock still measures one of its releases in [2, 6) (plus the restart).
-        let first = (1..=8).find(|_| dense.measure_this_release());
+        let first = (1..=8).find(|_| sampled(&dense));
         assert!(first.is_some(), "none of 8 releases measured");
     }
 
@@ -275,33 +359,33 @@ mod tests {
     fn a_waiter_after_a_quiet_spell_ends_the_storm() {
         let meta = LockMeta::new(LockName::Given("quiet"), LockKind::Mutex);
         let (_, now) = releases(&meta, 1_000_000, 25, 100_000);
-        assert!(meta.in_storm());
+        assert!(in_storm(&meta));
         // A waiter arriving soon after is part of the same storm...
         meta.note_waiter(now + 10_000);
-        assert!(meta.in_storm());
+        assert!(in_storm(&meta));
         // ...one arriving after the quiet spell is not: the release it waits for is measured.
         meta.note_waiter(now + QUIET_NS);
-        assert!(!meta.in_storm());
-        assert!(meta.measure_this_release());
+        assert!(!in_storm(&meta));
+        assert!(sampled(&meta));
     }
 
     #[test]
-    fn a_storms_waiting_is_flagged_until_a_quiet_spell_with_nobody_waiting() {
-        let meta = LockMeta::new(LockName::Given("storm's charge"), LockKind::Mutex);
-        let (_, now) = releases(&meta, 1_000_000, 25, 1);
-        assert!(!meta.charge_covers_a_storm(), "one release, measured");
-        let (_, now) = releases(&meta, now, 25, 100_000);
-        assert!(meta.charge_covers_a_storm());
-        // A waiter after a quiet spell ends the storm, but one waiting since before it may
-        // still have waited through unmeasured releases: the next charge is still the storm's.
-        let ticket = meta.integral.begin_wait(now + 10);
-        meta.note_waiter(now + QUIET_NS);
-        assert!(!meta.in_storm());
-        assert!(meta.charge_covers_a_storm());
-        // With nobody waiting, a waiter after a quiet spell starts afresh.
-        meta.integral.end_wait(ticket, now + QUIET_NS + 1);
-        meta.note_waiter(now + 2 * QUIET_NS);
-        assert!(!meta.charge_covers_a_storm());
+    fn a_checkpoint_passes_over_a_storms_uncharged_waiting() {
+        let meta = LockMeta::new(LockName::Given("checkpoint"), LockKind::Mutex);
+        assert!(meta.has_checkpoint(), "a new lock has charged everything");
+        // A storm's waiter, and an unmeasured release while it waits: 4 µs nobody takes exactly.
+        let storm = meta.integral.begin_wait(1_000);
+        meta.lose_checkpoint();
+        assert!(!meta.has_checkpoint());
+        meta.integral.end_wait(storm, 5_000);
+        // A long hold begins at 5 000; a waiter arrives at 6 000 and parks at 7 000.
+        let parked = meta.integral.begin_wait(6_000);
+        meta.checkpoint_at(7_000);
+        assert!(meta.has_checkpoint());
+        // The release at 2 007 000 is charged the waiting from the checkpoint on: the hold's own
+        // but for the waiter's 1 µs of spinning, none of the storm's.
+        assert_eq!(meta.integral.charge(2_007_000), 2_000_000);
+        meta.integral.end_wait(parked, 2_007_000);
     }
 
     #[test]
@@ -312,7 +396,7 @@ mod tests {
         let mut by_parity = [0u64; 2];
         for i in 0..400_000u64 {
             now += 25 + i % 3;
-            if meta.measure_this_release() {
+            if sampled(&meta) {
                 meta.adapt_sampling(now);
                 meta.set_last_release(now);
                 by_parity[(i % 2) as usize] += 1;

@@ -46,8 +46,9 @@ impl RawProfiledMutex {
         site: &'static Location<'static>,
         deadline: Option<Instant>,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Exclusive, |clock| {
-            self.raw.lock_slow(deadline, clock)
+        acquire::contended(&self.meta, site, Mode::Exclusive, |clock, waiting_long| {
+            self.raw
+                .lock_slow(deadline, clock, || waiting_long(&self.meta))
         })
     }
 
@@ -102,10 +103,16 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
 
     #[inline]
     unsafe fn unlock(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Exclusive, || {
-            // SAFETY: the caller holds the mutex (lock_api's contract for `unlock`).
-            unsafe { self.raw.unlock() }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Exclusive,
+            || self.raw.has_parked(),
+            || {
+                // SAFETY: the caller holds the mutex (lock_api's contract for `unlock`).
+                unsafe { self.raw.unlock() }
+            },
+        );
     }
 
     #[inline]
@@ -118,10 +125,16 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
 unsafe impl lock_api::RawMutexFair for RawProfiledMutex {
     #[inline]
     unsafe fn unlock_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Exclusive, || {
-            // SAFETY: the caller holds the mutex.
-            unsafe { self.raw.unlock_fair() }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Exclusive,
+            || self.raw.has_parked(),
+            || {
+                // SAFETY: the caller holds the mutex.
+                unsafe { self.raw.unlock_fair() }
+            },
+        );
     }
 }
 

@@ -36,6 +36,11 @@ impl std::fmt::Debug for RawProfiledRwLock {
 /// A raw acquisition attempt that may block: `None` deadline blocks until acquired.
 type Deadline = Option<Instant>;
 
+/// parking_lot's reader-writer lock does not tell whether a thread is parked on it.
+fn never_parked() -> bool {
+    false
+}
+
 fn deadline_after(timeout: Duration) -> Deadline {
     // A timeout too far away to represent is no timeout.
     Instant::now().checked_add(timeout)
@@ -60,13 +65,18 @@ impl RawProfiledRwLock {
         site: &'static Location<'static>,
         deadline: Deadline,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Shared, |clock| match deadline {
-            None => {
-                self.raw.lock_shared();
-                Some(clock())
-            }
-            Some(deadline) => self.raw.try_lock_shared_until(deadline).map(|_| clock()),
-        })
+        acquire::contended(
+            &self.meta,
+            site,
+            Mode::Shared,
+            |clock, _waiting_long| match deadline {
+                None => {
+                    self.raw.lock_shared();
+                    Some(clock())
+                }
+                Some(deadline) => self.raw.try_lock_shared_until(deadline).map(|_| clock()),
+            },
+        )
     }
 
     #[cold]
@@ -76,13 +86,18 @@ impl RawProfiledRwLock {
         site: &'static Location<'static>,
         deadline: Deadline,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Exclusive, |clock| match deadline {
-            None => {
-                self.raw.lock_exclusive();
-                Some(clock())
-            }
-            Some(deadline) => self.raw.try_lock_exclusive_until(deadline).map(|_| clock()),
-        })
+        acquire::contended(
+            &self.meta,
+            site,
+            Mode::Exclusive,
+            |clock, _waiting_long| match deadline {
+                None => {
+                    self.raw.lock_exclusive();
+                    Some(clock())
+                }
+                Some(deadline) => self.raw.try_lock_exclusive_until(deadline).map(|_| clock()),
+            },
+        )
     }
 
     #[cold]
@@ -92,16 +107,21 @@ impl RawProfiledRwLock {
         site: &'static Location<'static>,
         deadline: Deadline,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Upgradable, |clock| match deadline {
-            None => {
-                self.raw.lock_upgradable();
-                Some(clock())
-            }
-            Some(deadline) => self
-                .raw
-                .try_lock_upgradable_until(deadline)
-                .map(|_| clock()),
-        })
+        acquire::contended(
+            &self.meta,
+            site,
+            Mode::Upgradable,
+            |clock, _waiting_long| match deadline {
+                None => {
+                    self.raw.lock_upgradable();
+                    Some(clock())
+                }
+                Some(deadline) => self
+                    .raw
+                    .try_lock_upgradable_until(deadline)
+                    .map(|_| clock()),
+            },
+        )
     }
 
     #[inline]
@@ -148,17 +168,18 @@ impl RawProfiledRwLock {
         if unsafe { self.raw.try_upgrade(marker()) }.is_ok() {
             return Ok(token);
         }
-        let upgraded = acquire::upgrade_contended(&self.meta, site, |clock| match deadline {
-            None => {
-                // SAFETY: as above; the lock is still held upgradable.
-                unsafe { self.raw.upgrade(marker()) };
-                Some(clock())
-            }
-            // SAFETY: as above.
-            Some(deadline) => unsafe { self.raw.try_upgrade_until(marker(), deadline) }
-                .ok()
-                .map(|_| clock()),
-        });
+        let upgraded =
+            acquire::upgrade_contended(&self.meta, site, |clock, _waiting_long| match deadline {
+                None => {
+                    // SAFETY: as above; the lock is still held upgradable.
+                    unsafe { self.raw.upgrade(marker()) };
+                    Some(clock())
+                }
+                // SAFETY: as above.
+                Some(deadline) => unsafe { self.raw.try_upgrade_until(marker(), deadline) }
+                    .ok()
+                    .map(|_| clock()),
+            });
         upgraded.ok_or(token)
     }
 }
@@ -200,7 +221,7 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_shared(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Shared, || {
+        acquire::release(&self.meta, token, Mode::Shared, never_parked, || {
             // SAFETY: the caller holds a shared lock (lock_api's contract).
             unsafe { self.raw.unlock_shared(marker()) }
         });
@@ -228,7 +249,7 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_exclusive(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Exclusive, || {
+        acquire::release(&self.meta, token, Mode::Exclusive, never_parked, || {
             // SAFETY: the caller holds the exclusive lock.
             unsafe { self.raw.unlock_exclusive(marker()) }
         });
@@ -249,7 +270,7 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_shared_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Shared, || {
+        acquire::release(&self.meta, token, Mode::Shared, never_parked, || {
             // SAFETY: the caller holds a shared lock.
             unsafe { self.raw.unlock_shared_fair(marker()) }
         });
@@ -257,7 +278,7 @@ unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_exclusive_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Exclusive, || {
+        acquire::release(&self.meta, token, Mode::Exclusive, never_parked, || {
             // SAFETY: the caller holds the exclusive lock.
             unsafe { self.raw.unlock_exclusive_fair(marker()) }
         });
@@ -338,7 +359,7 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_upgradable(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Upgradable, || {
+        acquire::release(&self.meta, token, Mode::Upgradable, never_parked, || {
             // SAFETY: the caller holds the upgradable lock.
             unsafe { self.raw.unlock_upgradable(marker()) }
         });
@@ -369,7 +390,7 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
 unsafe impl lock_api::RawRwLockUpgradeFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_upgradable_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Upgradable, || {
+        acquire::release(&self.meta, token, Mode::Upgradable, never_parked, || {
             // SAFETY: the caller holds the upgradable lock.
             unsafe { self.raw.unlock_upgradable_fair(marker()) }
         });

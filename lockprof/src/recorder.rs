@@ -69,6 +69,12 @@ struct SiteStats {
     hold_ns: u64,
     hold_hist: Option<Box<Histogram<u64>>>,
     blame_ns: u64,
+    /// The part of `blame_ns` that is estimated.
+    blame_estimated_ns: u64,
+    /// Waiting on the lock, by any thread, that this thread passed over without charging it to a
+    /// hold: a hand-off between two holds (no hold's doing), or in a storm the waiting during
+    /// holds whose releases went unmeasured (which the samples estimate).
+    unattributed_ns: u64,
 }
 
 impl SiteStats {
@@ -86,6 +92,8 @@ impl SiteStats {
             hold_ns: 0,
             hold_hist: None,
             blame_ns: 0,
+            blame_estimated_ns: 0,
+            unattributed_ns: 0,
         }
     }
 
@@ -96,6 +104,7 @@ impl SiteStats {
             && self.waits == 0
             && self.holds == 0
             && self.blame_ns == 0
+            && self.unattributed_ns == 0
     }
 
     fn take_summary(&mut self, at_ns: u64) -> SummaryFields {
@@ -111,8 +120,8 @@ impl SiteStats {
             hold_ns: self.hold_ns,
             hold_hist: encode(self.hold_hist.as_deref()),
             blame_ns: self.blame_ns,
-            blame_estimated_ns: 0,
-            unattributed_ns: 0,
+            blame_estimated_ns: self.blame_estimated_ns,
+            unattributed_ns: self.unattributed_ns,
         };
         let (lock, kind) = (self.lock, self.kind);
         let (wait_hist, hold_hist) = (self.wait_hist.take(), self.hold_hist.take());
@@ -437,6 +446,7 @@ fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
             stats.acquisitions += 1;
             stats.contended += 1;
         }
+        stats.unattributed_ns += wait.unattributed_ns;
         if !as_event {
             stats.waits += 1;
             stats.wait_ns += wait_ns;
@@ -457,14 +467,10 @@ fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
 }
 
 /// Whether a measured hold is long enough, or made others wait long enough, to be a hold event
-/// (rather than part of a summary), budget permitting.
+/// (rather than part of a summary), budget permitting. Only a hold's own blame makes it one.
 pub(crate) fn is_event_sized(hold: &HoldFields) -> bool {
     let threshold = config::event_threshold_ns();
-    if hold.storm {
-        // Only a long hold of its own: a storm's charge goes to the summary's `blame_ns`.
-        return hold.exact && hold.hold_ns >= threshold;
-    }
-    hold.hold_ns >= threshold || hold.blame_ns >= threshold
+    hold.exact && hold.hold_ns >= threshold || hold.blame_ns >= threshold
 }
 
 /// A measured hold of `meta`, ended at `now`. Called after the raw unlock, or (for a condition
@@ -478,6 +484,13 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
         // A long hold stands for itself (weight 1) even when it was also the sample: every long
         // hold that is measured is reported, so counting it N times would count it twice.
         let weight = if big { 1 } else { hold.weight };
+        // Estimated and unattributed waiting never go into a hold event: the summary takes them.
+        if hold.blame_extra_ns > 0 || hold.unattributed_ns > 0 {
+            let stats = r.entry(meta, site);
+            stats.blame_ns += hold.blame_extra_ns;
+            stats.blame_estimated_ns += hold.blame_extra_ns;
+            stats.unattributed_ns += hold.unattributed_ns;
+        }
         if (big || defer && hold.blame_ns > 0) && r.take_event(now) {
             r.push(Pending::Hold {
                 lock_addr,
@@ -672,30 +685,31 @@ mod tests {
     use super::*;
 
     /// A measured hold at the default threshold (10 µs).
-    fn hold(hold_ns: u64, blame_ns: u64, exact: bool, storm: bool) -> HoldFields {
+    fn hold(hold_ns: u64, blame_ns: u64, exact: bool) -> HoldFields {
         HoldFields {
             hold_ns,
             blame_ns,
+            blame_extra_ns: 0,
+            unattributed_ns: 0,
             waiters: 1,
             at_ns: 1_000_000,
             weight: 1,
             exact,
             sampled: false,
-            storm,
             stack: 0,
         }
     }
 
     #[test]
-    fn a_storms_charge_does_not_make_a_short_hold_an_event() {
+    fn a_hold_is_an_event_for_its_length_or_its_blame() {
         assert_eq!(config::event_threshold_ns(), 10_000, "default threshold");
-        // Out of a storm, a short hold that made others wait 50 µs is an event...
-        assert!(is_event_sized(&hold(50, 50_000, true, false)));
-        // ...in a storm that 50 µs is the waiting since the last measured release: not its own.
-        assert!(!is_event_sized(&hold(50, 50_000, true, true)));
-        // Nor is an untimed hold's length there, which spans the holds since that release.
-        assert!(!is_event_sized(&hold(80_000, 80_000, false, true)));
-        // A hold that was itself long, timed, is an event in a storm too.
-        assert!(is_event_sized(&hold(20_000, 30_000, true, true)));
+        // A short hold that made others wait 50 µs is an event...
+        assert!(is_event_sized(&hold(50, 50_000, true)));
+        // ...one that made them wait 5 µs is not, nor is a long untimed one (its length is a
+        // bound, not a measurement)...
+        assert!(!is_event_sized(&hold(50, 5_000, true)));
+        assert!(!is_event_sized(&hold(80_000, 5_000, false)));
+        // ...and a hold that was itself long, timed, is.
+        assert!(is_event_sized(&hold(20_000, 0, true)));
     }
 }

@@ -48,6 +48,9 @@ pub(crate) struct Wait {
     pub(crate) end: u64,
     /// lockprof id of the thread holding the lock when the wait began (0: unknown).
     pub(crate) holder: u64,
+    /// Waiting on the lock this waiter passed over, charging it to no hold (see
+    /// `LockMeta::checkpoint_at`).
+    pub(crate) unattributed_ns: u64,
     /// The waiter's native stack, captured before blocking (0: none).
     pub(crate) stack: crate::stacks::StackId,
 }
@@ -59,6 +62,7 @@ impl Wait {
         start: 0,
         end: 0,
         holder: 0,
+        unattributed_ns: 0,
         stack: 0,
     };
 }
@@ -98,9 +102,17 @@ struct Slot {
 pub(crate) struct FastThread {
     id: Cell<u64>,
     countdown: Cell<u32>,
-    /// Releases with waiters this thread lets go unmeasured before it measures one, on locks in
-    /// a storm (see `LockMeta::measure_this_release`).
-    release_countdown: Cell<u32>,
+    /// Exclusive acquisitions of locks in a storm this thread lets go by before it samples one
+    /// for its blame (see [`storm_sample_due`]).
+    storm_countdown: Cell<u32>,
+    /// The mean of the interval `storm_countdown` was drawn from: the weight of the sample that
+    /// ends it (0: none drawn yet).
+    storm_interval: Cell<u32>,
+    /// How this thread's current timed exclusive hold began, for its release (lock 0: none).
+    hold_start: Cell<HoldStart>,
+    /// Waiting this thread passed over while it waited (see `LockMeta::checkpoint_at`), for the
+    /// wait's record.
+    passed_over_ns: Cell<u64>,
     /// xorshift state for randomising the sampling interval (so periodic programs don't alias).
     rng: Cell<u32>,
     /// Set while lockprof itself emits events or records on this thread: profiled locks taken by
@@ -122,7 +134,10 @@ thread_local! {
         FastThread {
             id: Cell::new(0),
             countdown: Cell::new(0),
-            release_countdown: Cell::new(0),
+            storm_countdown: Cell::new(0),
+            storm_interval: Cell::new(0),
+            hold_start: Cell::new(HoldStart::NONE),
+            passed_over_ns: Cell::new(0),
             rng: Cell::new(0),
             busy: Cell::new(false),
             quiet_until_ns: Cell::new(0),
@@ -299,33 +314,86 @@ fn next_random(t: &FastThread) -> u32 {
     x
 }
 
-/// Whether to measure this release with waiters of a lock that measures one in `2^shift` of them
-/// (`shift > 0`): a countdown of this thread's, restarted at random in [2^shift / 2, 1.5 · 2^shift)
-/// after each measured release (so threads that take turns do not alias with the interval). A
-/// countdown left longer by a sparser lock's interval restarts at this lock's, so each lock is
-/// measured at its own rate.
+/// Whether to sample this exclusive acquisition of a lock in a storm, which samples one in
+/// `2^shift` of them (`shift > 0`) for their blame: a countdown of this thread's, restarted at
+/// random in [2^shift / 2, 1.5 · 2^shift) after each sample (so threads that take turns do not
+/// alias with the interval). A countdown left longer by a sparser lock's interval restarts at
+/// this lock's, so each lock is sampled at its own rate. Returns the sample's weight: the mean of
+/// the interval it ends (0: not sampled).
 #[inline]
-pub(crate) fn measure_release(shift: u32) -> bool {
+pub(crate) fn storm_sample_due(shift: u32) -> u32 {
     FAST.try_with(|t| {
-        let left = t.release_countdown.get();
+        let left = t.storm_countdown.get();
         if left != 0 && left < 3 << (shift - 1) {
-            t.release_countdown.set(left - 1);
-            return false;
+            t.storm_countdown.set(left - 1);
+            return 0;
         }
-        restart_release_countdown(t, shift);
-        left == 0
+        let weight = if left == 0 { t.storm_interval.get() } else { 0 };
+        restart_storm_countdown(t, shift);
+        weight
     })
-    .unwrap_or(true)
+    .unwrap_or(0)
 }
 
-/// Out of line: it runs once per measured release (and when another lock's countdown is cut
-/// short), and inlined it made the guard's drop too big to inline.
+/// Out of line: it runs once per sample (and when another lock's countdown is cut short), and
+/// inlined it made the guard's drop too big to inline.
 #[cold]
 #[inline(never)]
-fn restart_release_countdown(t: &FastThread, shift: u32) {
+fn restart_storm_countdown(t: &FastThread, shift: u32) {
     let interval = 1u32 << shift;
-    t.release_countdown
+    t.storm_interval.set(interval);
+    t.storm_countdown
         .set(interval / 2 + (next_random(t) & (interval - 1)));
+}
+
+/// How a timed exclusive hold began: charged up to its start (see `LockMeta::checkpoint_at`),
+/// and perhaps sampled in a storm.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HoldStart {
+    /// The lock ([`LockMeta::addr`]).
+    pub(crate) lock: usize,
+    /// How many holds it stands for as a storm's sample (see [`storm_sample_due`]); 0: none.
+    pub(crate) storm_weight: u32,
+    /// Waiting passed over when it began.
+    pub(crate) unattributed_ns: u64,
+}
+
+impl HoldStart {
+    const NONE: HoldStart = HoldStart {
+        lock: 0,
+        storm_weight: 0,
+        unattributed_ns: 0,
+    };
+}
+
+/// Notes how this thread's current hold began, for its release.
+pub(crate) fn note_hold_start(start: HoldStart) {
+    let _ = FAST.try_with(|t| t.hold_start.set(start));
+}
+
+/// How this thread's current hold of `lock` began, if it noted it; forgets it. (A thread that
+/// holds two such locks at once keeps the later: the earlier is then released as an unsampled
+/// hold, which the estimate allows for, with no waiting passed over.)
+pub(crate) fn take_hold_start(lock: usize) -> Option<HoldStart> {
+    FAST.try_with(|t| {
+        let start = t.hold_start.get();
+        (start.lock == lock && lock != 0).then(|| {
+            t.hold_start.set(HoldStart::NONE);
+            start
+        })
+    })
+    .ok()
+    .flatten()
+}
+
+/// Adds to the waiting this thread passed over during its current wait.
+pub(crate) fn add_passed_over(ns: u64) {
+    let _ = FAST.try_with(|t| t.passed_over_ns.set(t.passed_over_ns.get() + ns));
+}
+
+/// The waiting this thread passed over during the wait that just ended; resets it.
+pub(crate) fn take_passed_over() -> u64 {
+    FAST.try_with(|t| t.passed_over_ns.replace(0)).unwrap_or(0)
 }
 
 /// This thread's lockprof id, 0 if it has none yet.

@@ -1,5 +1,6 @@
 //! Many threads hammering one lock: the protected data is exact, and the recorded counts are
-//! conserved (every acquisition counted once, every contended one too, Σ blame ≈ Σ wait).
+//! conserved (every acquisition counted once, every contended one too, all waiting charged or
+//! passed over).
 
 mod common;
 
@@ -83,13 +84,14 @@ fn sixteen_threads_exact_counter_and_conserved_counts() {
             .sum();
         assert_eq!(acquisitions, ITERATIONS, "{name}");
     }
-    // Blame conservation: all waiting is charged to some hold.
+    // Waiting is conserved: charged exactly to a hold, or passed over as no hold's (hand-offs,
+    // a storm's unmeasured holds), nothing else.
     let wait_total = sum(&waits, "wait_ns") + sum(&summaries, "wait_ns");
-    let blame_total = sum(&holds, "blame_ns") + sum(&summaries, "blame_ns");
-    let diff = wait_total.abs_diff(blame_total);
+    let accounted = common::exact_blame(&holds, &summaries) + sum(&summaries, "unattributed_ns");
+    let diff = wait_total.abs_diff(accounted);
     assert!(
         diff <= wait_total / 20 + 1_000_000,
-        "Σ wait {wait_total} ns vs Σ blame {blame_total} ns"
+        "Σ wait {wait_total} ns vs Σ exact blame + unattributed {accounted} ns"
     );
 }
 

@@ -132,6 +132,12 @@ pub fn sum(events: &[Captured], field: &str) -> u64 {
     events.iter().map(|e| e.u64(field)).sum()
 }
 
+/// Blame charged exactly, to hold events and summaries: the summaries' `blame_ns` less the part
+/// of it that is estimated.
+pub fn exact_blame(holds: &[Captured], summaries: &[Captured]) -> u64 {
+    sum(holds, "blame_ns") + sum(summaries, "blame_ns") - sum(summaries, "blame_estimated_ns")
+}
+
 /// Four threads each increment `lock` `per_thread` times, with `work` steps of arithmetic of
 /// their own between acquisitions, then flush: a storm of short contended holds.
 pub fn storm(lock: &Arc<lockprof::Mutex<u64>>, per_thread: u64, work: u32) {
