@@ -80,7 +80,7 @@ impl LockWord {
     /// Acquires the lock, spinning and then parking while it is held, or gives up at `deadline`.
     /// `clock` is read just before each attempt that may acquire; returns its reading before the
     /// attempt that did (for a fair hand-off, its reading on waking), or `None` on timeout.
-    /// `waiting_long` is called whenever the wait has outlasted busy spinning: before each round
+    /// `waiting_long` is called whenever the wait outlasts busy spinning: before the first round
     /// that yields the thread and before each park.
     // Never inlined: `scripts/instructions.py` tells the blocking apart from the bookkeeping
     // around it by this function's name.
@@ -115,7 +115,7 @@ impl LockWord {
             // yields the thread, and the wait is no longer short.
             if state & PARKED_BIT == 0 {
                 spins += 1;
-                if spins > BUSY_SPINS {
+                if spins == BUSY_SPINS + 1 {
                     waiting_long();
                 }
             }
@@ -166,6 +166,7 @@ impl LockWord {
             }
 
             spinwait.reset();
+            spins = 0;
             state = self.state.load(Ordering::Relaxed);
         }
     }

@@ -30,7 +30,7 @@ impl RawProfiledMutex {
 
     /// Acquires the lock as if at `site` (the condition variable re-locks on behalf of the
     /// original acquire site).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn lock_at(&self, site: &'static Location<'static>) -> HoldToken {
         if self.raw.lock_fast() || self.raw.try_lock() {
             return acquire::acquired(&self.meta, site, Mode::Exclusive);
