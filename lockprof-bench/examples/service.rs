@@ -74,7 +74,8 @@ fn run<L: BenchMutex>(threads: usize, round: Duration, steps: u32) -> u64 {
     let barrier = Arc::new(std::sync::Barrier::new(threads + 1));
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let (lock, stop, barrier) = (Arc::clone(&lock), Arc::clone(&stop), Arc::clone(&barrier));
+            let (lock, stop, barrier) =
+                (Arc::clone(&lock), Arc::clone(&stop), Arc::clone(&barrier));
             thread::spawn(move || {
                 barrier.wait();
                 let mut ops = 0u64;

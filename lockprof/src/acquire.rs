@@ -225,6 +225,19 @@ pub(crate) type Clock = fn() -> u64;
 /// spinning (yielding or parking; locks that cannot tell ignore it).
 pub(crate) type WaitingLong = fn(&LockMeta);
 
+/// When a contended acquisition captures the waiter's native stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WaiterStack {
+    /// Before blocking (locks whose blocking loop does not call [`WaitingLong`]).
+    AtStart,
+    /// When the wait outlasts busy spinning ([`WaitingLong`]): only waits long enough to matter
+    /// take the capture's microseconds and its share of the budget, and they take it while they
+    /// would be yielding or parked anyway.
+    WhenLong,
+    /// Never (an upgrade: the thread holds the lock already, and nothing slow runs under it).
+    Never,
+}
+
 /// The first attempt failed: time the wait, register it in the lock's waiting integral, block in
 /// `block`, and note the wait for recording after the release. `block(clock, waiting_long)` returns
 /// `None` if it gave up (timed locks may), else `clock`'s reading when the wait ended: the mutex
@@ -237,9 +250,10 @@ pub(crate) fn contended(
     meta: &LockMeta,
     site: &'static Location<'static>,
     mode: Mode,
+    stack: WaiterStack,
     block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
 ) -> Option<HoldToken> {
-    contended_capturing(meta, site, mode, true, block)
+    contended_capturing(meta, site, mode, stack, block)
 }
 
 /// [`contended`] for an upgrade: the thread already holds the lock (upgradable), so its stack is
@@ -251,7 +265,7 @@ pub(crate) fn upgrade_contended(
     site: &'static Location<'static>,
     block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
 ) -> Option<HoldToken> {
-    contended_capturing(meta, site, Mode::Exclusive, false, block)
+    contended_capturing(meta, site, Mode::Exclusive, WaiterStack::Never, block)
 }
 
 #[inline(always)]
@@ -259,7 +273,7 @@ fn contended_capturing(
     meta: &LockMeta,
     site: &'static Location<'static>,
     mode: Mode,
-    capture_stack: bool,
+    capture: WaiterStack,
     block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
 ) -> Option<HoldToken> {
     if !recording() {
@@ -278,15 +292,19 @@ fn contended_capturing(
         holder => holder,
     };
     meta.note_waiter(start);
-    // Inside the timed wait, before blocking: the capture is time spent in `lock()` like the
-    // rest (a few µs), and if the unwinder itself has to wait (its loader lock held by a
-    // thread printing a backtrace, say) the wait still reads what the caller saw.
-    let stack = if capture_stack && stacks::stack_capture() {
-        stacks::capture(start)
-    } else {
-        0
-    };
+    // Inside the timed wait: the capture is time spent in `lock()` like the rest (a few µs),
+    // and if the unwinder itself has to wait (its loader lock held by a thread printing a
+    // backtrace, say) the wait still reads what the caller saw.
+    let mut stack = 0;
+    match capture {
+        WaiterStack::AtStart if stacks::stack_capture() => stack = stacks::capture(start),
+        WaiterStack::WhenLong => thread::want_wait_stack(),
+        _ => {}
+    }
     let acquired_at = block(clock::now_ns, waiting_long);
+    if capture == WaiterStack::WhenLong {
+        stack = thread::take_wait_stack();
+    }
     // A wait that timed out ends now.
     let end = acquired_at.unwrap_or_else(clock::now_ns);
     let integral_at_end = meta.integral.end_wait(ticket, end);
@@ -349,6 +367,13 @@ fn contended_capturing(
 fn waiting_long(meta: &LockMeta) {
     meta.note_long_waiter();
     thread::add_passed_over(meta.checkpoint_from_outside(clock::now_ns));
+    if thread::wait_stack_wanted() {
+        thread::set_wait_stack(if stacks::stack_capture() {
+            stacks::capture(clock::now_ns())
+        } else {
+            0
+        });
+    }
 }
 
 /// Releases the lock with `unlock`, then measures and records the hold if it was timed, made

@@ -5,7 +5,7 @@
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use crate::acquire::{self, HoldToken};
+use crate::acquire::{self, HoldToken, WaiterStack};
 use crate::lock_word::LockWord;
 use crate::meta::LockMeta;
 use crate::name::LockName;
@@ -46,10 +46,16 @@ impl RawProfiledMutex {
         site: &'static Location<'static>,
         deadline: Option<Instant>,
     ) -> Option<HoldToken> {
-        acquire::contended(&self.meta, site, Mode::Exclusive, |clock, waiting_long| {
-            self.raw
-                .lock_slow(deadline, clock, || waiting_long(&self.meta))
-        })
+        acquire::contended(
+            &self.meta,
+            site,
+            Mode::Exclusive,
+            WaiterStack::WhenLong,
+            |clock, waiting_long| {
+                self.raw
+                    .lock_slow(deadline, clock, || waiting_long(&self.meta))
+            },
+        )
     }
 
     /// Unlocks without emitting anything, for a condition-variable wait (see

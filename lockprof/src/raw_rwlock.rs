@@ -9,7 +9,7 @@ use lock_api::{
     RawRwLockUpgradeTimed as _,
 };
 
-use crate::acquire::{self, HoldToken};
+use crate::acquire::{self, HoldToken, WaiterStack};
 use crate::meta::LockMeta;
 use crate::name::LockName;
 use crate::{LockKind, Mode};
@@ -69,6 +69,7 @@ impl RawProfiledRwLock {
             &self.meta,
             site,
             Mode::Shared,
+            WaiterStack::AtStart,
             |clock, _waiting_long| match deadline {
                 None => {
                     self.raw.lock_shared();
@@ -90,6 +91,7 @@ impl RawProfiledRwLock {
             &self.meta,
             site,
             Mode::Exclusive,
+            WaiterStack::AtStart,
             |clock, _waiting_long| match deadline {
                 None => {
                     self.raw.lock_exclusive();
@@ -111,6 +113,7 @@ impl RawProfiledRwLock {
             &self.meta,
             site,
             Mode::Upgradable,
+            WaiterStack::AtStart,
             |clock, _waiting_long| match deadline {
                 None => {
                     self.raw.lock_upgradable();

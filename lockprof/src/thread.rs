@@ -13,6 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::Mode;
 use crate::meta::LockMeta;
+use crate::stacks::StackId;
 
 /// Number of counter slots per thread (a power of two).
 const SLOTS: usize = 64;
@@ -52,7 +53,7 @@ pub(crate) struct Wait {
     /// `LockMeta::checkpoint_at`).
     pub(crate) unattributed_ns: u64,
     /// The waiter's native stack, captured before blocking (0: none).
-    pub(crate) stack: crate::stacks::StackId,
+    pub(crate) stack: StackId,
 }
 
 impl Wait {
@@ -113,6 +114,9 @@ pub(crate) struct FastThread {
     /// Waiting this thread passed over while it waited (see `LockMeta::checkpoint_at`), for the
     /// wait's record.
     passed_over_ns: Cell<u64>,
+    /// The stack of the current wait, captured once it outlasts busy spinning: `STACK_WANTED`
+    /// until then (0: none wanted).
+    wait_stack: Cell<StackId>,
     /// xorshift state for randomising the sampling interval (so periodic programs don't alias).
     rng: Cell<u32>,
     /// Set while lockprof itself emits events or records on this thread: profiled locks taken by
@@ -138,6 +142,7 @@ thread_local! {
             storm_interval: Cell::new(0),
             hold_start: Cell::new(HoldStart::NONE),
             passed_over_ns: Cell::new(0),
+            wait_stack: Cell::new(0),
             rng: Cell::new(0),
             busy: Cell::new(false),
             quiet_until_ns: Cell::new(0),
@@ -384,6 +389,33 @@ pub(crate) fn take_hold_start(lock: usize) -> Option<HoldStart> {
     })
     .ok()
     .flatten()
+}
+
+/// Marks `FastThread::wait_stack` as wanted, not captured yet.
+const STACK_WANTED: StackId = StackId::MAX;
+
+/// Asks for the current wait's stack, to be captured if it outlasts busy spinning.
+pub(crate) fn want_wait_stack() {
+    let _ = FAST.try_with(|t| t.wait_stack.set(STACK_WANTED));
+}
+
+/// Whether the current wait's stack is wanted and not captured yet.
+pub(crate) fn wait_stack_wanted() -> bool {
+    FAST.try_with(|t| t.wait_stack.get() == STACK_WANTED)
+        .unwrap_or(false)
+}
+
+/// Keeps `stack` as the current wait's.
+pub(crate) fn set_wait_stack(stack: StackId) {
+    let _ = FAST.try_with(|t| t.wait_stack.set(stack));
+}
+
+/// The current wait's stack (0: none); forgets it.
+pub(crate) fn take_wait_stack() -> StackId {
+    match FAST.try_with(|t| t.wait_stack.replace(0)) {
+        Ok(STACK_WANTED) | Err(_) => 0,
+        Ok(stack) => stack,
+    }
 }
 
 /// Adds to the waiting this thread passed over during its current wait.
