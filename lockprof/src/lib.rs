@@ -64,5 +64,5 @@ pub type Condvar = ProfiledCondvar;
 /// the call has reached the subscriber, even if another thread was emitting it (it waits for that
 /// thread up to a second).
 pub fn flush() {
-    recorder::flush_current_thread();
+    recorder::flush();
 }
