@@ -230,6 +230,8 @@ struct Recorder {
     counters: Option<Counters>,
     /// How much of each counter slot's count is already in `stats`.
     taken: [u64; SLOTS],
+    /// Whether sweeps collect it while its thread is alive (see [`flush_only_on_this_thread`]).
+    swept: bool,
 }
 
 /// Individual events a thread may emit per second even when the process-wide budget
@@ -248,6 +250,7 @@ impl Recorder {
             reserve: RateLimit::new(RESERVE_PER_SECOND),
             counters,
             taken: [0; SLOTS],
+            swept: true,
         }
     }
 
@@ -451,6 +454,8 @@ mod in_flight {
 struct Local {
     record: OnceCell<Arc<ThreadRecord>>,
     inside: Cell<bool>,
+    /// Set by [`flush_only_on_this_thread`] for the recorder to come.
+    not_swept: Cell<bool>,
 }
 
 impl Drop for Local {
@@ -470,6 +475,7 @@ thread_local! {
         Local {
             record: OnceCell::new(),
             inside: Cell::new(false),
+            not_swept: Cell::new(false),
         }
     };
 }
@@ -520,14 +526,25 @@ fn with_record<R>(record: &ThreadRecord, f: impl FnOnce(&mut Recorder) -> R) -> 
 
 pub(crate) fn register_thread(id: u64, name: Arc<str>) {
     let _ = LOCAL.try_with(|local| {
+        let mut recorder = Recorder::new(id, name, Counters::of_this_thread());
+        recorder.swept = !local.not_swept.get();
         let record = Arc::new(ThreadRecord {
-            recorder: Mutex::new(Recorder::new(id, name, Counters::of_this_thread())),
+            recorder: Mutex::new(recorder),
         });
         if local.record.set(Arc::clone(&record)).is_ok() {
             record.lock().publish_quiet();
             registry::add(record);
         }
     });
+}
+
+/// Marks the calling thread as lockprof's own trace writer, before it takes any profiled lock:
+/// sweeps leave its recorder alone while it runs, and it flushes itself as threads did before
+/// sweeps existed. A sweep makes it write, and writing may take a profiled lock of the program's
+/// (a writer that locks its output): swept, it would give every sweep something new to collect,
+/// and a quiet program's trace would grow at every flush.
+pub(crate) fn flush_only_on_this_thread() {
+    let _ = LOCAL.try_with(|local| local.not_swept.set(true));
 }
 
 /// Gives this thread's counter slot `index` to (`meta`, `site`) with this acquisition counted,
@@ -755,9 +772,9 @@ fn sweep(now: u64, flush: bool) {
         }
         let taken = with_record(&record, |r| {
             let exited = r.counters.is_none();
-            (r.take(now, flush || exited), exited)
+            (r.swept || exited).then(|| (r.take(now, flush || exited), exited))
         });
-        let Some((batch, exited)) = taken else {
+        let Some((batch, exited)) = taken.flatten() else {
             continue;
         };
         if exited {
