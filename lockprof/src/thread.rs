@@ -137,7 +137,11 @@ thread_local! {
             busy: Cell::new(false),
             quiet_until_ns: Cell::new(0),
             slots: [const {
-                Slot { lock: AtomicU64::new(0), site: AtomicUsize::new(0), count: AtomicU64::new(0) }
+                Slot {
+                    lock: AtomicU64::new(0),
+                    site: AtomicUsize::new(0),
+                    count: AtomicU64::new(0),
+                }
             }; SLOTS],
             pending_locks: [const { Cell::new(0) }; PENDING_WAITS],
             pending: [const { Cell::new(Wait::NONE) }; PENDING_WAITS],
