@@ -697,6 +697,11 @@ pub(crate) fn after_release(meta: &LockMeta, now: u64, blamed: u64) {
 #[cold]
 #[inline(never)]
 fn emit_after_release(meta: &LockMeta, now: u64, blamed: u64) {
+    // Released inside lockprof's own emission (a subscriber's lock): nothing could be emitted
+    // now, so take nothing; the next release or flush emits it.
+    if thread::is_busy() {
+        return;
+    }
     let lock_addr = std::ptr::from_ref(meta) as usize;
     let work = with_recorder(|r| {
         let due = r.due_for_flush(now);

@@ -269,7 +269,8 @@ impl Counters {
     /// # Safety
     ///
     /// The thread these counters belong to must not have finished exiting. `FAST` has no
-    /// destructor, so its storage lasts until the thread is gone, after every thread-local
+    /// destructor, so (on targets with native thread-locals, where it is a plain `static` in the
+    /// thread's TLS block) its storage lasts until the thread is gone, after every thread-local
     /// destructor has run; the recorder forgets its `Counters` in its own destructor, with its
     /// lock held, and reads them only with that lock held.
     pub(crate) unsafe fn read(&self, index: usize) -> (u64, SiteKey, u64) {
