@@ -301,10 +301,6 @@ fn register(t: &FastThread) -> u64 {
         .by_id
         .insert(id, name.clone());
     crate::clock::warm_up();
-    // Touch tracing's per-thread dispatcher state before the recorder's thread-local exists:
-    // thread-locals are destroyed in reverse order of creation, so at thread exit the recorder,
-    // which emits the thread's last summaries, goes while tracing can still dispatch them.
-    tracing::dispatcher::get_default(|_| ());
     crate::recorder::register_thread(id, name);
     id
 }
