@@ -18,7 +18,8 @@ pub const DEFAULT_HOLD_SAMPLE_INTERVAL: u32 = 1024;
 /// that never has pays nothing, and storms of short waits do not switch it on).
 pub(crate) const HOT_HOLDS: u16 = 256;
 
-/// A thread flushes its summary events at most this often (and at exit and on `flush()`).
+/// Summaries are flushed about this often: each thread's own, and a sweep of every thread (and on
+/// `flush()`).
 pub(crate) const FLUSH_INTERVAL_NS: u64 = 1_000_000_000;
 
 /// The process emits at most this many individual wait and hold events per second by default,

@@ -57,12 +57,12 @@ pub type RwLock<T> = ProfiledRwLock<T>;
 /// `parking_lot::Condvar`'s name for [`ProfiledCondvar`].
 pub type Condvar = ProfiledCondvar;
 
-/// Emits the calling thread's pending summary events now (counts, short-wait and short-hold
-/// histograms), and what threads that have exited left behind. Threads also flush at most once a
-/// second while they record, and when they exit; call this before the trace is closed from a
-/// thread that is still running. When it returns, everything exited threads handed over before
-/// the call has reached the subscriber, even if another thread was emitting it (it waits for that
-/// thread up to a second).
+/// Emits every thread's pending summary events now (counts, short-wait and short-hold
+/// histograms) and their pending events: threads alive (idle or not), threads that have exited,
+/// and threads exiting meanwhile. Threads also flush about once a second while the program
+/// records (one of them collecting the others). When it returns, everything recorded before the
+/// call has reached the subscriber, even what another thread was emitting at the time (it waits
+/// for that thread up to a second). The events go to the calling thread's default subscriber.
 pub fn flush() {
-    recorder::flush_current_thread();
+    recorder::flush();
 }

@@ -3,14 +3,19 @@
 //!
 //! Events about a wait or a hold are emitted by the thread that waited or held, after it released
 //! the lock: the wait is noted here while the thread is inside the critical section and emitted by
-//! [`after_release`]. Summaries are flushed at most once per `FLUSH_INTERVAL_NS`, at thread exit
-//! and on [`crate::flush`].
+//! [`after_release`].
+//!
+//! Each thread's recorder is shared (an `Arc` in a registry of threads), so that any thread can
+//! collect it: summaries are flushed about once per `FLUSH_INTERVAL_NS`, by the thread itself or
+//! by another thread's periodic sweep of every registered thread, and by [`crate::flush`], which
+//! sweeps them all. A thread that exits only folds its counters into its recorder (nothing is
+//! emitted from a thread-local destructor); the next sweep emits the rest and forgets it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use base64::Engine as _;
 use hdrhistogram::Histogram;
@@ -22,7 +27,7 @@ use crate::meta::LockMeta;
 use crate::name::LockName;
 use crate::rate_limit::RateLimit;
 use crate::stacks::{self, StackId};
-use crate::thread::{self, SiteKey, Wait};
+use crate::thread::{self, Counters, SLOTS, SiteKey, Wait};
 use crate::{LockKind, clock};
 
 type Key = (u64, SiteKey);
@@ -226,12 +231,18 @@ impl OwnedSubject {
 #[derive(Debug)]
 struct Recorder {
     thread_id: u64,
-    thread_name: Option<Arc<str>>,
+    thread_name: Arc<str>,
     stats: HashMap<Key, SiteStats, BuildHasherDefault<KeyHasher>>,
     pending: Vec<Pending>,
     last_flush_ns: u64,
     /// This thread's reserve of events ([`RESERVE_PER_SECOND`]), starting full.
     reserve: RateLimit,
+    /// The thread's fast-path counters, while it is alive (`None` once it has exited).
+    counters: Option<Counters>,
+    /// How much of each counter slot's count is already in `stats`.
+    taken: [u64; SLOTS],
+    /// Whether sweeps collect it while its thread is alive (see [`flush_only_on_this_thread`]).
+    swept: bool,
 }
 
 /// Individual events a thread may emit per second even when the process-wide budget
@@ -240,14 +251,17 @@ struct Recorder {
 const RESERVE_PER_SECOND: u32 = 100;
 
 impl Recorder {
-    const fn new() -> Recorder {
+    fn new(thread_id: u64, thread_name: Arc<str>, counters: Option<Counters>) -> Recorder {
         Recorder {
-            thread_id: 0,
-            thread_name: None,
+            thread_id,
+            thread_name,
             stats: HashMap::with_hasher(BuildHasherDefault::new()),
             pending: Vec::new(),
-            last_flush_ns: 0,
+            last_flush_ns: clock::now_ns(),
             reserve: RateLimit::new(RESERVE_PER_SECOND),
+            counters,
+            taken: [0; SLOTS],
+            swept: true,
         }
     }
 
@@ -268,7 +282,7 @@ impl Recorder {
     }
 
     /// Tells the fast thread state until when releases have nothing to emit: the next flush, if
-    /// no event is pending.
+    /// no event is pending. Only the recorder's own thread may call it.
     fn publish_quiet(&self) {
         let until = if self.pending.is_empty() {
             self.last_flush_ns.saturating_add(config::FLUSH_INTERVAL_NS)
@@ -282,84 +296,159 @@ impl Recorder {
         self.pending.push(event);
         thread::set_quiet_until(0);
     }
-}
 
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        // The thread is exiting: its counts and pending events must still reach the trace, but
-        // not from here. Other thread-locals (a fmt layer's buffers) may already be gone, and a
-        // subscriber that touches one would panic inside a thread-local destructor, which
-        // aborts the process. The next flush on any thread, or the FlushGuard, emits them.
-        let pending = std::mem::take(&mut self.pending);
-        let summaries = collect_summaries(self, clock::now_ns());
-        if let Some(name) = self.thread_name.clone() {
-            orphans::adopt(name, self.thread_id, pending, summaries);
+    /// Moves what the fast path counted since the last look into the stats; returns the keys
+    /// the counter slots hold now (their stats must stay, even idle: the slots keep counting
+    /// into them).
+    fn take_counts(&mut self) -> Vec<Key> {
+        let Some(counters) = &self.counters else {
+            return Vec::new();
+        };
+        let mut held = Vec::new();
+        for index in 0..SLOTS {
+            // SAFETY: `counters` is set only while its thread is alive: the thread clears it (in
+            // `ThreadRecord::exit`, with this recorder locked, as it is now) before it is gone.
+            let (lock, site, count) = unsafe { counters.read(index) };
+            if lock == 0 {
+                continue;
+            }
+            let new = count.saturating_sub(self.taken[index]);
+            self.taken[index] = count;
+            if new != 0
+                && let Some(stats) = self.stats.get_mut(&(lock, site))
+            {
+                stats.acquisitions += new;
+            }
+            held.push((lock, site));
         }
-        thread::unregister(self.thread_id);
+        held
+    }
+
+    /// Everything there is to emit at `now`: the summaries, and the pending events too if
+    /// `with_pending`. Counts as in flight until emitted (see [`in_flight::settle`]).
+    fn take(&mut self, now: u64, with_pending: bool) -> Batch {
+        let in_flight = in_flight::InFlight::new();
+        let pending = if with_pending {
+            std::mem::take(&mut self.pending)
+        } else {
+            Vec::new()
+        };
+        Batch {
+            thread_name: self.thread_name.clone(),
+            thread_id: self.thread_id,
+            pending,
+            summaries: collect_summaries(self, now),
+            _in_flight: in_flight,
+        }
     }
 }
 
-/// What exited threads left to emit, until another thread emits it for them (events name their
-/// thread explicitly, so any thread can).
-mod orphans {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+/// One thread's recording state. The thread records into it; any thread may collect it.
+#[derive(Debug)]
+struct ThreadRecord {
+    recorder: Mutex<Recorder>,
+}
+
+impl ThreadRecord {
+    /// Never held while emitting, nor by two threads for long: the owner records a wait or a
+    /// hold, a collector takes the summaries.
+    fn lock(&self) -> MutexGuard<'_, Recorder> {
+        self.recorder.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The thread is exiting: what its counters hold goes into its stats, and the counters,
+    /// which are about to go away, are forgotten. The next sweep emits the rest.
+    fn exit(&self) {
+        let mut r = self.lock();
+        r.take_counts();
+        r.counters = None;
+        let id = r.thread_id;
+        drop(r);
+        thread::unregister(id);
+    }
+}
+
+/// What was taken from one thread's recorder, to be emitted after its lock is released.
+struct Batch {
+    thread_name: Arc<str>,
+    thread_id: u64,
+    pending: Vec<Pending>,
+    summaries: Summaries,
+    _in_flight: in_flight::InFlight,
+}
+
+impl Batch {
+    fn emit(self) {
+        emit_all(
+            &self.thread_name,
+            self.thread_id,
+            self.pending,
+            self.summaries,
+        );
+        // Dropping `_in_flight` marks it emitted.
+    }
+}
+
+/// Every thread's recorder, alive or exited and not yet swept.
+mod registry {
     use std::sync::{Arc, Mutex, PoisonError};
-    use std::time::{Duration, Instant};
 
-    use super::{Pending, Summaries};
+    use super::ThreadRecord;
 
-    /// Exited threads kept at most; past it the oldest are dropped (a program that starts
-    /// threads forever without ever flushing or recording on a surviving thread).
-    const MAX: usize = 4096;
+    static RECORDS: Mutex<Vec<Arc<ThreadRecord>>> = Mutex::new(Vec::new());
 
-    type Orphan = (Arc<str>, u64, Vec<Pending>, Summaries);
+    pub(super) fn add(record: Arc<ThreadRecord>) {
+        RECORDS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
+    }
 
-    static ORPHANS: Mutex<Vec<Orphan>> = Mutex::new(Vec::new());
-    static ANY: AtomicBool = AtomicBool::new(false);
-    /// Orphans taken by some thread and not yet emitted: a flush waits for them (see `settle`).
-    static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+    pub(super) fn all() -> Vec<Arc<ThreadRecord>> {
+        RECORDS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 
-    pub(super) fn adopt(name: Arc<str>, id: u64, pending: Vec<Pending>, summaries: Summaries) {
-        if pending.is_empty() && summaries.is_empty() {
+    /// Forgets records of exited threads that have been swept since they exited.
+    pub(super) fn remove(gone: &[Arc<ThreadRecord>]) {
+        if gone.is_empty() {
             return;
         }
-        let mut orphans = ORPHANS.lock().unwrap_or_else(PoisonError::into_inner);
-        if orphans.len() >= MAX {
-            orphans.remove(0);
+        RECORDS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|record| !gone.iter().any(|g| Arc::ptr_eq(g, record)));
+    }
+}
+
+/// Batches taken from recorders and not yet emitted: a flush waits for them (see `settle`).
+mod in_flight {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::time::{Duration, Instant};
+
+    static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+    /// One batch in flight. Made with the recorder locked, before anything is taken: a flush that
+    /// locks the recorder after that and finds it empty then also finds this batch in flight.
+    #[derive(Debug)]
+    pub(super) struct InFlight(());
+
+    impl InFlight {
+        pub(super) fn new() -> InFlight {
+            IN_FLIGHT.fetch_add(1, SeqCst);
+            InFlight(())
         }
-        orphans.push((name, id, pending, summaries));
-        ANY.store(true, SeqCst);
     }
 
-    /// Every orphan, taken to be emitted; they count as in flight until it is dropped.
-    pub(super) struct Taken(Vec<Orphan>);
-
-    impl Taken {
-        pub(super) fn drain(&mut self) -> std::vec::Drain<'_, Orphan> {
-            self.0.drain(..)
-        }
-    }
-
-    impl Drop for Taken {
+    impl Drop for InFlight {
         fn drop(&mut self) {
             IN_FLIGHT.fetch_sub(1, SeqCst);
         }
     }
 
-    /// Takes every orphan (cheap when there are none).
-    pub(super) fn take() -> Option<Taken> {
-        if !ANY.load(SeqCst) {
-            return None;
-        }
-        // Counted before the flag is cleared: a flush that then finds the flag clear also finds
-        // this emission in flight, and waits for it.
-        IN_FLIGHT.fetch_add(1, SeqCst);
-        ANY.store(false, SeqCst);
-        let orphans = std::mem::take(&mut *ORPHANS.lock().unwrap_or_else(PoisonError::into_inner));
-        Some(Taken(orphans))
-    }
-
-    /// Waits until orphans another thread took have been emitted, so that what exited before a
+    /// Waits until batches other threads took have been emitted, so that what happened before a
     /// flush has reached the subscriber when the flush returns. Bounded: a subscriber stuck in
     /// another thread must not hang the caller.
     pub(super) fn settle() {
@@ -370,46 +459,143 @@ mod orphans {
     }
 }
 
-/// Emits what exited threads left behind.
-fn emit_orphans() {
-    let Some(mut taken) = orphans::take() else {
-        return;
-    };
-    for (name, id, pending, summaries) in taken.drain() {
-        emit_all(&name, id, pending, summaries);
+/// This thread's recorder, and whether this thread holds a recorder's lock now (its own, or
+/// another's while collecting it): a profiled lock taken meanwhile (by an allocator, say) must
+/// not try to lock its own recorder again.
+struct Local {
+    record: OnceCell<Arc<ThreadRecord>>,
+    inside: Cell<bool>,
+    /// Set by [`flush_only_on_this_thread`] for the recorder to come.
+    not_swept: Cell<bool>,
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        // The thread is exiting: its counts and pending events must still reach the trace, but
+        // not from here. Other thread-locals (a fmt layer's buffers) may already be gone, and a
+        // subscriber that touches one would panic inside a thread-local destructor, which
+        // aborts the process. The next sweep on any thread, or the FlushGuard, emits them.
+        if let Some(record) = self.record.get() {
+            record.exit();
+        }
     }
-    // Dropping `taken` marks them emitted.
 }
 
 thread_local! {
-    static RECORDER: RefCell<Recorder> = const { RefCell::new(Recorder::new()) };
+    static LOCAL: Local = const {
+        Local {
+            record: OnceCell::new(),
+            inside: Cell::new(false),
+            not_swept: Cell::new(false),
+        }
+    };
 }
 
-/// Runs `f` on this thread's recorder, unless lockprof is already inside it on this thread (a
-/// subscriber that takes a profiled lock) or the thread is exiting.
+/// Clears `Local::inside` when dropped.
+struct Outside<'a>(&'a Local);
+
+impl Drop for Outside<'_> {
+    fn drop(&mut self) {
+        self.0.inside.set(false);
+    }
+}
+
+/// Runs `f` on this thread's recorder, unless lockprof is already inside a recorder on this thread
+/// (a subscriber or allocator that takes a profiled lock), the thread is not registered or it is
+/// exiting.
 fn with_recorder<R>(f: impl FnOnce(&mut Recorder) -> R) -> Option<R> {
-    RECORDER
-        .try_with(|r| r.try_borrow_mut().ok().map(|mut r| f(&mut r)))
+    LOCAL
+        .try_with(|local| {
+            let record = local.record.get()?;
+            if local.inside.replace(true) {
+                return None;
+            }
+            let _outside = Outside(local);
+            Some(f(&mut record.lock()))
+        })
         .ok()
         .flatten()
 }
 
+/// Runs `f` on another thread's recorder (or this thread's), marking this thread inside.
+fn with_record<R>(record: &ThreadRecord, f: impl FnOnce(&mut Recorder) -> R) -> Option<R> {
+    let mut f = Some(f);
+    let entered = LOCAL.try_with(|local| {
+        if local.inside.replace(true) {
+            return None;
+        }
+        let _outside = Outside(local);
+        f.take().map(|f| f(&mut record.lock()))
+    });
+    match entered {
+        Ok(result) => result,
+        // This thread's thread-locals are gone (a flush from a thread-local destructor): it has
+        // no recorder of its own to lock again.
+        Err(_) => f.take().map(|f| f(&mut record.lock())),
+    }
+}
+
 pub(crate) fn register_thread(id: u64, name: Arc<str>) {
+    let _ = LOCAL.try_with(|local| {
+        let mut recorder = Recorder::new(id, name, Counters::of_this_thread());
+        recorder.swept = !local.not_swept.get();
+        let record = Arc::new(ThreadRecord {
+            recorder: Mutex::new(recorder),
+        });
+        if local.record.set(Arc::clone(&record)).is_ok() {
+            record.lock().publish_quiet();
+            registry::add(record);
+        }
+    });
+}
+
+/// Marks the calling thread as lockprof's own trace writer, before it takes any profiled lock:
+/// sweeps leave its recorder alone while it runs, and it flushes itself as threads did before
+/// sweeps existed. A sweep makes it write, and writing may take a profiled lock of the program's
+/// (a writer that locks its output): swept, it would give every sweep something new to collect,
+/// and a quiet program's trace would grow at every flush.
+pub(crate) fn flush_only_on_this_thread() {
+    let _ = LOCAL.try_with(|local| local.not_swept.set(true));
+}
+
+/// Gives this thread's counter slot `index` to (`meta`, `site`) with this acquisition counted,
+/// after moving what it counted for its previous key into that key's stats. With the recorder
+/// locked, so a collector sees the slot either before or after, never halfway.
+pub(crate) fn claim_slot(index: usize, meta: &LockMeta, site: SiteKey) {
     with_recorder(|r| {
-        r.thread_id = id;
-        r.thread_name = Some(name);
-        r.last_flush_ns = clock::now_ns();
-        r.publish_quiet();
+        if let Some(counters) = &r.counters {
+            // SAFETY: these are this thread's own counters, alive while it runs.
+            let (lock, old_site, count) = unsafe { counters.read(index) };
+            let new = count.saturating_sub(r.taken[index]);
+            if lock != 0
+                && new != 0
+                && let Some(stats) = r.stats.get_mut(&(lock, old_site))
+            {
+                stats.acquisitions += new;
+            }
+        }
+        r.entry(meta, site);
+        thread::assign_slot(index, meta.id(), site);
+        r.taken[index] = 0;
     });
 }
 
 /// Makes sure (lock, site) has stats, so its counts can be summarised later.
+#[allow(
+    dead_code,
+    reason = "an entry point for the acquire paths; slots use `claim_slot`"
+)]
 pub(crate) fn track(meta: &LockMeta, site: SiteKey) {
     with_recorder(|r| {
         r.entry(meta, site);
     });
 }
 
+/// Adds `count` acquisitions of (lock, site) made outside the counter slots.
+#[allow(
+    dead_code,
+    reason = "an entry point for the acquire paths; slots use `claim_slot`"
+)]
 pub(crate) fn add_acquisitions(lock_id: u64, site: SiteKey, count: u64) {
     with_recorder(|r| {
         if let Some(stats) = r.stats.get_mut(&(lock_id, site)) {
@@ -526,6 +712,11 @@ pub(crate) fn after_release(meta: &LockMeta, now: u64, blamed: u64) {
 #[cold]
 #[inline(never)]
 fn emit_after_release(meta: &LockMeta, now: u64, blamed: u64) {
+    // Released inside lockprof's own emission (a subscriber's lock): nothing could be emitted
+    // now, so take nothing; the next release or flush emits it.
+    if thread::is_busy() {
+        return;
+    }
     let lock_addr = std::ptr::from_ref(meta) as usize;
     let work = with_recorder(|r| {
         let due = r.due_for_flush(now);
@@ -533,6 +724,7 @@ fn emit_after_release(meta: &LockMeta, now: u64, blamed: u64) {
         if !due && !r.pending.iter().any(|p| p.lock_addr() == lock_addr) {
             return None;
         }
+        let in_flight = in_flight::InFlight::new();
         let mut ready = Vec::new();
         let mut i = 0;
         while i < r.pending.len() {
@@ -550,40 +742,80 @@ fn emit_after_release(meta: &LockMeta, now: u64, blamed: u64) {
             Vec::new()
         };
         r.publish_quiet();
-        Some((r.thread_name.clone(), r.thread_id, ready, summaries, due))
+        let batch = Batch {
+            thread_name: r.thread_name.clone(),
+            thread_id: r.thread_id,
+            pending: ready,
+            summaries,
+            _in_flight: in_flight,
+        };
+        Some((batch, due))
     })
     .flatten();
-    if let Some((Some(name), thread_id, ready, summaries, due)) = work {
+    if let Some((batch, due)) = work {
         thread::while_busy(|| {
-            emit_all(&name, thread_id, ready, summaries);
-            // Periodic flushes also emit what exited threads left.
-            if due {
-                emit_orphans();
+            batch.emit();
+            // Periodic flushes also collect the other threads, idle or exited, once per
+            // interval for the whole process.
+            if due && sweep_due(now) {
+                sweep(now, false);
             }
         });
     }
 }
 
-/// Emits this thread's summaries (and any events still pending) now.
-pub(crate) fn flush_current_thread() {
-    let now = clock::now_ns();
-    let work = with_recorder(|r| {
-        let pending = std::mem::take(&mut r.pending);
-        let summaries = collect_summaries(r, now);
-        r.publish_quiet();
-        (r.thread_name.clone(), r.thread_id, pending, summaries)
-    });
-    thread::while_busy(|| {
-        let mut me = None;
-        if let Some((Some(name), thread_id, pending, summaries)) = work {
-            emit_all(&name, thread_id, pending, summaries);
-            me = Some((name, thread_id));
+/// When the last periodic sweep of every thread was.
+static LAST_SWEEP_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Whether a periodic sweep is due at `now`; if so, the caller is the one to do it.
+fn sweep_due(now: u64) -> bool {
+    let last = LAST_SWEEP_NS.load(Relaxed);
+    now.saturating_sub(last) >= config::FLUSH_INTERVAL_NS
+        && LAST_SWEEP_NS
+            .compare_exchange(last, now, Relaxed, Relaxed)
+            .is_ok()
+}
+
+/// Collects and emits every registered thread's summaries; on `flush`, this thread's and every
+/// thread's pending events too, else only those of threads that have exited (a live thread
+/// emits its own after the lock's release, with its span context) and not this thread's own
+/// recorder (its caller has just flushed it). Forgets the exited threads it swept.
+fn sweep(now: u64, flush: bool) {
+    let me = LOCAL
+        .try_with(|local| local.record.get().cloned())
+        .ok()
+        .flatten();
+    let mut gone = Vec::new();
+    for record in registry::all() {
+        if !flush && me.as_ref().is_some_and(|me| Arc::ptr_eq(me, &record)) {
+            continue;
         }
-        emit_orphans();
-        orphans::settle();
+        let taken = with_record(&record, |r| {
+            let exited = r.counters.is_none();
+            (r.swept || exited).then(|| (r.take(now, flush || exited), exited))
+        });
+        let Some((batch, exited)) = taken.flatten() else {
+            continue;
+        };
+        if exited {
+            gone.push(record);
+        }
+        batch.emit();
+    }
+    registry::remove(&gone);
+}
+
+/// Emits every thread's summaries and pending events now (see [`crate::flush`]).
+pub(crate) fn flush() {
+    let now = clock::now_ns();
+    thread::while_busy(|| {
+        sweep(now, true);
+        with_recorder(|r| r.publish_quiet());
+        in_flight::settle();
         // Whatever stack definitions are still owed, resolved here if need be (see
         // `stacks::emit_owed`): a flush leaves nothing undefined.
-        let (name, id) = me.unwrap_or_else(|| ("".into(), 0));
+        let (name, id) = with_recorder(|r| (r.thread_name.clone(), r.thread_id))
+            .unwrap_or_else(|| ("".into(), 0));
         stacks::emit_owed(&name, id, true);
     });
 }
@@ -609,19 +841,14 @@ type Summaries = Vec<(OwnedSubject, SummaryFields)>;
 /// Moves the fast path's counters into the stats and takes a summary of every active key.
 fn collect_summaries(r: &mut Recorder, now: u64) -> Summaries {
     r.last_flush_ns = now;
-    let stats = &mut r.stats;
-    thread::drain_counts(|lock, site, count| {
-        if let Some(s) = stats.get_mut(&(lock, site)) {
-            s.acquisitions += count;
-        }
-    });
+    let held = r.take_counts();
     let wanted = emit::wanted();
     let mut out = Vec::new();
-    stats.retain(|&(lock_id, site), s| {
+    r.stats.retain(|&(lock_id, site), s| {
         if s.is_idle() {
-            // Quiet since the last flush: forget it (its fast-path slot was emptied above, so a
-            // new acquisition re-creates it).
-            return false;
+            // Quiet since the last flush: forget it, unless a counter slot still counts into it
+            // (a new acquisition of a forgotten key claims a slot, which re-creates it).
+            return held.contains(&(lock_id, site));
         }
         let fields = s.take_summary(now);
         if wanted {

@@ -1,14 +1,17 @@
 //! Per-thread state of the fast path: the thread's lockprof id, the hold-sampling countdown and a
 //! small direct-mapped table of exact acquisition counters keyed by (lock, site).
 //!
-//! Everything here is a `Cell` in a `const`-initialised thread-local without a destructor, so an
-//! access is a plain load from the thread's TLS block: no lazy-init branch, no registration.
+//! Everything here is in a `const`-initialised thread-local without a destructor, so an access is
+//! a plain load from the thread's TLS block: no lazy-init branch, no registration. The counters
+//! are atomics only so that a flush on another thread can read them ([`Counters`]); the owner
+//! alone writes them, with a plain load and store, which cost what a `Cell` does.
 //! The rest of the per-thread state (histograms, pending events) is in [`crate::recorder`].
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::Mode;
@@ -16,7 +19,7 @@ use crate::meta::LockMeta;
 use crate::stacks::StackId;
 
 /// Number of counter slots per thread (a power of two).
-const SLOTS: usize = 64;
+pub(crate) const SLOTS: usize = 64;
 
 /// Waits a thread can note inside critical sections before they are recorded (one per lock held
 /// after a contended acquisition; more spill to the recorder directly).
@@ -94,11 +97,18 @@ impl SiteKey {
     }
 }
 
+/// One exact acquisition counter. Written only by its thread: `count` on the fast path, all
+/// three when the slot changes hands, which happens with the thread's recorder locked, so a
+/// collector (which locks it too) never sees one key with another's count.
 struct Slot {
-    lock: Cell<u64>,
-    site: Cell<usize>,
-    count: Cell<u64>,
+    lock: AtomicU64,
+    site: AtomicUsize,
+    /// Acquisitions since the slot was given to (lock, site); never reset otherwise: collectors
+    /// remember how much of it they have reported.
+    count: AtomicU64,
 }
+
+type Slots = [Slot; SLOTS];
 
 pub(crate) struct FastThread {
     id: Cell<u64>,
@@ -125,7 +135,7 @@ pub(crate) struct FastThread {
     /// Until when a release has nothing for the recorder to emit: no events pending and the next
     /// summary flush not due (0: ask the recorder). Kept here, where a check costs a few
     /// instructions, rather than in the recorder, whose access costs a lazy thread-local and a
-    /// `RefCell` borrow on every contended release.
+    /// lock on every contended release.
     quiet_until_ns: Cell<u64>,
     slots: [Slot; SLOTS],
     /// The lock of each pending wait (0: free), scanned without copying the waits.
@@ -146,7 +156,13 @@ thread_local! {
             rng: Cell::new(0),
             busy: Cell::new(false),
             quiet_until_ns: Cell::new(0),
-            slots: [const { Slot { lock: Cell::new(0), site: Cell::new(0), count: Cell::new(0) } }; SLOTS],
+            slots: [const {
+                Slot {
+                    lock: AtomicU64::new(0),
+                    site: AtomicUsize::new(0),
+                    count: AtomicU64::new(0),
+                }
+            }; SLOTS],
             pending_locks: [const { Cell::new(0) }; PENDING_WAITS],
             pending: [const { Cell::new(Wait::NONE) }; PENDING_WAITS],
         }
@@ -181,10 +197,12 @@ pub(crate) fn count_fast(meta: &LockMeta, lock_id: u64, site: SiteKey) -> bool {
         let slot = &t.slots[slot_index(lock_id, site)];
         let countdown = t.countdown.get();
         // An unregistered thread has countdown 0, so it always takes the slow variant first.
-        if slot.lock.get() != lock_id || slot.site.get() != site.0 || countdown <= 1 {
+        if slot.lock.load(Relaxed) != lock_id || slot.site.load(Relaxed) != site.0 || countdown <= 1
+        {
             return false;
         }
-        slot.count.set(slot.count.get() + 1);
+        // A load and a store, not an RMW: only this thread writes the counter.
+        slot.count.store(slot.count.load(Relaxed) + 1, Relaxed);
         t.countdown.set(countdown - 1);
         meta.holder.store(t.id.get(), Relaxed);
         true
@@ -203,11 +221,12 @@ pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
         }
         meta.holder.store(id, Relaxed);
         let lock_id = meta.id();
-        let slot = &t.slots[slot_index(lock_id, site)];
-        if slot.lock.get() == lock_id && slot.site.get() == site.0 {
-            slot.count.set(slot.count.get() + 1);
+        let index = slot_index(lock_id, site);
+        let slot = &t.slots[index];
+        if slot.lock.load(Relaxed) == lock_id && slot.site.load(Relaxed) == site.0 {
+            slot.count.store(slot.count.load(Relaxed) + 1, Relaxed);
         } else {
-            claim_slot(slot, meta, site);
+            crate::recorder::claim_slot(index, meta, site);
         }
         let countdown = t.countdown.get() - 1;
         if countdown == 0 {
@@ -234,34 +253,54 @@ fn slot_index(lock_id: u64, site: SiteKey) -> usize {
     (site.0 ^ lock_id as usize) & (SLOTS - 1)
 }
 
-/// Moves the slot's current counts to the recorder and gives the slot to (lock, site), with this
-/// acquisition counted.
-#[cold]
-#[inline(never)]
-fn claim_slot(slot: &Slot, meta: &LockMeta, site: SiteKey) {
-    let (old_lock, old_site, old_count) = (slot.lock.get(), slot.site.get(), slot.count.get());
-    if old_count != 0 {
-        crate::recorder::add_acquisitions(old_lock, SiteKey(old_site), old_count);
-    }
-    let lock_id = meta.id();
-    crate::recorder::track(meta, site);
-    slot.lock.set(lock_id);
-    slot.site.set(site.0);
-    slot.count.set(1);
+/// Gives this thread's slot `index` to (lock, site), with one acquisition counted. Only the
+/// recorder calls this, with the thread's recorder locked, after taking the slot's counts.
+pub(crate) fn assign_slot(index: usize, lock_id: u64, site: SiteKey) {
+    let _ = FAST.try_with(|t| {
+        let slot = &t.slots[index];
+        slot.lock.store(lock_id, Relaxed);
+        slot.site.store(site.0, Relaxed);
+        slot.count.store(1, Relaxed);
+    });
 }
 
-/// Hands every slot's counts to `sink` and empties the slots (used when summaries are flushed).
-/// The slots are released too, so the next acquisition of each key re-creates its stats.
-pub(crate) fn drain_counts(mut sink: impl FnMut(u64, SiteKey, u64)) {
-    let _ = FAST.try_with(|t| {
-        for slot in &t.slots {
-            let count = slot.count.replace(0);
-            let lock = slot.lock.replace(0);
-            if count != 0 {
-                sink(lock, SiteKey(slot.site.get()), count);
-            }
-        }
-    });
+/// A thread's counter slots, readable from any thread while that thread is alive.
+pub(crate) struct Counters(NonNull<Slots>);
+
+// SAFETY: the slots are atomics; `Counters::read` states when the pointer may be followed.
+unsafe impl Send for Counters {}
+// SAFETY: as above.
+unsafe impl Sync for Counters {}
+
+impl std::fmt::Debug for Counters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Counters").field(&self.0).finish()
+    }
+}
+
+impl Counters {
+    /// The calling thread's counters (`None` if its thread-locals are gone).
+    pub(crate) fn of_this_thread() -> Option<Counters> {
+        FAST.try_with(|t| Counters(NonNull::from(&t.slots))).ok()
+    }
+
+    /// Slot `index`: its lock id (0: unused), site and acquisitions since it was assigned.
+    ///
+    /// # Safety
+    ///
+    /// The thread these counters belong to must not have finished exiting. `FAST` has no
+    /// destructor, so (on targets with native thread-locals, where it is a plain `static` in the
+    /// thread's TLS block) its storage lasts until the thread is gone, after every thread-local
+    /// destructor has run; the recorder forgets its `Counters` in its own destructor, with its
+    /// lock held, and reads them only with that lock held.
+    pub(crate) unsafe fn read(&self, index: usize) -> (u64, SiteKey, u64) {
+        // SAFETY: the caller guarantees the slots are still alive.
+        let slot = unsafe { &self.0.as_ref()[index] };
+        // The count last: it only grows while lock and site stay, and they change only under the
+        // recorder's lock, which the caller holds.
+        let (lock, site) = (slot.lock.load(Relaxed), slot.site.load(Relaxed));
+        (lock, SiteKey(site), slot.count.load(Relaxed))
+    }
 }
 
 #[cold]
@@ -282,10 +321,6 @@ fn register(t: &FastThread) -> u64 {
         .by_id
         .insert(id, name.clone());
     crate::clock::warm_up();
-    // Touch tracing's per-thread dispatcher state before the recorder's thread-local exists:
-    // thread-locals are destroyed in reverse order of creation, so at thread exit the recorder,
-    // which emits the thread's last summaries, goes while tracing can still dispatch them.
-    tracing::dispatcher::get_default(|_| ());
     crate::recorder::register_thread(id, name);
     id
 }

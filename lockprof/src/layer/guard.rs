@@ -60,8 +60,8 @@ impl FlushGuard {
         FlushGuard { inner: None }
     }
 
-    /// Emits the calling thread's pending summaries and waits (up to the shutdown timeout) until
-    /// everything queued so far is written and the output flushed.
+    /// Emits every thread's pending summaries ([`crate::flush`]) and waits (up to the shutdown
+    /// timeout) until everything queued so far is written and the output flushed.
     pub fn flush(&self) {
         crate::flush();
         let Some(inner) = &self.inner else { return };
@@ -98,7 +98,7 @@ impl Drop for FlushGuard {
         let Some(mut inner) = self.inner.take() else {
             return;
         };
-        // This thread's pending summaries go into the queue before the writer is told to finish.
+        // Every thread's pending summaries go into the queue before the writer is told to finish.
         crate::flush();
         inner.shared.finish.store(true, Ordering::Release);
         inner.wake();

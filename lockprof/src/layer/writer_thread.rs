@@ -155,6 +155,9 @@ impl WriterThread {
     }
 
     pub(crate) fn run(mut self) {
+        // Its locks, if the output takes any, are the profiler's doing: counted, but not
+        // collected by every flush, which would make it write again.
+        crate::recorder::flush_only_on_this_thread();
         let mut idle = MIN_NAP;
         loop {
             let (handled, disconnected) = self.drain();
