@@ -3,10 +3,13 @@
 
 use std::panic::Location;
 use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
 
 use lock_api::GuardNoSend;
 
 use crate::emit::{self, HoldFields};
+use crate::integral::WaitIntegral;
+use crate::lock_word::Stage;
 use crate::meta::LockMeta;
 use crate::thread::{self, Sampled, SiteKey};
 use crate::{Mode, clock, config, recorder, stacks};
@@ -221,25 +224,35 @@ fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey)
 
 /// What a raw lock's blocking loop is given: a clock to read when the wait ends...
 pub(crate) type Clock = fn() -> u64;
-/// ...and a hook to call with the lock's bookkeeping whenever the wait has outlasted busy
-/// spinning (yielding or parking; locks that cannot tell ignore it).
-pub(crate) type WaitingLong = fn(&LockMeta);
+/// ...and, while recording, [`waiting`], to call with the lock's bookkeeping as the wait goes on
+/// (see `lock_word::Stage`), with the time after which a first park wakes to call it. Locks
+/// that cannot tell ignore it.
+pub(crate) type Watch = Option<(Duration, fn(&LockMeta, Stage))>;
 
-/// When a contended acquisition captures the waiter's native stack.
+/// A wait this long is a long one: in a storm, the hold it waits for is worth measuring exactly
+/// (its blame is at least this), and the waiter's stack is worth its capture. Shorter ones, most
+/// of a storm's, cost the lock nothing more.
+const LONG_WAIT: Duration = Duration::from_micros(20);
+const LONG_WAIT_NS: u64 = LONG_WAIT.as_nanos() as u64;
+
+/// When a contended acquisition captures the waiter's native stack; also whether the lock's
+/// blocking loop calls [`Waiting`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum WaiterStack {
-    /// Before blocking (locks whose blocking loop does not call [`WaitingLong`]).
+    /// Before blocking (locks whose blocking loop does not call [`Waiting`]).
     AtStart,
-    /// When the wait outlasts busy spinning ([`WaitingLong`]): only waits long enough to matter
-    /// take the capture's microseconds and its share of the budget, and they take it while they
-    /// would be yielding or parked anyway.
+    /// After the hold that follows, if the wait was long ([`LONG_WAIT_NS`]): only waits long
+    /// enough to matter take the capture's microseconds and its share of the budget (a guard is
+    /// almost always dropped in the function that took it, so the stack is the same). Such a
+    /// lock's blocking loop calls [`waiting`], and its waits in a storm are registered in its
+    /// integral only when they grow long (`WaitIntegral::defer_wait`).
     WhenLong,
     /// Never (an upgrade: the thread holds the lock already, and nothing slow runs under it).
     Never,
 }
 
 /// The first attempt failed: time the wait, register it in the lock's waiting integral, block in
-/// `block`, and note the wait for recording after the release. `block(clock, waiting_long)` returns
+/// `block`, and note the wait for recording after the release. `block(clock, waiting)` returns
 /// `None` if it gave up (timed locks may), else `clock`'s reading when the wait ended: the mutex
 /// reads it just before its acquiring attempt, outside the critical section (see `lock_word`).
 /// Inside the critical section this costs one update of the integral and a few thread-local
@@ -251,7 +264,7 @@ pub(crate) fn contended(
     site: &'static Location<'static>,
     mode: Mode,
     stack: WaiterStack,
-    block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
+    block: impl FnOnce(Clock, Watch) -> Option<u64>,
 ) -> Option<HoldToken> {
     contended_capturing(meta, site, mode, stack, block)
 }
@@ -263,7 +276,7 @@ pub(crate) fn contended(
 pub(crate) fn upgrade_contended(
     meta: &LockMeta,
     site: &'static Location<'static>,
-    block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
+    block: impl FnOnce(Clock, Watch) -> Option<u64>,
 ) -> Option<HoldToken> {
     contended_capturing(meta, site, Mode::Exclusive, WaiterStack::Never, block)
 }
@@ -274,14 +287,20 @@ fn contended_capturing(
     site: &'static Location<'static>,
     mode: Mode,
     capture: WaiterStack,
-    block: impl FnOnce(Clock, WaitingLong) -> Option<u64>,
+    block: impl FnOnce(Clock, Watch) -> Option<u64>,
 ) -> Option<HoldToken> {
     if !recording() {
-        return block(|| 0, |_| ()).map(|_| acquired(meta, site, mode));
+        return block(|| 0, None).map(|_| acquired(meta, site, mode));
     }
     // The wait is counted from here, first thing, as the caller counts it from its call.
     let start = clock::now_ns();
-    let ticket = meta.integral.begin_wait(start);
+    let deferred = capture == WaiterStack::WhenLong && meta.storm_shift() != 0;
+    let mut ticket = if deferred {
+        thread::defer_wait(start);
+        meta.integral.defer_wait(start)
+    } else {
+        meta.integral.begin_wait(start)
+    };
     thread::ensure_registered();
     let key = SiteKey::new(site, mode);
     let holder = match meta.holder.load(Relaxed) {
@@ -295,26 +314,31 @@ fn contended_capturing(
     // Inside the timed wait: the capture is time spent in `lock()` like the rest (a few µs),
     // and if the unwinder itself has to wait (its loader lock held by a thread printing a
     // backtrace, say) the wait still reads what the caller saw.
-    let mut stack = 0;
-    match capture {
-        WaiterStack::AtStart if stacks::stack_capture() => stack = stacks::capture(start),
-        WaiterStack::WhenLong => thread::want_wait_stack(),
-        _ => {}
-    }
-    let acquired_at = block(clock::now_ns, waiting_long);
-    if capture == WaiterStack::WhenLong {
-        stack = thread::take_wait_stack();
+    let stack = if capture == WaiterStack::AtStart && stacks::stack_capture() {
+        stacks::capture(start)
+    } else {
+        0
+    };
+    let acquired_at = block(clock::now_ns, Some((LONG_WAIT, waiting)));
+    if deferred && let Some(registered) = thread::take_late_registration() {
+        ticket = registered;
     }
     // A wait that timed out ends now.
     let end = acquired_at.unwrap_or_else(clock::now_ns);
     let integral_at_end = meta.integral.end_wait(ticket, end);
+    // A wait the integral never saw is no hold's blame.
+    let never_seen = if WaitIntegral::is_deferred(&ticket) {
+        end - start
+    } else {
+        0
+    };
     let mut wait = thread::Wait {
         lock: meta.addr(),
         site: key,
         start,
         end,
         holder,
-        unattributed_ns: thread::take_passed_over(),
+        unattributed_ns: thread::take_passed_over() + never_seen,
         stack,
     };
     if acquired_at.is_none() {
@@ -330,21 +354,23 @@ fn contended_capturing(
         meta.make_hot();
     }
     if mode == Mode::Exclusive {
-        // The hold begins charged up to here (one update of a line this thread has just
-        // written): the waiting so far was during earlier holds, charged at their measured
-        // releases, or was the hand-off to this thread, or a storm's, which no hold takes. So
-        // if this release is measured, as after any hold others waited long for, its blame is
-        // its own from the start, however late its waiters get to run on a loaded machine.
-        wait.unattributed_ns += match integral_at_end {
-            Some(integral) => meta.checkpoint_to(integral),
-            None => meta.checkpoint_at(end),
-        };
         // A storm samples contended acquisitions as it does the others (`acquired_recording`).
         let storm_weight = if shift != 0 {
             thread::storm_sample_due(shift)
         } else {
             0
         };
+        // The hold begins charged up to here (one update of a line this thread has just
+        // written): the waiting so far was during earlier holds, charged at their measured
+        // releases, or was the hand-off to this thread, which no hold takes. So if this release
+        // is measured, as after any hold others waited long for, its blame is its own from the
+        // start, however late its waiters get to run on a loaded machine.
+        {
+            wait.unattributed_ns += match integral_at_end {
+                Some(integral) => meta.checkpoint_to(integral),
+                None => meta.checkpoint_at(end),
+            };
+        }
         if storm_weight != 0 {
             thread::note_hold_start(thread::HoldStart {
                 lock: meta.addr(),
@@ -361,35 +387,39 @@ fn contended_capturing(
     Some(token)
 }
 
-/// The mutex's blocking loop calls this when its wait has outlasted busy spinning: the hold it
-/// waits for is no longer short, so its release will be measured (see [`release`]), and in a
-/// storm the waiting so far may not be charged up to that hold's start yet.
-fn waiting_long(meta: &LockMeta) {
-    meta.note_long_waiter();
-    thread::add_passed_over(meta.checkpoint_from_outside(clock::now_ns));
-    if thread::wait_stack_wanted() {
-        thread::set_wait_stack(if stacks::stack_capture() {
-            stacks::capture(clock::now_ns())
-        } else {
-            0
-        });
+/// The mutex's blocking loop calls this as its wait goes on. A wait the integral does not see yet
+/// is registered when the waiter starts yielding its thread or parks: it may then run no code
+/// for a while, and the hold it waits for would be charged nothing of it. A waiter whose first
+/// park lasts [`LONG_WAIT`] tells the lock, so that the release it waits for is measured (see
+/// [`release`]); and if the integral is not charged up to the current hold's start (a storm's
+/// unmeasured releases before it), it is charged up to now, so that hold's blame is its own
+/// from here.
+fn waiting(meta: &LockMeta, stage: Stage) {
+    let now = clock::now_ns();
+    if let Some(start) = thread::take_deferred_start() {
+        // What it waited before is no hold's.
+        thread::registered_late(meta.integral.begin_wait(now));
+        thread::add_passed_over(now.saturating_sub(start));
+    }
+    if stage == Stage::Long {
+        meta.note_long_waiter();
+        thread::add_passed_over(meta.checkpoint_from_outside(clock::now_ns));
     }
 }
 
 /// Releases the lock with `unlock`, then measures and records the hold if it was timed, made
-/// others wait, or has events pending. `parked` tells whether a waiter is parked (locks that
-/// cannot tell say `false`): in a storm, only releases with a waiter parked or waiting past busy
-/// spinning, and the storm's samples, are measured.
+/// others wait, or has events pending. In a storm, only releases a waiter has waited long for
+/// (see [`waiting`]) and the storm's samples are measured.
 #[inline(always)]
 pub(crate) fn release(
     meta: &LockMeta,
     token: HoldToken,
     mode: Mode,
-    parked: impl FnOnce() -> bool,
+    _parked: impl FnOnce() -> bool,
     unlock: impl FnOnce(),
 ) {
     let waiters = meta.has_waiters();
-    let for_waiters = waiters && (meta.storm_shift() == 0 || meta.has_long_waiter() || parked());
+    let for_waiters = waiters && (meta.storm_shift() == 0 || meta.has_long_waiter());
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
     // that go unmeasured: just unlock.
     if token.start_ns == 0 && !token.is_deferred() && !for_waiters {
@@ -421,13 +451,14 @@ fn release_slow(
     let storm_sample = hold_start.filter(|start| start.storm_weight != 0);
     let recording = recording();
     let mut now = 0;
-    // In a storm, a timed hold that others wait for is measured when it turns out long: its
-    // blame may be large, and waiters a loaded machine keeps from running may never have said
-    // so. (One clock read, beside the recording of the wait that began the hold.)
+    // In a storm, a hold that began with a contended acquisition (timed, and charged up to its
+    // start) is measured when it turns out long: its blame may be large, and on a loaded machine
+    // its waiters may not have run to say so. One clock reading beside the recording of the
+    // wait that began the hold.
     let for_waiters = for_waiters
         || recording && token.start_ns != 0 && meta.has_waiters() && {
             now = clock::now_ns();
-            now.saturating_sub(token.start_ns) >= config::event_threshold_ns()
+            now.saturating_sub(token.start_ns) >= LONG_WAIT_NS
         };
     // A timed hold that made nobody wait needs no clock read unless it is a sample.
     let passed_over = hold_start.is_some_and(|start| start.unattributed_ns > 0);
@@ -458,7 +489,11 @@ fn release_slow(
     let blamed = meta.blamed.load(Relaxed);
     let mut acquired_at = 0;
     if token.is_deferred() {
-        thread::take_waits(meta.addr(), |wait| {
+        thread::take_waits(meta.addr(), |mut wait| {
+            if wait.stack == 0 && wait.end - wait.start >= LONG_WAIT_NS && stacks::stack_capture() {
+                // A long wait of a lock that captures after the hold (`WaiterStack::WhenLong`).
+                wait.stack = stacks::capture(wait.end);
+            }
             acquired_at = wait.stack;
             recorder::on_contended(meta, &wait);
         });

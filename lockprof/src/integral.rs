@@ -7,8 +7,9 @@
 //! sample of releases is measured. n and C share one atomic word (15 + 48 bits, C and W modulo
 //! 2^48 ns ≈ 78 h) so W is never read torn: a torn read would be off by a whole timestamp.
 //! In a storm, where only a sample of holds is measured, waiting during unmeasured holds is
-//! passed over: a sampled hold or a waiter about to park first charges the integral up to its
-//! own start, and that charge is no hold's (see `LockMeta::checkpoint_at`).
+//! passed over: a sampled hold or a waiter waiting long first charges the integral up to its
+//! own start, and that charge is no hold's (see `LockMeta::checkpoint_at`). A storm's waits
+//! enter W only once they outlast busy spinning (`defer_wait`).
 //!
 //! One approximation remains, for reader-writer locks only: a waiter that has acquired the lock
 //! (read its end time) but not yet finished its wait here still counts as waiting for a reader
@@ -56,6 +57,8 @@ pub(crate) struct WaitTicket {
 enum Entry {
     /// Counted among the n waiters from its start ([`WaitIntegral::begin_wait`]).
     Registered,
+    /// Not seen by the integral ([`WaitIntegral::defer_wait`]).
+    Deferred,
     /// Not at all: the waiter count was full.
     Untracked,
 }
@@ -119,12 +122,27 @@ impl WaitIntegral {
         }
     }
 
-    /// Finishes a wait begun by `begin_wait` (n −= 1, C += end). Returns W(end) as of this
-    /// update (mod 2^48): read with the update, it counts no wait that began after `end` but
-    /// registered before a later read of the word would (see [`WaitIntegral::charge_up_to`]).
+    /// Begins a wait at `start` that the integral does not see, for a storm: most of a storm's
+    /// waits end while the waiter spins, and they then cost the lock's line no update at all
+    /// (registering every wait at its start held 2 threads at 0.5–0.7× of parking_lot's
+    /// throughput, where not registering the short ones gave 0.8–0.9×: BENCHMARKS.md). A wait
+    /// that outlasts busy spinning is registered then ([`WaitIntegral::begin_wait`] from that
+    /// moment); what it waited before, and the whole of a wait never registered, is no hold's
+    /// blame (the caller counts it as unattributed).
+    pub(crate) fn defer_wait(&self, start: u64) -> WaitTicket {
+        WaitTicket {
+            start,
+            entry: Entry::Deferred,
+        }
+    }
+
+    /// Finishes a wait begun by `begin_wait` (n −= 1, C += end); one begun by `defer_wait` is
+    /// none of the integral's. Returns W(end) as of this update (mod 2^48), for a registered
+    /// wait: read with the update, it counts no wait that began after `end` but registered before
+    /// a later read of the word would (see [`WaitIntegral::charge_up_to`]).
     pub(crate) fn end_wait(&self, ticket: WaitTicket, end: u64) -> Option<u64> {
         debug_assert!(end >= ticket.start);
-        if ticket.entry == Entry::Untracked {
+        if ticket.entry != Entry::Registered {
             return None;
         }
         let previous = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
@@ -133,6 +151,11 @@ impl WaitIntegral {
         });
         let word = previous.unwrap_or_else(|word| word);
         Some(Self::integral_of(word, end))
+    }
+
+    /// Whether the wait is one the integral does not see (see [`WaitIntegral::defer_wait`]).
+    pub(crate) fn is_deferred(ticket: &WaitTicket) -> bool {
+        ticket.entry == Entry::Deferred
     }
 
     /// W(now) mod 2^48: all waiting on this lock up to `now`.

@@ -13,7 +13,7 @@
 //! the lock over, and a fair unlock that does.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use parking_lot_core::{DEFAULT_PARK_TOKEN, ParkResult, SpinWait, UnparkResult, UnparkToken};
 
@@ -21,6 +21,17 @@ const LOCKED_BIT: u8 = 0b01;
 const PARKED_BIT: u8 = 0b10;
 
 /// The unlocking thread released the lock; the woken thread competes for it.
+/// How far a wait has gone, for the profiler's bookkeeping (see `LockWord::lock_slow`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// The waiter starts yielding its thread.
+    Yielding,
+    /// The waiter is about to park.
+    Parking,
+    /// The waiter's first park lasted its whole time.
+    Long,
+}
+
 /// Rounds of `SpinWait::spin` that spin on the processor before it starts yielding the thread
 /// (parking_lot_core's).
 const BUSY_SPINS: u32 = 3;
@@ -80,8 +91,8 @@ impl LockWord {
     /// Acquires the lock, spinning and then parking while it is held, or gives up at `deadline`.
     /// `clock` is read just before each attempt that may acquire; returns its reading before the
     /// attempt that did (for a fair hand-off, its reading on waking), or `None` on timeout.
-    /// `waiting_long` is called whenever the wait outlasts busy spinning: before the first round
-    /// that yields the thread and before each park.
+    /// `waiting`, if given, is told when the wait reaches each [`Stage`]; its `Duration` is how
+    /// long a first park lasts before it wakes to say [`Stage::Long`].
     // Never inlined: `scripts/instructions.py` tells the blocking apart from the bookkeeping
     // around it by this function's name.
     #[cold]
@@ -90,10 +101,11 @@ impl LockWord {
         &self,
         deadline: Option<Instant>,
         clock: impl Fn() -> u64,
-        waiting_long: impl Fn(),
+        waiting: Option<(Duration, impl Fn(Stage))>,
     ) -> Option<u64> {
         let mut spinwait = SpinWait::new();
         let mut spins = 0u32;
+        let mut woke_long = false;
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // Grab the lock if it is free, even if there is a queue (barging, as parking_lot).
@@ -112,11 +124,13 @@ impl LockWord {
             }
 
             // Nobody parked yet: spin a little first. Past its first few busy rounds SpinWait
-            // yields the thread, and the wait is no longer short.
+            // yields the thread, which may then not run again for a while.
             if state & PARKED_BIT == 0 {
                 spins += 1;
-                if spins == BUSY_SPINS + 1 {
-                    waiting_long();
+                if spins == BUSY_SPINS + 1
+                    && let Some((_, waiting)) = &waiting
+                {
+                    waiting(Stage::Yielding);
                 }
             }
             if state & PARKED_BIT == 0 && spinwait.spin() {
@@ -137,8 +151,17 @@ impl LockWord {
                 continue;
             }
 
-            // Park until an unlock wakes us, unless the state changed since it was read.
-            waiting_long();
+            // Park until an unlock wakes us, unless the state changed since it was read. The
+            // first park of a wait that is watched wakes after the watch's time if nothing woke
+            // it before, to say the wait has grown long: a parked thread runs no code.
+            let mut wake_at = deadline;
+            if let Some((long, waiting)) = &waiting {
+                waiting(Stage::Parking);
+                if !woke_long {
+                    let long_at = Instant::now() + *long;
+                    wake_at = Some(deadline.map_or(long_at, |d| d.min(long_at)));
+                }
+            }
             let validate = || self.state.load(Ordering::Relaxed) == LOCKED_BIT | PARKED_BIT;
             let before_sleep = || {};
             let timed_out = |_, was_last_thread| {
@@ -155,18 +178,25 @@ impl LockWord {
                     before_sleep,
                     timed_out,
                     DEFAULT_PARK_TOKEN,
-                    deadline,
+                    wake_at,
                 )
             };
             match parked {
                 // A fair unlock handed the lock to us: it is ours already.
                 ParkResult::Unparked(TOKEN_HANDOFF) => return Some(clock()),
                 ParkResult::Unparked(_) | ParkResult::Invalid => (),
-                ParkResult::TimedOut => return None,
+                ParkResult::TimedOut if deadline.is_some_and(|d| Instant::now() >= d) => {
+                    return None;
+                }
+                ParkResult::TimedOut => {
+                    woke_long = true;
+                    if let Some((_, waiting)) = &waiting {
+                        waiting(Stage::Long);
+                    }
+                }
             }
 
             spinwait.reset();
-            spins = 0;
             state = self.state.load(Ordering::Relaxed);
         }
     }
@@ -255,6 +285,8 @@ mod tests {
 
     use super::*;
 
+    const NO_WATCH: Option<(Duration, fn(Stage))> = None;
+
     /// A lock word guarding a plain counter, shared between threads.
     struct Guarded {
         word: LockWord,
@@ -266,7 +298,7 @@ mod tests {
 
     fn lock(word: &LockWord) {
         if !word.try_lock() {
-            word.lock_slow(None, || 0, || ()).expect("no deadline");
+            word.lock_slow(None, || 0, NO_WATCH).expect("no deadline");
         }
     }
 
@@ -317,7 +349,11 @@ mod tests {
             std::thread::spawn(move || {
                 // The reading says whether the release had happened when the clock was read.
                 let saw_release = word
-                    .lock_slow(None, || u64::from(released.load(Ordering::Acquire)), || ())
+                    .lock_slow(
+                        None,
+                        || u64::from(released.load(Ordering::Acquire)),
+                        NO_WATCH,
+                    )
                     .expect("no deadline");
                 // SAFETY: acquired above.
                 unsafe { word.unlock() };
@@ -336,7 +372,7 @@ mod tests {
         let word = LockWord::new();
         assert!(word.try_lock());
         let deadline = Instant::now() + Duration::from_millis(20);
-        assert_eq!(word.lock_slow(Some(deadline), || 1, || ()), None);
+        assert_eq!(word.lock_slow(Some(deadline), || 1, NO_WATCH), None);
         assert!(Instant::now() >= deadline);
         assert_eq!(word.state.load(Ordering::Relaxed), LOCKED_BIT);
         // SAFETY: held since the `try_lock` above.
@@ -351,7 +387,7 @@ mod tests {
         let waiter = {
             let word = Arc::clone(&word);
             std::thread::spawn(move || {
-                let got = word.lock_slow(None, || 7, || ());
+                let got = word.lock_slow(None, || 7, NO_WATCH);
                 std::thread::sleep(Duration::from_millis(20));
                 // SAFETY: acquired above.
                 unsafe { word.unlock() };

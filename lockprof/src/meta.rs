@@ -29,39 +29,43 @@ pub(crate) struct LockMeta {
     pub(crate) blamed: AtomicU64,
     /// When the last measured release happened: an untimed hold began after it.
     last_release: AtomicU64,
-    /// When the sampling was last adapted (see `adapt_sampling`).
-    last_adapted: AtomicU64,
     /// Process-unique id, assigned on first use so `const` construction stays possible.
     id: AtomicU64,
-    pub(crate) kind: LockKind,
-    /// Whether the waiting integral has been charged up to the start of the current hold or
-    /// later, so that charging it at this hold's release gives this hold's own blame. True after
-    /// every measured release and after a storm's sampled acquisition; made false by a storm's
-    /// unmeasured release with waiters, whose waiting is then nobody's to take exactly.
-    /// It holds while this equals `epoch`; with `SETTING` added, a waiter is setting it.
-    checkpoint: AtomicU32,
-    /// Counts the releases that lost the checkpoint (or ended a hold while a waiter was setting
-    /// one): an epoch rather than a flag, so that a waiter cannot validate a checkpoint across a
-    /// release that happened while it was charging.
-    epoch: AtomicU32,
-    /// A waiter has waited past busy spinning since the last measured release: in a storm, the
-    /// next release is measured (as when a waiter has parked, which a waiter that a loaded
-    /// machine keeps from running may take long to do).
+    /// When the sampling was last adapted (see `adapt_sampling`), in µs (it wraps after 71
+    /// minutes; only differences under a second matter).
+    last_adapted_us: AtomicU32,
+    /// A waiter has been parked `acquire::LONG_WAIT` or more since the last measured release:
+    /// in a storm, the next release is measured (see `acquire::release`). Here, not on the
+    /// second line, because waiters write it while the holder uses that line.
     long_waiter: AtomicBool,
+    pub(crate) kind: LockKind,
     /// Who waited, for how long, and how much of it is charged to holders. Its last field, the
     /// waiter count and running sum, begins the second cache line.
     pub(crate) integral: WaitIntegral,
     /// lockprof thread id of the last thread to acquire the lock (0: none yet).
     pub(crate) holder: AtomicU64,
-    /// How sparsely releases with waiters are measured: one in `2^shift` of them (see
-    /// `measure_this_release`). Written only at measured releases and when a storm ends.
+    /// How sparsely a storm is sampled: one exclusive acquisition in `2^shift` (0: no storm; see
+    /// `storm_shift`). Written only at measured releases and when a storm ends.
     shift: AtomicU16,
     /// Holds left to time exactly after a recent long wait (one at least the event threshold).
     pub(crate) hot: AtomicU16,
+    /// Whether the waiting integral has been charged up to the start of the current hold or
+    /// later, so that charging it at this hold's release gives this hold's own blame. Set by
+    /// every measured release, by the start of every timed exclusive hold, and by a waiter that
+    /// waits long; lost by a storm's unmeasured release with waiters, whose waiting is then
+    /// nobody's to take exactly. On the second line: the holder writes these at contended
+    /// acquisitions and releases, when it has that line anyway. It holds while this equals `epoch`; with `SETTING` added, a
+    /// waiter is setting it. (16 bits are enough: the epoch moves only from a valid checkpoint,
+    /// so it cannot come round to an old one.)
+    checkpoint: AtomicU16,
+    /// Counts the releases that lost the checkpoint (or ended a hold while a waiter was setting
+    /// one): an epoch rather than a flag, so that a waiter cannot validate a checkpoint across a
+    /// release that happened while it was charging.
+    epoch: AtomicU16,
 }
 
 /// Marks `LockMeta::checkpoint` as being set by a waiter (epochs stay below it: they wrap).
-const SETTING: u32 = 1 << 31;
+const SETTING: u16 = 1 << 15;
 
 /// Measured releases with waiters closer together than this make the lock sample more sparsely.
 /// Each measured release lengthens a contended hand-off by a clock read and an atomic update,
@@ -85,10 +89,10 @@ impl LockMeta {
             shift: AtomicU16::new(0),
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
-            last_adapted: AtomicU64::new(0),
-            checkpoint: AtomicU32::new(0),
-            epoch: AtomicU32::new(0),
+            last_adapted_us: AtomicU32::new(0),
             long_waiter: AtomicBool::new(false),
+            checkpoint: AtomicU16::new(0),
+            epoch: AtomicU16::new(0),
             blamed: AtomicU64::new(0),
         }
     }
@@ -109,7 +113,9 @@ impl LockMeta {
     /// gap may include spells without waiters, so it cannot tell how long the holds in between
     /// were; `note_waiter` ends a storm that has turned into long holds.)
     pub(crate) fn adapt_sampling(&self, now: u64) {
-        let gap = now.saturating_sub(self.last_adapted.swap(now, Relaxed));
+        let now_us = (now / 1_000) as u32;
+        let gap =
+            u64::from(now_us.wrapping_sub(self.last_adapted_us.swap(now_us, Relaxed))) * 1_000;
         let shift = self.shift.load(Relaxed);
         let shift = if gap < MEASURE_GAP_NS {
             (shift + 1).min(MAX_SHIFT)
@@ -180,7 +186,7 @@ impl LockMeta {
         }
     }
 
-    /// Notes a waiter waiting past busy spinning (see `long_waiter`).
+    /// Notes a waiter that has been parked long (see `long_waiter`).
     #[inline]
     pub(crate) fn note_long_waiter(&self) {
         if !self.long_waiter.load(Relaxed) {
@@ -188,7 +194,7 @@ impl LockMeta {
         }
     }
 
-    /// Whether a waiter has waited past busy spinning since the last measured release.
+    /// Whether a waiter has been parked long since the last measured release.
     #[inline]
     pub(crate) fn has_long_waiter(&self) -> bool {
         self.long_waiter.load(Relaxed)

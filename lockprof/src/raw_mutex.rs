@@ -51,9 +51,12 @@ impl RawProfiledMutex {
             site,
             Mode::Exclusive,
             WaiterStack::WhenLong,
-            |clock, waiting_long| {
-                self.raw
-                    .lock_slow(deadline, clock, || waiting_long(&self.meta))
+            |clock, watch| {
+                self.raw.lock_slow(
+                    deadline,
+                    clock,
+                    watch.map(|(long, waiting)| (long, move |stage| waiting(&self.meta, stage))),
+                )
             },
         )
     }

@@ -36,11 +36,6 @@ impl std::fmt::Debug for RawProfiledRwLock {
 /// A raw acquisition attempt that may block: `None` deadline blocks until acquired.
 type Deadline = Option<Instant>;
 
-/// parking_lot's reader-writer lock does not tell whether a thread is parked on it.
-fn never_parked() -> bool {
-    false
-}
-
 fn deadline_after(timeout: Duration) -> Deadline {
     // A timeout too far away to represent is no timeout.
     Instant::now().checked_add(timeout)
@@ -70,7 +65,7 @@ impl RawProfiledRwLock {
             site,
             Mode::Shared,
             WaiterStack::AtStart,
-            |clock, _waiting_long| match deadline {
+            |clock, _watch| match deadline {
                 None => {
                     self.raw.lock_shared();
                     Some(clock())
@@ -92,7 +87,7 @@ impl RawProfiledRwLock {
             site,
             Mode::Exclusive,
             WaiterStack::AtStart,
-            |clock, _waiting_long| match deadline {
+            |clock, _watch| match deadline {
                 None => {
                     self.raw.lock_exclusive();
                     Some(clock())
@@ -114,7 +109,7 @@ impl RawProfiledRwLock {
             site,
             Mode::Upgradable,
             WaiterStack::AtStart,
-            |clock, _waiting_long| match deadline {
+            |clock, _watch| match deadline {
                 None => {
                     self.raw.lock_upgradable();
                     Some(clock())
@@ -172,7 +167,7 @@ impl RawProfiledRwLock {
             return Ok(token);
         }
         let upgraded =
-            acquire::upgrade_contended(&self.meta, site, |clock, _waiting_long| match deadline {
+            acquire::upgrade_contended(&self.meta, site, |clock, _watch| match deadline {
                 None => {
                     // SAFETY: as above; the lock is still held upgradable.
                     unsafe { self.raw.upgrade(marker()) };
@@ -224,10 +219,16 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_shared(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Shared, never_parked, || {
-            // SAFETY: the caller holds a shared lock (lock_api's contract).
-            unsafe { self.raw.unlock_shared(marker()) }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Shared,
+            || false,
+            || {
+                // SAFETY: the caller holds a shared lock (lock_api's contract).
+                unsafe { self.raw.unlock_shared(marker()) }
+            },
+        );
     }
 
     #[inline]
@@ -252,10 +253,16 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_exclusive(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Exclusive, never_parked, || {
-            // SAFETY: the caller holds the exclusive lock.
-            unsafe { self.raw.unlock_exclusive(marker()) }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Exclusive,
+            || false,
+            || {
+                // SAFETY: the caller holds the exclusive lock.
+                unsafe { self.raw.unlock_exclusive(marker()) }
+            },
+        );
     }
 
     #[inline]
@@ -273,18 +280,30 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_shared_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Shared, never_parked, || {
-            // SAFETY: the caller holds a shared lock.
-            unsafe { self.raw.unlock_shared_fair(marker()) }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Shared,
+            || false,
+            || {
+                // SAFETY: the caller holds a shared lock.
+                unsafe { self.raw.unlock_shared_fair(marker()) }
+            },
+        );
     }
 
     #[inline]
     unsafe fn unlock_exclusive_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Exclusive, never_parked, || {
-            // SAFETY: the caller holds the exclusive lock.
-            unsafe { self.raw.unlock_exclusive_fair(marker()) }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Exclusive,
+            || false,
+            || {
+                // SAFETY: the caller holds the exclusive lock.
+                unsafe { self.raw.unlock_exclusive_fair(marker()) }
+            },
+        );
     }
 }
 
@@ -362,10 +381,16 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_upgradable(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Upgradable, never_parked, || {
-            // SAFETY: the caller holds the upgradable lock.
-            unsafe { self.raw.unlock_upgradable(marker()) }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Upgradable,
+            || false,
+            || {
+                // SAFETY: the caller holds the upgradable lock.
+                unsafe { self.raw.unlock_upgradable(marker()) }
+            },
+        );
     }
 
     #[inline]
@@ -393,10 +418,16 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
 unsafe impl lock_api::RawRwLockUpgradeFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_upgradable_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Upgradable, never_parked, || {
-            // SAFETY: the caller holds the upgradable lock.
-            unsafe { self.raw.unlock_upgradable_fair(marker()) }
-        });
+        acquire::release(
+            &self.meta,
+            token,
+            Mode::Upgradable,
+            || false,
+            || {
+                // SAFETY: the caller holds the upgradable lock.
+                unsafe { self.raw.unlock_upgradable_fair(marker()) }
+            },
+        );
     }
 }
 

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::Mode;
+use crate::integral::WaitTicket;
 use crate::meta::LockMeta;
 use crate::stacks::StackId;
 
@@ -124,9 +125,10 @@ pub(crate) struct FastThread {
     /// Waiting this thread passed over while it waited (see `LockMeta::checkpoint_at`), for the
     /// wait's record.
     passed_over_ns: Cell<u64>,
-    /// The stack of the current wait, captured once it outlasts busy spinning: `STACK_WANTED`
-    /// until then (0: none wanted).
-    wait_stack: Cell<StackId>,
+    /// The start of the current wait while the lock's integral does not see it (0: it does, or
+    /// no wait), and its registration once it outlasts busy spinning (see
+    /// `WaitIntegral::defer_wait`).
+    deferred_wait: Cell<(u64, Option<WaitTicket>)>,
     /// xorshift state for randomising the sampling interval (so periodic programs don't alias).
     rng: Cell<u32>,
     /// Set while lockprof itself emits events or records on this thread: profiled locks taken by
@@ -152,7 +154,7 @@ thread_local! {
             storm_interval: Cell::new(0),
             hold_start: Cell::new(HoldStart::NONE),
             passed_over_ns: Cell::new(0),
-            wait_stack: Cell::new(0),
+            deferred_wait: Cell::new((0, None)),
             rng: Cell::new(0),
             busy: Cell::new(false),
             quiet_until_ns: Cell::new(0),
@@ -426,31 +428,36 @@ pub(crate) fn take_hold_start(lock: usize) -> Option<HoldStart> {
     .flatten()
 }
 
-/// Marks `FastThread::wait_stack` as wanted, not captured yet.
-const STACK_WANTED: StackId = StackId::MAX;
-
-/// Asks for the current wait's stack, to be captured if it outlasts busy spinning.
-pub(crate) fn want_wait_stack() {
-    let _ = FAST.try_with(|t| t.wait_stack.set(STACK_WANTED));
+/// Notes that the current wait, begun at `start`, is not seen by the lock's integral yet.
+pub(crate) fn defer_wait(start: u64) {
+    let _ = FAST.try_with(|t| t.deferred_wait.set((start, None)));
 }
 
-/// Whether the current wait's stack is wanted and not captured yet.
-pub(crate) fn wait_stack_wanted() -> bool {
-    FAST.try_with(|t| t.wait_stack.get() == STACK_WANTED)
-        .unwrap_or(false)
+/// The start of the current wait if the lock's integral does not see it yet; forgets it (the
+/// caller registers it, and notes that with [`registered_late`]).
+pub(crate) fn take_deferred_start() -> Option<u64> {
+    FAST.try_with(|t| {
+        let (start, late) = t.deferred_wait.get();
+        (start != 0 && late.is_none()).then(|| {
+            t.deferred_wait.set((0, None));
+            start
+        })
+    })
+    .ok()
+    .flatten()
 }
 
-/// Keeps `stack` as the current wait's.
-pub(crate) fn set_wait_stack(stack: StackId) {
-    let _ = FAST.try_with(|t| t.wait_stack.set(stack));
+/// Notes the registration of the current wait, deferred until now.
+pub(crate) fn registered_late(ticket: WaitTicket) {
+    let _ = FAST.try_with(|t| t.deferred_wait.set((0, Some(ticket))));
 }
 
-/// The current wait's stack (0: none); forgets it.
-pub(crate) fn take_wait_stack() -> StackId {
-    match FAST.try_with(|t| t.wait_stack.replace(0)) {
-        Ok(STACK_WANTED) | Err(_) => 0,
-        Ok(stack) => stack,
-    }
+/// The registration of the current wait if it was deferred and then registered; forgets the
+/// deferral either way.
+pub(crate) fn take_late_registration() -> Option<WaitTicket> {
+    FAST.try_with(|t| t.deferred_wait.replace((0, None)).1)
+        .ok()
+        .flatten()
 }
 
 /// Adds to the waiting this thread passed over during its current wait.
