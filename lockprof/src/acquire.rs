@@ -160,10 +160,11 @@ fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey
 }
 
 /// A timed hold beginning now (the sample of `weight`, the storm's of `storm_weight`, or
-/// neither). An exclusive one begins charged up to here, so its blame, if its release is
-/// measured, is its own: not the hand-off to it, nor a storm's waiting (see
-/// `LockMeta::checkpoint_at`). The clock is read last, so that the bookkeeping before, which
-/// untimed holds do not do, is not part of the hold it measures.
+/// neither). An exclusive one notes W now (one load of the lock's line, which this thread has
+/// just written), so that its blame, if its release is measured, is its own: not the hand-off
+/// to it, nor a storm's waiting (see `WaitIntegral::charge_hold`). The clock is read last, so
+/// that the bookkeeping before, which untimed holds do not do, is not part of the hold it
+/// measures.
 fn timed_from_here(
     meta: &LockMeta,
     site: &'static Location<'static>,
@@ -177,7 +178,8 @@ fn timed_from_here(
         thread::note_hold_start(thread::HoldStart {
             lock: meta.addr(),
             storm_weight,
-            unattributed_ns: meta.checkpoint_at(now),
+            unattributed_ns: 0,
+            integral: meta.integral.integral_at(now),
         });
         token.set_deferred();
     }
@@ -186,7 +188,7 @@ fn timed_from_here(
 
 /// A storm's acquisition sampled for its blame, standing for `weight` acquisitions: timed, and
 /// with the waiting integral charged up to its start, so its release is charged exactly its own
-/// blame (see `LockMeta::checkpoint_at`).
+/// blame (see `WaitIntegral::charge_hold`).
 #[cold]
 #[inline(never)]
 fn acquired_storm_sample(
@@ -332,7 +334,7 @@ fn contended_capturing(
     } else {
         0
     };
-    let mut wait = thread::Wait {
+    let wait = thread::Wait {
         lock: meta.addr(),
         site: key,
         start,
@@ -360,24 +362,18 @@ fn contended_capturing(
         } else {
             0
         };
-        // The hold begins charged up to here (one update of a line this thread has just
-        // written): the waiting so far was during earlier holds, charged at their measured
-        // releases, or was the hand-off to this thread, which no hold takes. So if this release
-        // is measured, as after any hold others waited long for, its blame is its own from the
-        // start, however late its waiters get to run on a loaded machine.
-        {
-            wait.unattributed_ns += match integral_at_end {
-                Some(integral) => meta.checkpoint_to(integral),
-                None => meta.checkpoint_at(end),
-            };
-        }
-        if storm_weight != 0 {
-            thread::note_hold_start(thread::HoldStart {
-                lock: meta.addr(),
-                storm_weight,
-                unattributed_ns: 0,
-            });
-        }
+        // The hold notes W at its start, from the update that ended the wait or one load of a
+        // line this thread has just written: the waiting so far was during earlier holds,
+        // charged at their measured releases, or was the hand-off to this thread, or a storm's,
+        // which no hold takes. So if this release is measured, as after any hold others waited
+        // long for, its blame is its own from the start, however late its waiters get to run
+        // on a loaded machine.
+        thread::note_hold_start(thread::HoldStart {
+            lock: meta.addr(),
+            storm_weight,
+            unattributed_ns: 0,
+            integral: integral_at_end.unwrap_or_else(|| meta.integral.integral_at(end)),
+        });
     }
     if !thread::note_wait(&wait) {
         recorder::on_contended(meta, &wait);
@@ -563,24 +559,39 @@ fn measure(
     hold_start: Option<thread::HoldStart>,
 ) -> Option<HoldFields> {
     let waiters = meta.integral.waiters();
-    // Charged up to this hold's start (or a long waiter's checkpoint during it), the integral
-    // gives this hold's own blame. Without that, a release measured for its waiters takes
-    // waiting a storm left uncharged, which is no hold's; a hold timed only as the length
-    // sample takes nothing.
-    let own = meta.has_checkpoint();
-    let charged = if own || for_waiters {
-        let charged = meta.integral.charge(now);
-        meta.set_checkpoint();
-        charged
-    } else {
-        0
+    let (storm_weight, passed_over, start) = hold_start.map_or((0, 0, None), |start| {
+        (
+            start.storm_weight,
+            start.unattributed_ns,
+            Some(start.integral),
+        )
+    });
+    // A hold that noted W at its start is charged from there: its own blame. Another one
+    // (untimed) is charged from the lock's checkpoint if there is one (the last measured
+    // release, or a long waiter's during this hold); without one, a release measured for its
+    // waiters takes waiting a storm left uncharged, which is no hold's, and a hold timed only
+    // as the length sample takes nothing.
+    let (blame_ns, mut unattributed_ns, charged) = match start {
+        Some(start) => {
+            let (blame, passed) = meta.integral.charge_hold(start, now);
+            (blame, passed, blame + passed)
+        }
+        None if meta.has_checkpoint() => {
+            let blame = meta.integral.charge(now);
+            (blame, 0, blame)
+        }
+        None if for_waiters => {
+            let passed = meta.integral.charge(now);
+            (0, passed, passed)
+        }
+        None => (0, 0, 0),
     };
-    let (blame_ns, mut unattributed_ns) = if own { (charged, 0) } else { (0, charged) };
+    if start.is_some() || for_waiters || meta.has_checkpoint() {
+        meta.set_checkpoint();
+    }
+    unattributed_ns += passed_over;
     // The storm's sample stands for the unsampled holds that made others wait without a waiter
     // waiting long (those are all measured, so they are not estimated twice).
-    let (storm_weight, passed_over) =
-        hold_start.map_or((0, 0), |start| (start.storm_weight, start.unattributed_ns));
-    unattributed_ns += passed_over;
     let blame_extra_ns = if storm_weight > 1 && !for_waiters {
         blame_ns.saturating_mul(u64::from(storm_weight) - 1)
     } else {

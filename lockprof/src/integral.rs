@@ -6,10 +6,9 @@
 //! waiting that happened during a hold is charged to it, and totals stay exact even when only a
 //! sample of releases is measured. n and C share one atomic word (15 + 48 bits, C and W modulo
 //! 2^48 ns ≈ 78 h) so W is never read torn: a torn read would be off by a whole timestamp.
-//! In a storm, where only a sample of holds is measured, waiting during unmeasured holds is
-//! passed over: a sampled hold or a waiter waiting long first charges the integral up to its
-//! own start, and that charge is no hold's (see `LockMeta::checkpoint_at`). A storm's waits
-//! enter W only once they outlast busy spinning (`defer_wait`).
+//! A timed hold is charged from W at its start (`charge_hold`): the waiting before it that no
+//! measured release took (hand-offs, a storm's unmeasured holds) is then passed over, no hold's.
+//! A storm's waits enter W only once they yield or park (`defer_wait`).
 //!
 //! One approximation remains, for reader-writer locks only: a waiter that has acquired the lock
 //! (read its end time) but not yet finished its wait here still counts as waiting for a reader
@@ -200,6 +199,57 @@ impl WaitIntegral {
         }
     }
 
+    /// W(now) mod 2^48, for a hold beginning at `now` to be charged from with
+    /// [`WaitIntegral::charge_hold`].
+    pub(crate) fn integral_at(&self, now: u64) -> u64 {
+        self.integral(now)
+    }
+
+    /// Charges a hold that began when W was `start` (from [`WaitIntegral::integral_at`] or
+    /// [`WaitIntegral::end_wait`]) and ends at `now`. Returns its own blame, W(now) − W(start)
+    /// (less any part a waiter charged meanwhile, see `LockMeta::checkpoint_from_outside`), and
+    /// the waiting before it that was not charged yet, W(start) − charged, which is no hold's.
+    pub(crate) fn charge_hold(&self, start: u64, now: u64) -> (u64, u64) {
+        if self.waiting.load(Relaxed) & UNCHARGED != 0 {
+            self.waiting.fetch_and(!UNCHARGED, Relaxed);
+        }
+        let end = self.integral(now);
+        // Whether W value `a` comes after `b` (differences of half the range or more are
+        // reorderings, as in `charge_up_to`).
+        let after = |a: u64, b: u64| {
+            let d = a.wrapping_sub(b) & C_MASK;
+            d != 0 && d < HALF_RANGE
+        };
+        let mut charged = self.charged.load(Relaxed);
+        loop {
+            let from = if after(start, charged) {
+                start
+            } else {
+                charged
+            };
+            let blame = if after(end, from) {
+                end.wrapping_sub(from) & C_MASK
+            } else {
+                0
+            };
+            let passed_over = if after(start, charged) {
+                start.wrapping_sub(charged) & C_MASK
+            } else {
+                0
+            };
+            if !after(end, charged) {
+                return (blame, passed_over);
+            }
+            match self
+                .charged
+                .compare_exchange_weak(charged, end, Relaxed, Relaxed)
+            {
+                Ok(_) => return (blame, passed_over),
+                Err(current) => charged = current,
+            }
+        }
+    }
+
     /// Charges the waiting up to the point where W was `integral` (from [`WaitIntegral::end_wait`])
     /// and returns it, in ns.
     pub(crate) fn charge_up_to(&self, integral: u64) -> u64 {
@@ -258,6 +308,19 @@ mod tests {
         assert_eq!(first, 1_900);
         assert_eq!(second, 900);
         assert_eq!(first + second, (1_100 - 100) + (2_000 - 200));
+    }
+
+    #[test]
+    fn a_hold_is_charged_from_its_own_start() {
+        let meta = meta();
+        // A waiter since 1 000; the hold begins at 5 000 (4 000 of waiting before it, no
+        // hold's) and ends at 9 000.
+        let _w = meta.begin_wait(1_000);
+        let start = meta.integral_at(5_000);
+        assert_eq!(meta.charge_hold(start, 9_000), (4_000, 4_000));
+        // Nothing charged twice: the next hold, from 9 000 to 10 000, is charged its own.
+        let next = meta.integral_at(9_000);
+        assert_eq!(meta.charge_hold(next, 10_000), (1_000, 0));
     }
 
     #[test]

@@ -135,20 +135,11 @@ impl LockMeta {
         }
     }
 
-    /// Charges the integral up to `now` to nobody and makes the current hold's charge exact from
-    /// here: called by a storm's sampled acquisition, and by a waiter about to park while the
-    /// hold it waits for has no checkpoint (that hold has outlasted the waiter's spinning, so
-    /// its release will be measured). The waiting passed over was a storm's, during holds whose
-    /// releases went unmeasured: the storm's samples estimate it, and no measured hold takes it.
-    /// Returns the waiting passed over.
-    pub(crate) fn checkpoint_at(&self, now: u64) -> u64 {
-        let passed_over = self.integral.charge(now);
-        self.set_checkpoint();
-        passed_over
-    }
-
-    /// [`LockMeta::checkpoint_at`] now, for a waiter (see `WaitIntegral::charge_from_outside`),
-    /// if the lock has no checkpoint. The checkpoint holds only if no release lost it meanwhile:
+    /// Charges the integral up to now to nobody and makes the current hold's charge exact from
+    /// here, for a waiter that has waited long (see `WaitIntegral::charge_from_outside`), if the
+    /// lock has no checkpoint. The waiting passed over was a storm's, during holds whose
+    /// releases went unmeasured: the storm's samples estimate it, and no measured hold takes
+    /// it. Returns it. The checkpoint holds only if no release lost it meanwhile:
     /// the waiter may have been preempted between reading the integral and this.
     pub(crate) fn checkpoint_from_outside(&self, clock: fn() -> u64) -> u64 {
         let epoch = self.epoch.load(Relaxed);
@@ -164,14 +155,6 @@ impl LockMeta {
         let _ = self
             .checkpoint
             .compare_exchange(epoch | SETTING, epoch, Relaxed, Relaxed);
-        passed_over
-    }
-
-    /// [`LockMeta::checkpoint_at`] the point where W was `integral` (a contended acquisition's,
-    /// from `WaitIntegral::end_wait`).
-    pub(crate) fn checkpoint_to(&self, integral: u64) -> u64 {
-        let passed_over = self.integral.charge_up_to(integral);
-        self.set_checkpoint();
         passed_over
     }
 
@@ -384,9 +367,10 @@ mod tests {
         meta.lose_checkpoint();
         assert!(!meta.has_checkpoint());
         meta.integral.end_wait(storm, 5_000);
-        // A long hold begins at 5 000; a waiter arrives at 6 000 and parks at 7 000.
+        // A long hold begins at 5 000; a waiter arrives at 6 000 and has waited long at 7 000:
+        // the storm's 4 µs and its own first 1 µs are passed over.
         let parked = meta.integral.begin_wait(6_000);
-        meta.checkpoint_at(7_000);
+        assert_eq!(meta.checkpoint_from_outside(|| 7_000), 4_000 + 1_000);
         assert!(meta.has_checkpoint());
         // The release at 2 007 000 is charged the waiting from the checkpoint on: the hold's own
         // but for the waiter's 1 µs of spinning, none of the storm's.

@@ -54,7 +54,7 @@ pub(crate) struct Wait {
     /// lockprof id of the thread holding the lock when the wait began (0: unknown).
     pub(crate) holder: u64,
     /// Waiting on the lock this waiter passed over, charging it to no hold (see
-    /// `LockMeta::checkpoint_at`).
+    /// `LockMeta::checkpoint_from_outside`).
     pub(crate) unattributed_ns: u64,
     /// The waiter's native stack, captured before blocking (0: none).
     pub(crate) stack: StackId,
@@ -122,7 +122,7 @@ pub(crate) struct FastThread {
     storm_interval: Cell<u32>,
     /// How this thread's current timed exclusive hold began, for its release (lock 0: none).
     hold_start: Cell<HoldStart>,
-    /// Waiting this thread passed over while it waited (see `LockMeta::checkpoint_at`), for the
+    /// Waiting this thread passed over while it waited (see `LockMeta::checkpoint_from_outside`), for the
     /// wait's record.
     passed_over_ns: Cell<u64>,
     /// The start of the current wait while the lock's integral does not see it (0: it does, or
@@ -388,8 +388,8 @@ fn restart_storm_countdown(t: &FastThread, shift: u32) {
         .set(interval / 2 + (next_random(t) & (interval - 1)));
 }
 
-/// How a timed exclusive hold began: charged up to its start (see `LockMeta::checkpoint_at`),
-/// and perhaps sampled in a storm.
+/// How a timed exclusive hold began: W of the lock's integral then (see
+/// `WaitIntegral::charge_hold`), and whether it is a storm's sample.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct HoldStart {
     /// The lock ([`LockMeta::addr`]).
@@ -398,6 +398,9 @@ pub(crate) struct HoldStart {
     pub(crate) storm_weight: u32,
     /// Waiting passed over when it began.
     pub(crate) unattributed_ns: u64,
+    /// W of the lock's waiting integral when it began (`WaitIntegral::integral_at`), to charge
+    /// it from at its release.
+    pub(crate) integral: u64,
 }
 
 impl HoldStart {
@@ -405,6 +408,7 @@ impl HoldStart {
         lock: 0,
         storm_weight: 0,
         unattributed_ns: 0,
+        integral: 0,
     };
 }
 
