@@ -102,8 +102,8 @@ fn the_text_report_marks_estimates() {
     assert!(!row(&text, "src/flush.rs:9").contains('~'), "{text}");
     assert!(
         text.contains(
-            "\n  waiting not charged to any hold: 10.0 ms (hand-offs between holds; in storms the \
-             rest of the waiting, which the ~ figures estimate)\n"
+            "\n  waiting not charged to any hold: 10.0 ms (hand-offs between holds, and waiting in \
+             storms that no measured hold took; the ~ figures estimate part of it)\n"
         ),
         "{text}"
     );
@@ -127,8 +127,8 @@ fn the_markdown_report_marks_estimates() {
     assert!(md.contains("\n\\~ estimated from sampled holds\n"), "{md}");
     assert!(
         md.contains(
-            "### orders\n\nWaiting not charged to any hold: 10.0 ms (hand-offs between holds; in \
-             storms the rest of the waiting, which the \\~ figures estimate).\n"
+            "### orders\n\nWaiting not charged to any hold: 10.0 ms (hand-offs between holds, and \
+             waiting in storms that no measured hold took; the \\~ figures estimate part of it).\n"
         ),
         "{md}"
     );

@@ -42,8 +42,8 @@ impl Default for ReportOptions {
 
 /// What a lock's waiting charged to no hold (`unattributed_ns`, docs/EVENTS.md) is, said after
 /// the figure in the text and Markdown reports.
-const UNATTRIBUTED_NOTE: &str =
-    "hand-offs between holds; in storms the rest of the waiting, which the ~ figures estimate";
+const UNATTRIBUTED_NOTE: &str = "hand-offs between holds, and waiting in storms that no measured \
+     hold took; the ~ figures estimate part of it";
 
 /// How a lock is titled: its name, plus the input it came from when several were merged.
 fn lock_title(profile: &crate::Profile, lock: &crate::LockProfile, name: &str) -> String {
