@@ -6,11 +6,14 @@
 //! `lock()` has returned, that is inside the critical section, where the clock read (≈ 10 ns)
 //! lengthens every contended hold and so makes the next hand-off collide more. Read before the
 //! attempt, it lengthens the wait instead, which is already waiting. (Measured: with 2 threads
-//! the share of acquisitions that waited went from 17 ‰ to 7 ‰; BENCHMARKS.md, session 3.)
+//! the share of acquisitions that waited went from 17 ‰ to 7 ‰; BENCHMARKS.md.)
 //!
 //! The state, spinning, parking and unparking are parking_lot's, bit for bit: a locked bit, a
 //! parked bit, `SpinWait` before parking, an unlock that wakes one parked thread without handing
-//! the lock over, and a fair unlock that does.
+//! the lock over, and a fair unlock that does. One difference, while recording only: a wait's
+//! first park wakes after a set time (20 µs) if nothing woke it, to tell the profiler that the
+//! wait has grown long (a parked thread runs no code), and parks again; and the profiler is told
+//! when the wait starts yielding and before each park (`Stage`).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
@@ -59,7 +62,7 @@ impl LockWord {
     /// then fetches it again exclusive. Measured at 2 threads with 23 ns holds (20 processes, on
     /// builds that also forced `lock()` inline): 0.918× → 0.939× parking_lot with recording on,
     /// 0.968× → 0.981× with it off; with 50 ns holds the difference is within the noise
-    /// (BENCHMARKS.md, session 5).
+    /// (BENCHMARKS.md).
     #[inline]
     pub(crate) fn lock_fast(&self) -> bool {
         self.state

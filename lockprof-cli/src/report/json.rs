@@ -1,4 +1,4 @@
-//! The JSON report: DESIGN.md's `lockprof.report/1` schema, field for field.
+//! The JSON report: the `lockprof.report/1` schema (README), field for field.
 
 use std::io::{self, Write};
 

@@ -328,7 +328,7 @@ impl WriterThread {
             return Ok(());
         }
         let name = if name.is_empty() {
-            // DESIGN.md's name for an unnamed thread.
+            // The events' name for an unnamed thread (docs/EVENTS.md).
             self.scratch.clear();
             self.scratch.push_str("thread-");
             self.scratch.push_str(&id.to_string());

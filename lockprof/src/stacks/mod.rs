@@ -122,7 +122,7 @@ pub fn stack_stats() -> StackStats {
 /// Captures the calling thread's stack if capture is on and the budget allows, and returns its
 /// id (0: not captured). `now` is the current lockprof time, for the budget.
 ///
-/// Must not be called while the caller holds the lock the stack is about (DESIGN.md): a capture
+/// Must not be called while the caller holds the lock the stack is about: a capture
 /// costs microseconds.
 #[cold]
 #[inline(never)]
