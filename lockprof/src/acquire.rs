@@ -178,7 +178,6 @@ fn timed_from_here(
         thread::note_hold_start(thread::HoldStart {
             lock: meta.addr(),
             storm_weight,
-            unattributed_ns: 0,
             integral: meta.integral.integral_at(now),
         });
         token.set_deferred();
@@ -371,7 +370,6 @@ fn contended_capturing(
         thread::note_hold_start(thread::HoldStart {
             lock: meta.addr(),
             storm_weight,
-            unattributed_ns: 0,
             integral: integral_at_end.unwrap_or_else(|| meta.integral.integral_at(end)),
         });
     }
@@ -407,13 +405,7 @@ fn waiting(meta: &LockMeta, stage: Stage) {
 /// others wait, or has events pending. In a storm, only releases a waiter has waited long for
 /// (see [`waiting`]) and the storm's samples are measured.
 #[inline(always)]
-pub(crate) fn release(
-    meta: &LockMeta,
-    token: HoldToken,
-    mode: Mode,
-    _parked: impl FnOnce() -> bool,
-    unlock: impl FnOnce(),
-) {
+pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
     let waiters = meta.has_waiters();
     let for_waiters = waiters && (meta.storm_shift() == 0 || meta.has_long_waiter());
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
@@ -447,7 +439,7 @@ fn release_slow(
     let storm_sample = hold_start.filter(|start| start.storm_weight != 0);
     let recording = recording();
     let mut now = 0;
-    // In a storm, a hold that began with a contended acquisition (timed, and charged up to its
+    // In a storm, a hold that began with a contended acquisition (timed, and noting W at its
     // start) is measured when it turns out long: its blame may be large, and on a loaded machine
     // its waiters may not have run to say so. One clock reading beside the recording of the
     // wait that began the hold.
@@ -457,9 +449,7 @@ fn release_slow(
             now.saturating_sub(token.start_ns) >= LONG_WAIT_NS
         };
     // A timed hold that made nobody wait needs no clock read unless it is a sample.
-    let passed_over = hold_start.is_some_and(|start| start.unattributed_ns > 0);
-    let measure_it =
-        (for_waiters || storm_sample.is_some() || token.is_sampled() || passed_over) && recording;
+    let measure_it = (for_waiters || storm_sample.is_some() || token.is_sampled()) && recording;
     // Measured while still holding: once unlocked, the next holder could charge the waiting
     // this hold caused to itself before this thread gets to it.
     let measured = if measure_it {
@@ -559,19 +549,15 @@ fn measure(
     hold_start: Option<thread::HoldStart>,
 ) -> Option<HoldFields> {
     let waiters = meta.integral.waiters();
-    let (storm_weight, passed_over, start) = hold_start.map_or((0, 0, None), |start| {
-        (
-            start.storm_weight,
-            start.unattributed_ns,
-            Some(start.integral),
-        )
+    let (storm_weight, start) = hold_start.map_or((0, None), |start| {
+        (start.storm_weight, Some(start.integral))
     });
     // A hold that noted W at its start is charged from there: its own blame. Another one
     // (untimed) is charged from the lock's checkpoint if there is one (the last measured
     // release, or a long waiter's during this hold); without one, a release measured for its
     // waiters takes waiting a storm left uncharged, which is no hold's, and a hold timed only
     // as the length sample takes nothing.
-    let (blame_ns, mut unattributed_ns, charged) = match start {
+    let (blame_ns, unattributed_ns, charged) = match start {
         Some(start) => {
             let (blame, passed) = meta.integral.charge_hold(start, now);
             (blame, passed, blame + passed)
@@ -589,7 +575,6 @@ fn measure(
     if start.is_some() || for_waiters || meta.has_checkpoint() {
         meta.set_checkpoint();
     }
-    unattributed_ns += passed_over;
     // The storm's sample stands for the unsampled holds that made others wait without a waiter
     // waiting long (those are all measured, so they are not estimated twice).
     let blame_extra_ns = if storm_weight > 1 && !for_waiters {

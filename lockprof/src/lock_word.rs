@@ -80,12 +80,6 @@ impl LockWord {
             .is_ok()
     }
 
-    /// Whether a thread is parked (or about to park) waiting for the lock.
-    #[inline]
-    pub(crate) fn has_parked(&self) -> bool {
-        self.state.load(Ordering::Relaxed) & PARKED_BIT != 0
-    }
-
     #[inline]
     pub(crate) fn is_locked(&self) -> bool {
         self.state.load(Ordering::Relaxed) & LOCKED_BIT != 0

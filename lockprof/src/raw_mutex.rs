@@ -112,16 +112,10 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
 
     #[inline]
     unsafe fn unlock(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Exclusive,
-            || self.raw.has_parked(),
-            || {
-                // SAFETY: the caller holds the mutex (lock_api's contract for `unlock`).
-                unsafe { self.raw.unlock() }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the mutex (lock_api's contract for `unlock`).
+            unsafe { self.raw.unlock() }
+        });
     }
 
     #[inline]
@@ -134,16 +128,10 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
 unsafe impl lock_api::RawMutexFair for RawProfiledMutex {
     #[inline]
     unsafe fn unlock_fair(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Exclusive,
-            || self.raw.has_parked(),
-            || {
-                // SAFETY: the caller holds the mutex.
-                unsafe { self.raw.unlock_fair() }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the mutex.
+            unsafe { self.raw.unlock_fair() }
+        });
     }
 }
 

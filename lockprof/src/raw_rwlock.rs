@@ -219,16 +219,10 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_shared(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Shared,
-            || false,
-            || {
-                // SAFETY: the caller holds a shared lock (lock_api's contract).
-                unsafe { self.raw.unlock_shared(marker()) }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Shared, || {
+            // SAFETY: the caller holds a shared lock (lock_api's contract).
+            unsafe { self.raw.unlock_shared(marker()) }
+        });
     }
 
     #[inline]
@@ -253,16 +247,10 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_exclusive(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Exclusive,
-            || false,
-            || {
-                // SAFETY: the caller holds the exclusive lock.
-                unsafe { self.raw.unlock_exclusive(marker()) }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the exclusive lock.
+            unsafe { self.raw.unlock_exclusive(marker()) }
+        });
     }
 
     #[inline]
@@ -280,30 +268,18 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_shared_fair(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Shared,
-            || false,
-            || {
-                // SAFETY: the caller holds a shared lock.
-                unsafe { self.raw.unlock_shared_fair(marker()) }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Shared, || {
+            // SAFETY: the caller holds a shared lock.
+            unsafe { self.raw.unlock_shared_fair(marker()) }
+        });
     }
 
     #[inline]
     unsafe fn unlock_exclusive_fair(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Exclusive,
-            || false,
-            || {
-                // SAFETY: the caller holds the exclusive lock.
-                unsafe { self.raw.unlock_exclusive_fair(marker()) }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Exclusive, || {
+            // SAFETY: the caller holds the exclusive lock.
+            unsafe { self.raw.unlock_exclusive_fair(marker()) }
+        });
     }
 }
 
@@ -381,16 +357,10 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_upgradable(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Upgradable,
-            || false,
-            || {
-                // SAFETY: the caller holds the upgradable lock.
-                unsafe { self.raw.unlock_upgradable(marker()) }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Upgradable, || {
+            // SAFETY: the caller holds the upgradable lock.
+            unsafe { self.raw.unlock_upgradable(marker()) }
+        });
     }
 
     #[inline]
@@ -418,16 +388,10 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
 unsafe impl lock_api::RawRwLockUpgradeFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_upgradable_fair(&self, token: HoldToken) {
-        acquire::release(
-            &self.meta,
-            token,
-            Mode::Upgradable,
-            || false,
-            || {
-                // SAFETY: the caller holds the upgradable lock.
-                unsafe { self.raw.unlock_upgradable_fair(marker()) }
-            },
-        );
+        acquire::release(&self.meta, token, Mode::Upgradable, || {
+            // SAFETY: the caller holds the upgradable lock.
+            unsafe { self.raw.unlock_upgradable_fair(marker()) }
+        });
     }
 }
 

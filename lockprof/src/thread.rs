@@ -396,8 +396,6 @@ pub(crate) struct HoldStart {
     pub(crate) lock: usize,
     /// How many holds it stands for as a storm's sample (see [`storm_sample_due`]); 0: none.
     pub(crate) storm_weight: u32,
-    /// Waiting passed over when it began.
-    pub(crate) unattributed_ns: u64,
     /// W of the lock's waiting integral when it began (`WaitIntegral::integral_at`), to charge
     /// it from at its release.
     pub(crate) integral: u64,
@@ -407,7 +405,6 @@ impl HoldStart {
     const NONE: HoldStart = HoldStart {
         lock: 0,
         storm_weight: 0,
-        unattributed_ns: 0,
         integral: 0,
     };
 }

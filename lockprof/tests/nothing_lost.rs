@@ -268,10 +268,16 @@ fn slot_reassignment_racing_collection_neither_loses_nor_double_counts() {
         })
     };
     let worker = {
-        let (locks, start) = (Arc::clone(&locks), Arc::clone(&start));
+        let (locks, start, flushes) =
+            (Arc::clone(&locks), Arc::clone(&start), Arc::clone(&flushes));
         thread::spawn(move || {
             start.wait();
-            for round in 0..ROUNDS {
+            // At least ROUNDS, and on until a flush has raced them (a flush can take a while
+            // when another test's is emitting).
+            for round in 0.. {
+                if round >= ROUNDS && flushes.load(SeqCst) > 0 {
+                    break;
+                }
                 for (i, lock) in locks.iter().enumerate() {
                     // Two sites, and a varying number of acquisitions per visit.
                     for _ in 0..1 + (round as usize + i) % 3 {
