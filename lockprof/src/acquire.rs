@@ -3,14 +3,13 @@
 
 use std::panic::Location;
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::Duration;
 
 use lock_api::GuardNoSend;
 
 use crate::emit::{self, HoldFields};
 use crate::integral::WaitIntegral;
 use crate::lock_word::Stage;
-use crate::meta::LockMeta;
+use crate::meta::{LONG_WAIT_NS, LockMeta, ParkedMark};
 use crate::thread::{self, Sampled, SiteKey};
 use crate::{Mode, clock, config, recorder, stacks};
 
@@ -137,6 +136,18 @@ fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: M
             if weight != 0 {
                 return acquired_storm_sample(meta, site, key, weight);
             }
+            // A hold that begins with waiters registered is timed if the thread takes the lock
+            // from another without waiting itself, as one that comes to it now and then does,
+            // or if waiters have been descheduled recently (a loaded machine): a long hold is
+            // then measured however late its waiters get to run to mark it (see
+            // `release_slow`). A storm's threads taking the lock back from themselves on an
+            // idle machine cost nothing more.
+            if meta.integral.has_live_waiters()
+                && (meta.holder.load(Relaxed) != thread::id_if_registered()
+                    || meta.waiters_descheduled())
+            {
+                return acquired_timed(meta, site, key);
+            }
         } else if meta.integral.has_live_waiters() {
             return acquired_hot(meta, site, key);
         }
@@ -210,13 +221,20 @@ fn acquired_storm_sample(
 #[cold]
 #[inline(never)]
 fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
-    // The sampling countdown runs over these too, so the sample stands for every hold that did
-    // not wait.
-    let sampled = thread::on_acquire(meta, key);
     let hot = meta.hot.load(Relaxed);
     if hot != 0 {
         meta.hot.store(hot - 1, Relaxed);
     }
+    acquired_timed(meta, site, key)
+}
+
+/// An acquisition that did not wait, timed from here.
+#[cold]
+#[inline(never)]
+fn acquired_timed(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
+    // The sampling countdown runs over these too, so the sample stands for every hold that did
+    // not wait.
+    let sampled = thread::on_acquire(meta, key);
     if !recording() {
         return HoldToken::untimed(site);
     }
@@ -226,15 +244,8 @@ fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey)
 /// What a raw lock's blocking loop is given: a clock to read when the wait ends...
 pub(crate) type Clock = fn() -> u64;
 /// ...and, while recording, [`waiting`], to call with the lock's bookkeeping as the wait goes on
-/// (see `lock_word::Stage`), with the time after which a first park wakes to call it. Locks
-/// that cannot tell ignore it.
-pub(crate) type Watch = Option<(Duration, fn(&LockMeta, Stage))>;
-
-/// A wait this long is a long one: in a storm, the hold it waits for is worth measuring exactly
-/// (its blame is at least this), and the waiter's stack is worth its capture. Shorter ones, most
-/// of a storm's, cost the lock nothing more.
-const LONG_WAIT: Duration = Duration::from_micros(20);
-const LONG_WAIT_NS: u64 = LONG_WAIT.as_nanos() as u64;
+/// (see `lock_word::Stage`). Locks that cannot tell ignore it.
+pub(crate) type Watch = Option<fn(&LockMeta, Stage)>;
 
 /// When a contended acquisition captures the waiter's native stack; also whether the lock's
 /// blocking loop calls [`Waiting`].
@@ -295,7 +306,10 @@ fn contended_capturing(
     }
     // The wait is counted from here, first thing, as the caller counts it from its call.
     let start = clock::now_ns();
-    let deferred = capture == WaiterStack::WhenLong && meta.storm_shift() != 0;
+    // Where waiters get descheduled, one may stop running before it registers: it registers
+    // now, so that the hold it waits for is timed (see `acquired_recording`).
+    let deferred =
+        capture == WaiterStack::WhenLong && meta.storm_shift() != 0 && !meta.waiters_descheduled();
     let mut ticket = if deferred {
         thread::defer_wait(start);
         meta.integral.defer_wait(start)
@@ -320,7 +334,7 @@ fn contended_capturing(
     } else {
         0
     };
-    let acquired_at = block(clock::now_ns, Some((LONG_WAIT, waiting)));
+    let acquired_at = block(clock::now_ns, Some(waiting));
     if deferred && let Some(registered) = thread::take_late_registration() {
         ticket = registered;
     }
@@ -383,34 +397,58 @@ fn contended_capturing(
 
 /// The mutex's blocking loop calls this as its wait goes on. A wait the integral does not see yet
 /// is registered when the waiter starts yielding its thread or parks: it may then run no code
-/// for a while, and the hold it waits for would be charged nothing of it. A waiter whose first
-/// park lasts [`LONG_WAIT`] tells the lock, so that the release it waits for is measured (see
-/// [`release`]); and if the integral is not charged up to the current hold's start (a storm's
-/// unmeasured releases before it), it is charged up to now, so that hold's blame is its own
-/// from here.
+/// for a while, and the hold it waits for would be charged nothing of it. In a storm, the first
+/// waiter to register or park during a hold marks the lock, so that the release finds out
+/// whether the hold made it wait long (a thread that yields or parks may run no code to say so)
+/// and measures it from the mark (see [`release`]).
 fn waiting(meta: &LockMeta, stage: Stage) {
-    let now = clock::now_ns();
     if let Some(start) = thread::take_deferred_start() {
+        let now = clock::now_ns();
         // What it waited before is no hold's.
         thread::registered_late(meta.integral.begin_wait(now));
         thread::add_passed_over(now.saturating_sub(start));
     }
-    if stage == Stage::Long {
-        meta.note_long_waiter();
-        thread::add_passed_over(meta.checkpoint_from_outside(clock::now_ns));
+    if let Stage::Yielded(ns) = stage
+        && ns >= LONG_WAIT_NS
+    {
+        meta.note_descheduled(clock::now_ns());
+    }
+    // After a yield, only where waiters get descheduled: on an idle machine a waiter yields
+    // many times during a short hold, and each mark costs that hold's release a clock reading.
+    let marks = match stage {
+        Stage::Yielding | Stage::Parking => true,
+        Stage::Yielded(_) => meta.waiters_descheduled(),
+    };
+    if marks && meta.storm_shift() != 0 && !meta.has_parked_mark() {
+        meta.mark_parked(clock::now_ns(), clock::now_ns);
+    }
+}
+
+/// The mutex's unlock calls this when it has woken a parked waiter: the waiter (and any still
+/// parked) may wait through the next hold, if the waiter does not get to run and take the lock
+/// first, as on a loaded machine; so in a storm that hold is marked for them (see [`waiting`]),
+/// as a waiter parking during it would mark it.
+#[cold]
+pub(crate) fn woke_waiter(meta: &LockMeta) {
+    if meta.storm_shift() != 0 && !meta.has_parked_mark() && recording() {
+        meta.mark_parked(clock::now_ns(), clock::now_ns);
     }
 }
 
 /// Releases the lock with `unlock`, then measures and records the hold if it was timed, made
-/// others wait, or has events pending. In a storm, only releases a waiter has waited long for
-/// (see [`waiting`]) and the storm's samples are measured.
+/// others wait, or has events pending. In a storm, only releases a parked waiter has waited long
+/// for (see [`waiting`]) and the storm's samples are measured.
 #[inline(always)]
 pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
     let waiters = meta.has_waiters();
-    let for_waiters = waiters && (meta.storm_shift() == 0 || meta.has_long_waiter());
+    let for_waiters = waiters && meta.storm_shift() == 0;
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
-    // that go unmeasured: just unlock.
-    if token.start_ns == 0 && !token.is_deferred() && !for_waiters {
+    // that go unmeasured, with no waiter parked during it: just unlock. (A waiter that parked
+    // or was woken is still registered, so `waiters` covers the mark.)
+    if token.start_ns == 0
+        && !token.is_deferred()
+        && !(waiters && (for_waiters || meta.has_parked_mark()))
+    {
         if waiters {
             meta.lose_checkpoint();
         }
@@ -439,13 +477,26 @@ fn release_slow(
     let storm_sample = hold_start.filter(|start| start.storm_weight != 0);
     let recording = recording();
     let mut now = 0;
+    // A waiter parked during this hold (in a storm): if long ago, the hold made it wait long and
+    // is measured, charged from the mark unless it noted W at its own start. One clock reading
+    // beside the wake-up this release is about to make.
+    let mut from_mark = None;
+    if let Some(mark) = meta.take_parked_mark()
+        && recording
+    {
+        now = clock::now_ns();
+        from_mark = mark.is_old(now).then_some(mark);
+    }
     // In a storm, a hold that began with a contended acquisition (timed, and noting W at its
     // start) is measured when it turns out long: its blame may be large, and on a loaded machine
-    // its waiters may not have run to say so. One clock reading beside the recording of the
+    // its waiters may not have run to park. One clock reading beside the recording of the
     // wait that began the hold.
     let for_waiters = for_waiters
+        || from_mark.is_some()
         || recording && token.start_ns != 0 && meta.has_waiters() && {
-            now = clock::now_ns();
+            if now == 0 {
+                now = clock::now_ns();
+            }
             now.saturating_sub(token.start_ns) >= LONG_WAIT_NS
         };
     // A timed hold that made nobody wait needs no clock read unless it is a sample.
@@ -456,9 +507,10 @@ fn release_slow(
         if now == 0 {
             now = clock::now_ns();
         }
-        let hold = measure(meta, &token, now, for_waiters, hold_start);
+        let hold = measure(meta, &token, now, for_waiters, hold_start, from_mark);
         if storm_sample.is_some() || for_waiters && meta.storm_shift() == 0 {
             meta.adapt_sampling(now);
+            meta.forget_old_descheduling(now);
         }
         if for_waiters || storm_sample.is_some() {
             meta.set_last_release(now);
@@ -530,7 +582,7 @@ pub(crate) fn release_for_wait(
     let hold = record
         .then(|| {
             let hold_start = thread::take_hold_start(meta.addr());
-            measure(meta, &token, clock::now_ns(), true, hold_start)
+            measure(meta, &token, clock::now_ns(), true, hold_start, None)
         })
         .flatten();
     unlock();
@@ -540,21 +592,24 @@ pub(crate) fn release_for_wait(
 }
 
 /// The hold's figures, if there is anything to say about it. `for_waiters`: measured because
-/// others wait; `hold_start`: how the hold began, if it noted it.
+/// others wait; `hold_start`: how the hold began, if it noted it; `from_mark`: the mark of a
+/// waiter that waited long during it, if that is what got it measured.
 fn measure(
     meta: &LockMeta,
     token: &HoldToken,
     now: u64,
     for_waiters: bool,
     hold_start: Option<thread::HoldStart>,
+    from_mark: Option<ParkedMark>,
 ) -> Option<HoldFields> {
     let waiters = meta.integral.waiters();
-    let (storm_weight, start) = hold_start.map_or((0, None), |start| {
-        (start.storm_weight, Some(start.integral))
-    });
-    // A hold that noted W at its start is charged from there: its own blame. Another one
-    // (untimed) is charged from the lock's checkpoint if there is one (the last measured
-    // release, or a long waiter's during this hold); without one, a release measured for its
+    let (storm_weight, start) = hold_start
+        .map_or((0, from_mark.map(ParkedMark::integral)), |start| {
+            (start.storm_weight, Some(start.integral))
+        });
+    // A hold that noted W at its start is charged from there: its own blame; one that a parked
+    // waiter marked, from the mark. Another one (untimed) is charged from the lock's checkpoint
+    // if there is one (the last measured release); without one, a release measured for its
     // waiters takes waiting a storm left uncharged, which is no hold's, and a hold timed only
     // as the length sample takes nothing.
     let (blame_ns, unattributed_ns, charged) = match start {
@@ -586,8 +641,13 @@ fn measure(
         (token.start_ns, true, token.weight().max(1))
     } else if charged > 0 {
         // An untimed hold that made others wait (the lock was cold, or in a storm): it began
-        // after the last measured release and, on a cold lock, before the first waiter arrived.
-        let since = meta.integral.contention_since().max(meta.last_release());
+        // after the last measured release and, on a cold lock, before the first waiter arrived;
+        // in a storm, a moment before its mark (a waiter registers or parks within
+        // microseconds of finding the lock taken).
+        let since = match from_mark {
+            Some(mark) => mark.at(now),
+            None => meta.integral.contention_since().max(meta.last_release()),
+        };
         (since.min(now), false, 1)
     } else {
         return None;

@@ -74,7 +74,9 @@ pub(crate) fn hold_sample_interval() -> u32 {
 /// Caps the individual wait and hold events the process emits per second, across all its threads
 /// (a token bucket with a burst of a tenth of a second's worth). Waits and holds past the cap are
 /// still counted and go to the summary histograms, so totals stay exact; only their individual
-/// detail is lost. Defaults to [`DEFAULT_EVENT_RATE_LIMIT`].
+/// detail is lost. Each thread may emit a few events past the cap (100 a second, and up to 1 000
+/// a second of waits and holds with a millisecond of waiting or more), so that a storm elsewhere
+/// cannot take them all. Defaults to [`DEFAULT_EVENT_RATE_LIMIT`].
 pub fn set_event_rate_limit(events_per_second: u32) {
     EVENT_BUDGET.set_rate(events_per_second);
 }

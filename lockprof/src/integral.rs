@@ -177,26 +177,15 @@ impl WaitIntegral {
         self.charge_up_to(self.integral(now))
     }
 
-    /// [`WaitIntegral::charge`] for a thread that does not hold the lock (a waiter), at a time
-    /// read with `clock`. A holder's clock reading and its read of W agree (no wait can end
-    /// while it holds the lock), but a waiter preempted between the two would see waits that
-    /// ended after its reading as if they had gone on until then, and charge past the true W: the
-    /// reading is bracketed by two and retried (a few times) while they are far apart.
-    pub(crate) fn charge_from_outside(&self, clock: fn() -> u64) -> u64 {
+    /// W mod 2^48 at `before`, for a thread that does not hold the lock (a waiter), or `None` if
+    /// it was preempted while reading it. A holder's clock reading and its read of W agree (no
+    /// wait can end while it holds the lock), but a waiter preempted between the two would see
+    /// waits that ended after its reading as if they had gone on until then: the read of W is
+    /// bracketed by `before` and a reading of `clock` after it, which must be close.
+    pub(crate) fn integral_outside(&self, before: u64, clock: fn() -> u64) -> Option<u64> {
         const CLOSE_NS: u64 = 2_000;
-        let mut attempts = 0;
-        loop {
-            let before = clock();
-            let word = self.waiting.load(Relaxed);
-            let after = clock();
-            attempts += 1;
-            if after.saturating_sub(before) <= CLOSE_NS || attempts == 4 {
-                if word & UNCHARGED != 0 {
-                    self.waiting.fetch_and(!UNCHARGED, Relaxed);
-                }
-                return self.charge_up_to(Self::integral_of(word, before));
-            }
-        }
+        let word = self.waiting.load(Relaxed);
+        (clock().saturating_sub(before) <= CLOSE_NS).then(|| Self::integral_of(word, before))
     }
 
     /// W(now) mod 2^48, for a hold beginning at `now` to be charged from with
@@ -206,8 +195,8 @@ impl WaitIntegral {
     }
 
     /// Charges a hold that began when W was `start` (from [`WaitIntegral::integral_at`] or
-    /// [`WaitIntegral::end_wait`]) and ends at `now`. Returns its own blame, W(now) − W(start)
-    /// (less any part a waiter charged meanwhile, see `LockMeta::checkpoint_from_outside`), and
+    /// [`WaitIntegral::end_wait`], or a later point of it: a parked waiter's mark) and ends at
+    /// `now`. Returns its own blame, W(now) − W(start) (less any part charged meanwhile), and
     /// the waiting before it that was not charged yet, W(start) − charged, which is no hold's.
     pub(crate) fn charge_hold(&self, start: u64, now: u64) -> (u64, u64) {
         if self.waiting.load(Relaxed) & UNCHARGED != 0 {

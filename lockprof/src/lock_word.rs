@@ -10,20 +10,18 @@
 //!
 //! The state, spinning, parking and unparking are parking_lot's, bit for bit: a locked bit, a
 //! parked bit, `SpinWait` before parking, an unlock that wakes one parked thread without handing
-//! the lock over, and a fair unlock that does. One difference, while recording only: a wait's
-//! first park wakes after a set time (20 µs) if nothing woke it, to tell the profiler that the
-//! wait has grown long (a parked thread runs no code), and parks again; and the profiler is told
-//! when the wait starts yielding and before each park (`Stage`).
+//! the lock over, and a fair unlock that does. While recording, the profiler is told when the
+//! wait starts yielding, how long each yield took, and before each park (`Stage`), before the
+//! parked bit is set.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use parking_lot_core::{DEFAULT_PARK_TOKEN, ParkResult, SpinWait, UnparkResult, UnparkToken};
 
 const LOCKED_BIT: u8 = 0b01;
 const PARKED_BIT: u8 = 0b10;
 
-/// The unlocking thread released the lock; the woken thread competes for it.
 /// How far a wait has gone, for the profiler's bookkeeping (see `LockWord::lock_slow`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Stage {
@@ -31,14 +29,16 @@ pub(crate) enum Stage {
     Yielding,
     /// The waiter is about to park.
     Parking,
-    /// The waiter's first park lasted its whole time.
-    Long,
+    /// One of the waiter's yields took this long (ns): long, other threads ran on its core
+    /// meanwhile.
+    Yielded(u64),
 }
 
 /// Rounds of `SpinWait::spin` that spin on the processor before it starts yielding the thread
 /// (parking_lot_core's).
 const BUSY_SPINS: u32 = 3;
 
+/// The unlocking thread released the lock; the woken thread competes for it.
 const TOKEN_NORMAL: UnparkToken = UnparkToken(0);
 /// The unlocking thread handed the lock over directly (a fair unlock).
 const TOKEN_HANDOFF: UnparkToken = UnparkToken(1);
@@ -88,8 +88,7 @@ impl LockWord {
     /// Acquires the lock, spinning and then parking while it is held, or gives up at `deadline`.
     /// `clock` is read just before each attempt that may acquire; returns its reading before the
     /// attempt that did (for a fair hand-off, its reading on waking), or `None` on timeout.
-    /// `waiting`, if given, is told when the wait reaches each [`Stage`]; its `Duration` is how
-    /// long a first park lasts before it wakes to say [`Stage::Long`].
+    /// `waiting`, if given, is told when the wait reaches each [`Stage`].
     // Never inlined: `scripts/instructions.py` tells the blocking apart from the bookkeeping
     // around it by this function's name.
     #[cold]
@@ -98,11 +97,10 @@ impl LockWord {
         &self,
         deadline: Option<Instant>,
         clock: impl Fn() -> u64,
-        waiting: Option<(Duration, impl Fn(Stage))>,
+        waiting: Option<impl Fn(Stage)>,
     ) -> Option<u64> {
         let mut spinwait = SpinWait::new();
         let mut spins = 0u32;
-        let mut woke_long = false;
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // Grab the lock if it is free, even if there is a queue (barging, as parking_lot).
@@ -125,14 +123,27 @@ impl LockWord {
             if state & PARKED_BIT == 0 {
                 spins += 1;
                 if spins == BUSY_SPINS + 1
-                    && let Some((_, waiting)) = &waiting
+                    && let Some(waiting) = &waiting
                 {
                     waiting(Stage::Yielding);
                 }
             }
-            if state & PARKED_BIT == 0 && spinwait.spin() {
-                state = self.state.load(Ordering::Relaxed);
-                continue;
+            if state & PARKED_BIT == 0 {
+                let yielding = spins > BUSY_SPINS && waiting.is_some();
+                let before = if yielding { clock() } else { 0 };
+                if spinwait.spin() {
+                    if yielding && let Some(waiting) = &waiting {
+                        waiting(Stage::Yielded(clock().saturating_sub(before)));
+                    }
+                    state = self.state.load(Ordering::Relaxed);
+                    continue;
+                }
+            }
+
+            // Told before the parked bit is set: from then on each unlock goes to wake a thread,
+            // and finds none (and clears the bit, failing the park) until this one is queued.
+            if let Some(waiting) = &waiting {
+                waiting(Stage::Parking);
             }
 
             // Set the parked bit, so the unlocking thread knows to wake someone.
@@ -148,17 +159,7 @@ impl LockWord {
                 continue;
             }
 
-            // Park until an unlock wakes us, unless the state changed since it was read. The
-            // first park of a wait that is watched wakes after the watch's time if nothing woke
-            // it before, to say the wait has grown long: a parked thread runs no code.
-            let mut wake_at = deadline;
-            if let Some((long, waiting)) = &waiting {
-                waiting(Stage::Parking);
-                if !woke_long {
-                    let long_at = Instant::now() + *long;
-                    wake_at = Some(deadline.map_or(long_at, |d| d.min(long_at)));
-                }
-            }
+            // Park until an unlock wakes us, unless the state changed since it was read.
             let validate = || self.state.load(Ordering::Relaxed) == LOCKED_BIT | PARKED_BIT;
             let before_sleep = || {};
             let timed_out = |_, was_last_thread| {
@@ -175,22 +176,14 @@ impl LockWord {
                     before_sleep,
                     timed_out,
                     DEFAULT_PARK_TOKEN,
-                    wake_at,
+                    deadline,
                 )
             };
             match parked {
                 // A fair unlock handed the lock to us: it is ours already.
                 ParkResult::Unparked(TOKEN_HANDOFF) => return Some(clock()),
                 ParkResult::Unparked(_) | ParkResult::Invalid => (),
-                ParkResult::TimedOut if deadline.is_some_and(|d| Instant::now() >= d) => {
-                    return None;
-                }
-                ParkResult::TimedOut => {
-                    woke_long = true;
-                    if let Some((_, waiting)) = &waiting {
-                        waiting(Stage::Long);
-                    }
-                }
+                ParkResult::TimedOut => return None,
             }
 
             spinwait.reset();
@@ -199,15 +192,18 @@ impl LockWord {
     }
 
     /// Releases the lock, waking one parked thread if there is one (it competes for the lock).
+    /// `woke` is called when a thread was woken: it (and any still parked) may wait through the
+    /// next hold (for the profiler; called with parking_lot_core's queue locked, it must not
+    /// park).
     ///
     /// # Safety
     ///
     /// The lock must be held by the caller.
     #[inline]
-    pub(crate) unsafe fn unlock(&self) {
+    pub(crate) unsafe fn unlock(&self, woke: impl Fn()) {
         let state = self.state.fetch_sub(LOCKED_BIT, Ordering::Release);
         if state & PARKED_BIT != 0 {
-            self.unlock_slow();
+            self.unlock_slow(woke);
         }
     }
 
@@ -234,11 +230,14 @@ impl LockWord {
 
     #[cold]
     #[inline(never)]
-    fn unlock_slow(&self) {
+    fn unlock_slow(&self, woke: impl Fn()) {
         let callback = |result: UnparkResult| {
             // Clear the parked bit if no thread is parked any more.
             if !result.have_more_threads {
                 self.state.fetch_and(!PARKED_BIT, Ordering::Relaxed);
+            }
+            if result.unparked_threads != 0 {
+                woke();
             }
             TOKEN_NORMAL
         };
@@ -282,7 +281,7 @@ mod tests {
 
     use super::*;
 
-    const NO_WATCH: Option<(Duration, fn(Stage))> = None;
+    const NO_WATCH: Option<fn(Stage)> = None;
 
     /// A lock word guarding a plain counter, shared between threads.
     struct Guarded {
@@ -318,7 +317,7 @@ mod tests {
                             std::thread::sleep(Duration::from_micros(200));
                         }
                         // SAFETY: held by this thread.
-                        unsafe { shared.word.unlock() };
+                        unsafe { shared.word.unlock(|| ()) };
                     }
                 })
             })
@@ -353,14 +352,14 @@ mod tests {
                     )
                     .expect("no deadline");
                 // SAFETY: acquired above.
-                unsafe { word.unlock() };
+                unsafe { word.unlock(|| ()) };
                 saw_release
             })
         };
         std::thread::sleep(Duration::from_millis(20));
         released.store(true, Ordering::Release);
         // SAFETY: held since the `try_lock` above.
-        unsafe { word.unlock() };
+        unsafe { word.unlock(|| ()) };
         assert_eq!(waiter.join().unwrap(), 1);
     }
 
@@ -373,7 +372,7 @@ mod tests {
         assert!(Instant::now() >= deadline);
         assert_eq!(word.state.load(Ordering::Relaxed), LOCKED_BIT);
         // SAFETY: held since the `try_lock` above.
-        unsafe { word.unlock() };
+        unsafe { word.unlock(|| ()) };
         assert!(word.try_lock());
     }
 
@@ -387,7 +386,7 @@ mod tests {
                 let got = word.lock_slow(None, || 7, NO_WATCH);
                 std::thread::sleep(Duration::from_millis(20));
                 // SAFETY: acquired above.
-                unsafe { word.unlock() };
+                unsafe { word.unlock(|| ()) };
                 got
             })
         };

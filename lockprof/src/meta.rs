@@ -1,9 +1,7 @@
 //! Per-lock bookkeeping that lives next to the raw lock: identity, current holder, adaptive timing
 //! and the waiting integral ([`crate::integral`]) that makes blame exact.
 
-use std::sync::atomic::{
-    AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::SeqCst,
-};
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use crate::LockKind;
 use crate::integral::WaitIntegral;
@@ -34,16 +32,24 @@ pub(crate) struct LockMeta {
     /// When the sampling was last adapted (see `adapt_sampling`), in µs (it wraps after 71
     /// minutes; only differences under a second matter).
     last_adapted_us: AtomicU32,
-    /// A waiter has been parked `acquire::LONG_WAIT` or more since the last measured release:
-    /// in a storm, the next release is measured (see `acquire::release`). Here, not on the
-    /// second line, because waiters write it while the holder uses that line.
-    long_waiter: AtomicBool,
+    /// When a waiter last found a yield of its take long (its core ran other threads: the
+    /// machine has more runnable threads than cores), in ms (it wraps after 65 s); 0: not
+    /// recently. While set, waiters may not run for a whole hold, so a storm times the holds that
+    /// begin with waiters registered (see `acquire::acquired_recording`). Cleared by a storm's
+    /// measured releases once it is `DESCHEDULED_FOR_MS` old.
+    descheduled_ms: AtomicU16,
     pub(crate) kind: LockKind,
     /// Who waited, for how long, and how much of it is charged to holders. Its last field, the
     /// waiter count and running sum, begins the second cache line.
     pub(crate) integral: WaitIntegral,
     /// lockprof thread id of the last thread to acquire the lock (0: none yet).
     pub(crate) holder: AtomicU64,
+    /// In a storm, when the first waiter to park since the last release parked, and W then
+    /// (`ParkedMark`; 0: none). The release finds it old if the hold it ends has made a parked
+    /// waiter wait long, and then measures that hold from the mark (see `acquire::release`). On
+    /// the second line: the parking waiter writes it just before the lock word's parked bit,
+    /// and the release reads it beside the lock word.
+    parked_mark: AtomicU64,
     /// How sparsely a storm is sampled: one exclusive acquisition in `2^shift` (0: no storm; see
     /// `storm_shift`). Written only at measured releases and when a storm ends.
     shift: AtomicU16,
@@ -51,21 +57,16 @@ pub(crate) struct LockMeta {
     pub(crate) hot: AtomicU16,
     /// Whether the waiting integral has been charged up to the start of the current hold or
     /// later, so that charging it at this hold's release gives this hold's own blame. Set by
-    /// every measured release, by the start of every timed exclusive hold, and by a waiter that
-    /// waits long; lost by a storm's unmeasured release with waiters, whose waiting is then
-    /// nobody's to take exactly. On the second line: the holder writes these at contended
-    /// acquisitions and releases, when it has that line anyway. It holds while this equals `epoch`; with `SETTING` added, a
-    /// waiter is setting it. (16 bits are enough: the epoch moves only from a valid checkpoint,
-    /// so it cannot come round to an old one.)
+    /// every measured release and by the start of every timed exclusive hold; lost by a storm's
+    /// unmeasured release with waiters, whose waiting is then nobody's to take exactly. On the
+    /// second line: the holder writes these at contended acquisitions and releases, when it has
+    /// that line anyway. It holds while this equals `epoch`. (16 bits are enough: the epoch moves
+    /// only from a valid checkpoint, so it cannot come round to an old one.)
     checkpoint: AtomicU16,
-    /// Counts the releases that lost the checkpoint (or ended a hold while a waiter was setting
-    /// one): an epoch rather than a flag, so that a waiter cannot validate a checkpoint across a
-    /// release that happened while it was charging.
+    /// Counts the releases that lost the checkpoint: an epoch rather than a flag, so that of two
+    /// readers releasing at once, one measured and one not, the loss stands.
     epoch: AtomicU16,
 }
-
-/// Marks `LockMeta::checkpoint` as being set by a waiter (epochs stay below it: they wrap).
-const SETTING: u16 = 1 << 15;
 
 /// Measured releases with waiters closer together than this make the lock sample more sparsely.
 /// Each measured release lengthens a contended hand-off by a clock read and an atomic update,
@@ -75,8 +76,50 @@ const SETTING: u16 = 1 << 15;
 const MEASURE_GAP_NS: u64 = 25_000;
 /// In a storm, at least one in `2^MAX_SHIFT` releases with waiters (on average) is measured.
 const MAX_SHIFT: u16 = 11;
+/// Waiters descheduled this long ago (in ms) no longer make a storm time its holds.
+const DESCHEDULED_FOR_MS: u16 = 10;
 /// A waiter arriving this long after the last measured release ends the storm.
 const QUIET_NS: u64 = 1_000_000;
+
+/// A parked waiter's mark (`LockMeta::parked_mark`): when it parked, in µs modulo 2^16 (the top
+/// 16 bits; a hold of over 65 ms may be taken for a short one, once in three thousand), and W
+/// then, modulo 2^48 like W itself.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ParkedMark(u64);
+
+impl ParkedMark {
+    const W_BITS: u32 = 48;
+
+    fn pack(now: u64, integral: u64) -> u64 {
+        // Never 0, which means no mark: W one nanosecond off instead.
+        ((now / 1_000) << Self::W_BITS | integral & ((1 << Self::W_BITS) - 1)).max(1)
+    }
+
+    /// W when the waiter parked.
+    pub(crate) fn integral(self) -> u64 {
+        self.0 & ((1 << Self::W_BITS) - 1)
+    }
+
+    /// Whether the waiter parked [`LONG_WAIT_NS`] or more before `now`.
+    pub(crate) fn is_old(self, now: u64) -> bool {
+        self.age_us(now) >= LONG_WAIT_NS / 1_000
+    }
+
+    /// When the waiter parked, to the µs, seen from `now` (less than 65 ms later).
+    pub(crate) fn at(self, now: u64) -> u64 {
+        now.saturating_sub(self.age_us(now) * 1_000)
+    }
+
+    fn age_us(self, now: u64) -> u64 {
+        let parked_us = (self.0 >> Self::W_BITS) as u16;
+        u64::from(((now / 1_000) as u16).wrapping_sub(parked_us))
+    }
+}
+
+/// A wait this long is a long one: the hold it waits for is measured, even in a storm (its blame
+/// is at least this), and the waiter's stack is worth its capture. Shorter ones, most of a
+/// storm's, cost the lock nothing more.
+pub(crate) const LONG_WAIT_NS: u64 = 20_000;
 
 impl LockMeta {
     pub(crate) const fn new(name: LockName, kind: LockKind) -> LockMeta {
@@ -90,7 +133,8 @@ impl LockMeta {
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
             last_adapted_us: AtomicU32::new(0),
-            long_waiter: AtomicBool::new(false),
+            descheduled_ms: AtomicU16::new(0),
+            parked_mark: AtomicU64::new(0),
             checkpoint: AtomicU16::new(0),
             epoch: AtomicU16::new(0),
             blamed: AtomicU64::new(0),
@@ -135,52 +179,69 @@ impl LockMeta {
         }
     }
 
-    /// Charges the integral up to now to nobody and makes the current hold's charge exact from
-    /// here, for a waiter that has waited long (see `WaitIntegral::charge_from_outside`), if the
-    /// lock has no checkpoint. The waiting passed over was a storm's, during holds whose
-    /// releases went unmeasured: the storm's samples estimate it, and no measured hold takes
-    /// it. Returns it. The checkpoint holds only if no release lost it meanwhile:
-    /// the waiter may have been preempted between reading the integral and this.
-    pub(crate) fn checkpoint_from_outside(&self, clock: fn() -> u64) -> u64 {
-        let epoch = self.epoch.load(Relaxed);
-        let current = self.checkpoint.load(Relaxed);
-        if current == epoch {
-            return 0;
-        }
-        // Announced before the integral is read (SeqCst: not reordered after that read), so a
-        // release from here on moves the epoch on and the checkpoint below does not hold.
-        self.checkpoint.store(epoch | SETTING, SeqCst);
-        let passed_over = self.integral.charge_from_outside(clock);
-        // Fails if a holder has set the checkpoint meanwhile, which is then as good.
-        let _ = self
-            .checkpoint
-            .compare_exchange(epoch | SETTING, epoch, Relaxed, Relaxed);
-        passed_over
-    }
-
     /// A release with waiters that is not measured (a storm's): the next hold's blame can no
     /// longer be told apart from this one's until a new checkpoint.
     #[inline]
     pub(crate) fn lose_checkpoint(&self) {
         let epoch = self.epoch.load(Relaxed);
-        if self.checkpoint.load(Relaxed) & !SETTING == epoch {
+        if self.checkpoint.load(Relaxed) == epoch {
             // Readers may release at once: either's store invalidates, so no read-modify-write.
-            self.epoch.store(epoch.wrapping_add(1) & !SETTING, Relaxed);
+            self.epoch.store(epoch.wrapping_add(1), Relaxed);
         }
     }
 
-    /// Notes a waiter that has been parked long (see `long_waiter`).
-    #[inline]
-    pub(crate) fn note_long_waiter(&self) {
-        if !self.long_waiter.load(Relaxed) {
-            self.long_waiter.store(true, Relaxed);
+    /// Notes a waiter's yield that took long, at `now`.
+    pub(crate) fn note_descheduled(&self, now: u64) {
+        let now_ms = ((now / 1_000_000) as u16).max(1);
+        if self.descheduled_ms.load(Relaxed) != now_ms {
+            self.descheduled_ms.store(now_ms, Relaxed);
         }
     }
 
-    /// Whether a waiter has been parked long since the last measured release.
+    /// Whether waiters have been descheduled recently (one load of the first line).
+    #[inline(always)]
+    pub(crate) fn waiters_descheduled(&self) -> bool {
+        self.descheduled_ms.load(Relaxed) != 0
+    }
+
+    /// At a measured release at `now`: forgets descheduled waiters noted long enough ago.
+    pub(crate) fn forget_old_descheduling(&self, now: u64) {
+        let at = self.descheduled_ms.load(Relaxed);
+        if at != 0 && ((now / 1_000_000) as u16).wrapping_sub(at) >= DESCHEDULED_FOR_MS {
+            self.descheduled_ms.store(0, Relaxed);
+        }
+    }
+
+    /// Notes, for a waiter about to park at `now` in a storm, when it parks and W then, unless
+    /// an earlier parker's mark stands (see `parked_mark`). W is read between two clock
+    /// readings, as a thread that does not hold the lock must (see
+    /// `WaitIntegral::integral_outside`); `now` is the first.
+    pub(crate) fn mark_parked(&self, now: u64, clock: fn() -> u64) {
+        if self.parked_mark.load(Relaxed) != 0 {
+            return;
+        }
+        if let Some(integral) = self.integral.integral_outside(now, clock) {
+            self.parked_mark
+                .store(ParkedMark::pack(now, integral), Relaxed);
+        }
+    }
+
+    /// Takes the parked waiter's mark, if there is one (one load beside the lock word).
     #[inline]
-    pub(crate) fn has_long_waiter(&self) -> bool {
-        self.long_waiter.load(Relaxed)
+    pub(crate) fn take_parked_mark(&self) -> Option<ParkedMark> {
+        match self.parked_mark.load(Relaxed) {
+            0 => None,
+            word => {
+                self.parked_mark.store(0, Relaxed);
+                Some(ParkedMark(word))
+            }
+        }
+    }
+
+    /// Whether a waiter has parked since the last release (one load beside the lock word).
+    #[inline(always)]
+    pub(crate) fn has_parked_mark(&self) -> bool {
+        self.parked_mark.load(Relaxed) != 0
     }
 
     /// Whether charging the integral now gives the current hold's own blame (see `checkpoint`).
@@ -199,9 +260,6 @@ impl LockMeta {
     #[inline]
     pub(crate) fn set_last_release(&self, now: u64) {
         self.last_release.store(now, Relaxed);
-        if self.long_waiter.load(Relaxed) {
-            self.long_waiter.store(false, Relaxed);
-        }
     }
 
     /// Notes that the integral has just been charged by the current hold: until the next
@@ -273,6 +331,14 @@ mod tests {
 
     fn in_storm(meta: &LockMeta) -> bool {
         meta.storm_shift() != 0
+    }
+
+    #[test]
+    fn the_busiest_fields_begin_the_second_line() {
+        // `WaitIntegral` is three words, `waiting` the last; the line goes on with the others
+        // and the raw lock word after this struct.
+        assert_eq!(std::mem::offset_of!(LockMeta, integral) + 16, 64);
+        assert!(size_of::<LockMeta>() <= 96);
     }
 
     #[test]
@@ -359,22 +425,29 @@ mod tests {
     }
 
     #[test]
-    fn a_checkpoint_passes_over_a_storms_uncharged_waiting() {
-        let meta = LockMeta::new(LockName::Given("checkpoint"), LockKind::Mutex);
-        assert!(meta.has_checkpoint(), "a new lock has charged everything");
+    fn a_parked_waiters_mark_passes_over_a_storms_uncharged_waiting() {
+        let meta = LockMeta::new(LockName::Given("mark"), LockKind::Mutex);
         // A storm's waiter, and an unmeasured release while it waits: 4 µs nobody takes exactly.
         let storm = meta.integral.begin_wait(1_000);
         meta.lose_checkpoint();
         assert!(!meta.has_checkpoint());
         meta.integral.end_wait(storm, 5_000);
-        // A long hold begins at 5 000; a waiter arrives at 6 000 and has waited long at 7 000:
-        // the storm's 4 µs and its own first 1 µs are passed over.
+        // A long hold begins at 5 000; a waiter arrives at 6 000 and parks at 7 000.
         let parked = meta.integral.begin_wait(6_000);
-        assert_eq!(meta.checkpoint_from_outside(|| 7_000), 4_000 + 1_000);
-        assert!(meta.has_checkpoint());
-        // The release at 2 007 000 is charged the waiting from the checkpoint on: the hold's own
-        // but for the waiter's 1 µs of spinning, none of the storm's.
-        assert_eq!(meta.integral.charge(2_007_000), 2_000_000);
+        meta.mark_parked(7_000, || 7_000);
+        // A second parker leaves the first one's mark.
+        meta.mark_parked(8_000, || 8_000);
+        assert!(meta.has_parked_mark());
+        let mark = meta.take_parked_mark().expect("a waiter parked");
+        assert!(!meta.has_parked_mark());
+        assert!(!mark.is_old(7_000 + 19_999));
+        assert!(mark.is_old(2_007_000));
+        // The release at 2 007 000 is charged from the mark: the hold's own blame but for the
+        // waiter's 1 µs before parking; the storm's 4 µs and that 1 µs are passed over.
+        assert_eq!(
+            meta.integral.charge_hold(mark.integral(), 2_007_000),
+            (2_000_000, 4_000 + 1_000)
+        );
         meta.integral.end_wait(parked, 2_007_000);
     }
 

@@ -55,7 +55,7 @@ impl RawProfiledMutex {
                 self.raw.lock_slow(
                     deadline,
                     clock,
-                    watch.map(|(long, waiting)| (long, move |stage| waiting(&self.meta, stage))),
+                    watch.map(|waiting| move |stage| waiting(&self.meta, stage)),
                 )
             },
         )
@@ -70,7 +70,7 @@ impl RawProfiledMutex {
     pub(crate) unsafe fn unlock_for_wait(&self, token: HoldToken, record: bool) {
         acquire::release_for_wait(&self.meta, token, Mode::Exclusive, record, || {
             // SAFETY: the caller holds the mutex (this function's contract).
-            unsafe { self.raw.unlock() }
+            unsafe { self.raw.unlock(|| acquire::woke_waiter(&self.meta)) }
         });
     }
 }
@@ -114,7 +114,7 @@ unsafe impl lock_api::RawMutex for RawProfiledMutex {
     unsafe fn unlock(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Exclusive, || {
             // SAFETY: the caller holds the mutex (lock_api's contract for `unlock`).
-            unsafe { self.raw.unlock() }
+            unsafe { self.raw.unlock(|| acquire::woke_waiter(&self.meta)) }
         });
     }
 

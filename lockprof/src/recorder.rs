@@ -237,6 +237,8 @@ struct Recorder {
     last_flush_ns: u64,
     /// This thread's reserve of events ([`RESERVE_PER_SECOND`]), starting full.
     reserve: RateLimit,
+    /// This thread's reserve of long events ([`LONG_EVENTS_PER_SECOND`]), starting full.
+    long_reserve: RateLimit,
     /// The thread's fast-path counters, while it is alive (`None` once it has exited).
     counters: Option<Counters>,
     /// How much of each counter slot's count is already in `stats`.
@@ -250,6 +252,13 @@ struct Recorder {
 /// every event of a thread that waits or holds long only now and then.
 const RESERVE_PER_SECOND: u32 = 100;
 
+/// Waits and holds of this much waiting or more are what a profile is read for: a thread may emit
+/// [`LONG_EVENTS_PER_SECOND`] of them when both budgets above are spent (a thread cannot wait a
+/// millisecond more than a thousand times a second, so this bounds nothing a thread could do
+/// with waits; it bounds holds that make hundreds of threads wait).
+const LONG_EVENT_NS: u64 = 1_000_000;
+const LONG_EVENTS_PER_SECOND: u32 = 1_000;
+
 impl Recorder {
     fn new(thread_id: u64, thread_name: Arc<str>, counters: Option<Counters>) -> Recorder {
         Recorder {
@@ -259,6 +268,7 @@ impl Recorder {
             pending: Vec::new(),
             last_flush_ns: clock::now_ns(),
             reserve: RateLimit::new(RESERVE_PER_SECOND),
+            long_reserve: RateLimit::new(LONG_EVENTS_PER_SECOND),
             counters,
             taken: [0; SLOTS],
             swept: true,
@@ -267,8 +277,10 @@ impl Recorder {
 
     /// One individual event's worth at `now`: from the process-wide budget, else this thread's
     /// reserve.
-    fn take_event(&mut self, now: u64) -> bool {
-        config::take_event(now) || self.reserve.take(now)
+    fn take_event(&mut self, now: u64, waiting_ns: u64) -> bool {
+        config::take_event(now)
+            || self.reserve.take(now)
+            || waiting_ns >= LONG_EVENT_NS && self.long_reserve.take(now)
     }
 
     fn entry(&mut self, meta: &LockMeta, site: SiteKey) -> &mut SiteStats {
@@ -622,7 +634,7 @@ pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
 fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
     let wait_ns = wait.end - wait.start;
     with_recorder(|r| {
-        let as_event = wait_ns >= config::event_threshold_ns() && r.take_event(wait.end);
+        let as_event = wait_ns >= config::event_threshold_ns() && r.take_event(wait.end, wait_ns);
         let stats = r.entry(meta, wait.site);
         if timed_out {
             stats.timeouts += 1;
@@ -677,7 +689,7 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
             stats.blame_estimated_ns += hold.blame_extra_ns;
             stats.unattributed_ns += hold.unattributed_ns;
         }
-        if (big || defer && hold.blame_ns > 0) && r.take_event(now) {
+        if (big || defer && hold.blame_ns > 0) && r.take_event(now, hold.blame_ns) {
             r.push(Pending::Hold {
                 lock_addr,
                 subject: OwnedSubject::of(meta, site),

@@ -53,8 +53,8 @@ pub(crate) struct Wait {
     pub(crate) end: u64,
     /// lockprof id of the thread holding the lock when the wait began (0: unknown).
     pub(crate) holder: u64,
-    /// Waiting on the lock this waiter passed over, charging it to no hold (see
-    /// `LockMeta::checkpoint_from_outside`).
+    /// Of this wait, what no hold is charged: the part before it registered in the lock's
+    /// integral (see `WaitIntegral::defer_wait`).
     pub(crate) unattributed_ns: u64,
     /// The waiter's native stack, captured before blocking (0: none).
     pub(crate) stack: StackId,
@@ -122,8 +122,8 @@ pub(crate) struct FastThread {
     storm_interval: Cell<u32>,
     /// How this thread's current timed exclusive hold began, for its release (lock 0: none).
     hold_start: Cell<HoldStart>,
-    /// Waiting this thread passed over while it waited (see `LockMeta::checkpoint_from_outside`), for the
-    /// wait's record.
+    /// Of this thread's current wait, the part before it registered in the lock's integral, for
+    /// the wait's record.
     passed_over_ns: Cell<u64>,
     /// The start of the current wait while the lock's integral does not see it (0: it does, or
     /// no wait), and its registration once it outlasts busy spinning (see

@@ -66,21 +66,40 @@ fn events_of_kinds(lock_id: u64, kinds: &[&str]) -> Vec<Captured> {
 /// One scenario at a time: they load both cores, and share the process's event budget.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs `threads` (name, hold, gap) on one lock until `duration` has passed, each logging its
-/// holds and waits; every thread flushes before it ends.
-fn run(
-    lock: &Arc<lockprof::Mutex<u64>>,
-    threads: &[(&str, Duration, Duration)],
-    duration: Duration,
-) -> Vec<Log> {
+/// What one thread of a scenario does: holds the lock `hold` (every `long_every`-th time
+/// `long` instead, if `long_every` is not 0), then works `gap` (sleeping if it is 1 ms or more).
+#[derive(Clone, Copy)]
+struct Role {
+    name: &'static str,
+    hold: Duration,
+    gap: Duration,
+    long_every: u64,
+    long: Duration,
+}
+
+impl Role {
+    fn new(name: &'static str, hold: Duration, gap: Duration) -> Role {
+        Role {
+            name,
+            hold,
+            gap,
+            long_every: 0,
+            long: Duration::ZERO,
+        }
+    }
+}
+
+/// Runs `threads` on one lock until `duration` has passed, each logging its holds and waits;
+/// every thread flushes before it ends.
+fn run(lock: &Arc<lockprof::Mutex<u64>>, threads: &[Role], duration: Duration) -> Vec<Log> {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let stop = Arc::new(AtomicBool::new(false));
     let barrier = Arc::new(Barrier::new(threads.len() + 1));
     let handles: Vec<_> = threads
         .iter()
-        .map(|&(name, hold, gap)| {
+        .map(|&role| {
             let (lock, stop, barrier) = (Arc::clone(lock), Arc::clone(&stop), Arc::clone(&barrier));
-            let name = name.to_owned();
+            let name = role.name.to_owned();
             thread::Builder::new()
                 .name(name.clone())
                 .spawn(move || {
@@ -92,20 +111,26 @@ fn run(
                     // calibration) happens before the scenario, not inside its first wait.
                     drop(lock.lock());
                     barrier.wait();
+                    let mut held = 0u64;
                     while !stop.load(Ordering::Relaxed) {
+                        held += 1;
                         let asked = Instant::now();
                         let mut guard = lock.lock();
                         let got = Instant::now();
                         *guard += 1;
-                        spin_for(hold);
+                        if role.long_every != 0 && held.is_multiple_of(role.long_every) {
+                            spin_for(role.long);
+                        } else {
+                            spin_for(role.hold);
+                        }
                         let released = Instant::now();
                         drop(guard);
                         log.waits.push((asked, got));
                         log.holds.push((got, released));
-                        if gap >= Duration::from_millis(1) {
-                            thread::sleep(gap);
+                        if role.gap >= Duration::from_millis(1) {
+                            thread::sleep(role.gap);
                         } else {
-                            spin_for(gap);
+                            spin_for(role.gap);
                         }
                     }
                     lockprof::flush();
@@ -131,10 +156,10 @@ fn a_rare_long_hold_in_a_storm_is_charged_its_own_blame() {
     let logs = run(
         &lock,
         &[
-            ("storm-1", us(1), Duration::ZERO),
-            ("storm-2", us(1), Duration::ZERO),
-            ("storm-3", us(1), Duration::ZERO),
-            ("slow", Duration::from_millis(2), Duration::from_millis(8)),
+            Role::new("storm-1", us(1), Duration::ZERO),
+            Role::new("storm-2", us(1), Duration::ZERO),
+            Role::new("storm-3", us(1), Duration::ZERO),
+            Role::new("slow", Duration::from_millis(2), Duration::from_millis(8)),
         ],
         Duration::from_millis(800),
     );
@@ -142,36 +167,7 @@ fn a_rare_long_hold_in_a_storm_is_charged_its_own_blame() {
     let truth_total: u64 = truth.iter().sum();
     let blamed = blame_by_thread(lock.id());
     let slow = blamed.get("slow").copied().unwrap_or(0);
-    let slow_log = logs.iter().find(|l| l.name == "slow").unwrap();
-    let events: Vec<Captured> = events(lock.id(), "hold")
-        .into_iter()
-        .filter(|e| e.str("thread") == "slow")
-        .collect();
-    let matched = match_holds(&slow_log.holds, &events);
-    // Hold by hold: every hold that made others wait ≥ 1 ms is a hold event with its own blame,
-    // within 10 % or 0.2 ms.
-    let mut report = String::new();
-    let mut off = 0;
-    let mut long = 0;
-    for (i, &want) in truth.iter().enumerate().filter(|&(_, &b)| b >= 1_000_000) {
-        long += 1;
-        let got = matched[i].map(|e| e.u64("blame_ns"));
-        let ok = got.is_some_and(|got| got.abs_diff(want) <= (want / 10).max(200_000));
-        if !ok {
-            off += 1;
-        }
-        let mark = if ok { "" } else { "  <--" };
-        report += &format!("\n  hold {i}: truth {want} ns, lockprof {got:?}{mark}");
-    }
-    assert!(long >= 10, "too few long holds made others wait: {truth:?}");
-    // One in twenty (or one) may be off: a waiter preempted after the program noted the start of its
-    // wait but before `lock()` reached its first instruction is waiting as far as the program
-    // can tell, and not yet for any profiler inside the lock (with both cores busy, a thread
-    // can stay preempted there for milliseconds).
-    assert!(
-        off <= (long / 20).max(1),
-        "{off} of {long} long holds not charged their own blame:{report}"
-    );
+    assert_long_holds_charged_their_own(&logs, "slow", &truth, lock.id());
     // And the slow thread's total, summaries included: within 10 %.
     assert!(
         slow.abs_diff(truth_total) <= truth_total / 10,
@@ -179,9 +175,79 @@ fn a_rare_long_hold_in_a_storm_is_charged_its_own_blame() {
     );
 }
 
+/// Three threads hammer the lock with ~1 µs holds, and one of them holds it 2 ms one time in
+/// three thousand: those holds, a storm thread's own, are charged their own blame too.
+#[test]
+fn a_storm_threads_own_long_hold_is_charged_its_own_blame() {
+    install();
+    let lock = Arc::new(lockprof::Mutex::named("storm-with-long", 0u64));
+    let us = Duration::from_micros;
+    let logs = run(
+        &lock,
+        &[
+            Role {
+                long_every: 3_000,
+                long: Duration::from_millis(2),
+                ..Role::new("storm-long", us(1), Duration::ZERO)
+            },
+            Role::new("storm-2", us(1), Duration::ZERO),
+            Role::new("storm-3", us(1), Duration::ZERO),
+        ],
+        Duration::from_millis(800),
+    );
+    let truth = truth_per_hold(&logs, "storm-long");
+    assert_long_holds_charged_their_own(&logs, "storm-long", &truth, lock.id());
+}
+
+/// Hold by hold: every hold of `holder` that made others wait ≥ 1 ms (`truth`, per hold) is a
+/// hold event with its own blame, within 10 % or 0.2 ms.
+fn assert_long_holds_charged_their_own(logs: &[Log], holder: &str, truth: &[u64], lock_id: u64) {
+    let log = logs.iter().find(|l| l.name == holder).unwrap();
+    let events: Vec<Captured> = events(lock_id, "hold")
+        .into_iter()
+        .filter(|e| e.str("thread") == holder)
+        .collect();
+    let long: Vec<(usize, u64)> = truth
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, blame)| blame >= 1_000_000)
+        .collect();
+    let long_holds: Vec<(Instant, Instant)> = long.iter().map(|&(i, _)| log.holds[i]).collect();
+    let matched = match_holds(&long_holds, &events);
+    let mut report = String::new();
+    let mut off = 0;
+    for (&(i, want), got) in long.iter().zip(&matched) {
+        let got = got.map(|e| e.u64("blame_ns"));
+        let ok = got.is_some_and(|got| got.abs_diff(want) <= (want / 10).max(200_000));
+        if !ok {
+            off += 1;
+        }
+        let mark = if ok { "" } else { "  <--" };
+        report += &format!("\n  hold {i}: truth {want} ns, lockprof {got:?}{mark}");
+    }
+    // Dozens on an idle machine; fewer on a loaded one, where the waiters may not be waiting.
+    assert!(
+        long.len() >= 5,
+        "too few long holds made others wait: {} of {}",
+        long.len(),
+        truth.len()
+    );
+    // One in twenty (or one) may be off: a waiter preempted after the program noted the start of
+    // its wait but before `lock()` reached its first instruction is waiting as far as the program
+    // can tell, and not yet for any profiler inside the lock (with both cores busy, a thread
+    // can stay preempted there for milliseconds).
+    assert!(
+        off <= (long.len() / 20).max(1),
+        "{off} of {} long holds not charged their own blame:{report}",
+        long.len()
+    );
+}
+
 /// The hold event of each of `holds` (in order): the one that started within 0.5 ms of it and
 /// lasted most nearly as long. lockprof's clock and `Instant` differ by an offset, taken as the
-/// one that lines up the most holds.
+/// one that lines up the most holds, in start and length (lined up by start alone, the short
+/// hold that follows a long one may match it as well as the long hold's own event).
 fn match_holds<'a>(
     holds: &[(Instant, Instant)],
     events: &'a [Captured],
@@ -207,7 +273,10 @@ fn match_holds<'a>(
         .max_by_key(|&offset| {
             spans
                 .iter()
-                .filter(|&&span| find(offset, span).is_some())
+                .filter(|&&(start, length)| {
+                    find(offset, (start, length))
+                        .is_some_and(|e| (len(e) - length).abs() <= length / 10 + 50_000)
+                })
                 .count()
         })
         .unwrap_or(0);
@@ -224,9 +293,9 @@ fn alternating_holders_are_charged_their_own_share() {
     let logs = run(
         &lock,
         &[
-            ("short", us(1), us(1)),
-            ("long", us(8), us(1)),
-            ("other", us(1), us(1)),
+            Role::new("short", us(1), us(1)),
+            Role::new("long", us(8), us(1)),
+            Role::new("other", us(1), us(1)),
         ],
         Duration::from_millis(400),
     );

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 
@@ -139,24 +140,38 @@ pub fn exact_blame(holds: &[Captured], summaries: &[Captured]) -> u64 {
 }
 
 /// Four threads each increment `lock` `per_thread` times, with `work` steps of arithmetic of
-/// their own between acquisitions, then flush: a storm of short contended holds.
-pub fn storm(lock: &Arc<lockprof::Mutex<u64>>, per_thread: u64, work: u32) {
+/// their own between acquisitions, then flush: a storm of short contended holds. They start
+/// together and go on until they have found the lock taken at least a thousand times between
+/// them (on a loaded machine, a thread may otherwise run its whole loop alone). Returns the
+/// number of increments.
+pub fn storm(lock: &Arc<lockprof::Mutex<u64>>, per_thread: u64, work: u32) -> u64 {
+    const CONTENDED: u64 = 1_000;
+    let start = Arc::new(std::sync::Barrier::new(4));
+    let contended = Arc::new(AtomicU64::new(0));
     let workers: Vec<_> = (0..4)
         .map(|_| {
-            let lock = Arc::clone(lock);
+            let (lock, start, contended) =
+                (Arc::clone(lock), Arc::clone(&start), Arc::clone(&contended));
             thread::spawn(move || {
+                start.wait();
                 let mut local = 0u64;
-                for _ in 0..per_thread {
-                    *lock.lock() += 1;
+                let mut done = 0;
+                while done < per_thread || contended.load(Relaxed) < CONTENDED {
+                    let mut guard = lock.try_lock().unwrap_or_else(|| {
+                        contended.fetch_add(1, Relaxed);
+                        lock.lock()
+                    });
+                    *guard += 1;
+                    drop(guard);
+                    done += 1;
                     for _ in 0..work {
                         local = std::hint::black_box(local.wrapping_mul(31).wrapping_add(7));
                     }
                 }
                 lockprof::flush();
+                done
             })
         })
         .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
+    workers.into_iter().map(|w| w.join().unwrap()).sum()
 }
