@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -357,12 +357,15 @@ fn empty_or_bad_histograms_keep_the_summary_counts() {
     assert!(s.wait_hist.is_empty() && s.hold_hist.is_empty());
 }
 
-/// A `Write` into a shared buffer, optionally failing or slow.
+/// A `Write` into a shared buffer, optionally failing, slow, or short of room.
 #[derive(Clone)]
 struct SharedBuf {
     bytes: Arc<Mutex<Vec<u8>>>,
     failing: Arc<AtomicBool>,
     delay: Duration,
+    /// Bytes it still takes, as a disk that fills up: the write that reaches the limit is
+    /// short, later ones fail.
+    room: Arc<AtomicUsize>,
 }
 
 impl SharedBuf {
@@ -371,6 +374,7 @@ impl SharedBuf {
             bytes: Arc::clone(handle),
             failing: Arc::new(AtomicBool::new(false)),
             delay: Duration::ZERO,
+            room: Arc::new(AtomicUsize::new(usize::MAX)),
         }
     }
 }
@@ -381,8 +385,14 @@ impl Write for SharedBuf {
         if self.failing.load(Ordering::SeqCst) {
             return Err(io::Error::other("device unplugged"));
         }
-        self.bytes.lock().expect("buf").extend_from_slice(buf);
-        Ok(buf.len())
+        let room = self.room.load(Ordering::SeqCst);
+        if room == 0 {
+            return Err(io::ErrorKind::StorageFull.into());
+        }
+        let n = buf.len().min(room);
+        self.room.fetch_sub(n, Ordering::SeqCst);
+        self.bytes.lock().expect("buf").extend_from_slice(&buf[..n]);
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -495,6 +505,157 @@ fn a_failing_output_drops_and_counts_then_recovers() {
     assert_eq!(dropped(&records), 20, "the drop count is in the trace");
 }
 
+/// Reads a trace that may have been cut short: its whole records, and whether it is complete.
+fn read_prefix(bytes: &[u8]) -> (Vec<Record>, bool) {
+    let mut reader = TraceReader::new(bytes).expect("a trace header");
+    let records = reader
+        .by_ref()
+        .collect::<Result<Vec<_>, _>>()
+        .expect("whole records are valid");
+    (records, reader.complete())
+}
+
+/// What a trace on a disk that filled up holds, and what the layer counted.
+#[derive(Debug)]
+struct FullDisk {
+    emitted: u64,
+    waits_in_trace: u64,
+    dropped_in_trace: u64,
+    /// Read from the layer after the guard is dropped: everything the writer lost, in the end.
+    dropped: u64,
+    complete: bool,
+}
+
+/// 100 waits are written, then the disk has room for `room` more bytes while 200 more are
+/// emitted. With `freed`, room is made again and 100 more are emitted before the guard drops.
+fn fill_the_disk(room: usize, freed: bool) -> FullDisk {
+    let mut out = Arc::default();
+    let writer = SharedBuf::new(&mut out);
+    let left = Arc::clone(&writer.room);
+    let (layer, guard) = lockprof::layer()
+        .with_writer(writer)
+        .with_flush_interval(Duration::from_millis(5))
+        .build()
+        .expect("layer");
+    // Kept here so that the layer's count can be read once the guard is gone.
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let mut emitted = 0;
+    let mut emit = |n| {
+        for _ in 0..n {
+            emit_wait(7, "worker-1", 1, "", 0, 20_000, emitted);
+            emitted += 1;
+        }
+    };
+    tracing::dispatcher::with_default(&dispatch, || {
+        emit(100);
+        guard.flush();
+        left.store(room, Ordering::SeqCst);
+        emit(100);
+        guard.flush();
+        emit(100);
+        guard.flush();
+        if freed {
+            left.store(usize::MAX, Ordering::SeqCst);
+            // The writer tries its output again once per flush interval.
+            std::thread::sleep(Duration::from_millis(50));
+            guard.flush();
+            emit(100);
+        }
+    });
+    drop(guard);
+    let layer = dispatch
+        .downcast_ref::<lockprof::LockprofLayer>()
+        .expect("the layer");
+    let (records, complete) = read_prefix(&out.lock().expect("buf"));
+    FullDisk {
+        emitted,
+        waits_in_trace: waits(&records).len() as u64,
+        dropped_in_trace: dropped(&records),
+        dropped: layer.dropped_events(),
+        complete,
+    }
+}
+
+#[test]
+fn a_disk_that_stays_full_loses_no_event_uncounted() {
+    let disk = fill_the_disk(1000, false);
+    // About 90 waits fit in 1000 bytes; the last of them is cut.
+    assert!(
+        disk.waits_in_trace > 150 && disk.waits_in_trace < 200,
+        "{disk:?}"
+    );
+    assert!(!disk.complete, "{disk:?}");
+    assert_eq!(
+        disk.waits_in_trace + disk.dropped,
+        disk.emitted,
+        "every event is in the trace or counted: {disk:?}"
+    );
+}
+
+#[test]
+fn a_disk_that_fills_up_then_frees_has_the_count_in_the_trace() {
+    let disk = fill_the_disk(1000, true);
+    assert!(disk.complete, "{disk:?}");
+    assert!(disk.dropped_in_trace >= 100, "{disk:?}");
+    assert_eq!(disk.dropped_in_trace, disk.dropped, "{disk:?}");
+    assert_eq!(
+        disk.waits_in_trace + disk.dropped_in_trace,
+        disk.emitted,
+        "every event is in the trace or counted in it: {disk:?}"
+    );
+}
+
+#[test]
+fn an_output_that_fails_at_shutdown_counts_what_it_loses() {
+    // The count goes to stderr, so the writer runs in a child process of this test binary.
+    if std::env::var_os(CHILD_ENV).is_some() {
+        let mut out = Arc::default();
+        let writer = SharedBuf::new(&mut out);
+        let failing = Arc::clone(&writer.failing);
+        let (layer, guard) = lockprof::layer()
+            .with_writer(writer)
+            // No periodic flush: the last events stay in the writer's buffer until the end.
+            .with_flush_interval(Duration::from_secs(3600))
+            .build()
+            .expect("layer");
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        tracing::dispatcher::with_default(&dispatch, || {
+            for i in 0..10 {
+                emit_wait(7, "worker-1", 1, "", 0, 20_000, i);
+            }
+            guard.flush();
+            for i in 10..15 {
+                emit_wait(7, "worker-1", 1, "", 0, 20_000, i);
+            }
+        });
+        failing.store(true, Ordering::SeqCst);
+        drop(guard);
+        let layer = dispatch
+            .downcast_ref::<lockprof::LockprofLayer>()
+            .expect("the layer");
+        assert_eq!(layer.dropped_events(), 5, "the last buffer's events");
+        let (records, complete) = read_prefix(&out.lock().expect("buf"));
+        assert_eq!(
+            waits(&records).iter().map(|w| w.at_ns).collect::<Vec<_>>(),
+            (0..10).collect::<Vec<_>>()
+        );
+        assert!(!complete);
+        return;
+    }
+    let output = child("an_output_that_fails_at_shutdown_counts_what_it_loses")
+        .output()
+        .expect("run child");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {stderr}");
+    assert!(
+        lines[0].starts_with("lockprof: cannot complete the trace: device unplugged")
+            && lines[0].ends_with("; 5 events were lost"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn an_output_that_always_fails_never_blocks_or_panics() {
     let mut out = Arc::default();
@@ -562,10 +723,22 @@ fn a_slow_output_drops_and_counts_without_blocking() {
     assert_eq!(waits(&records).len() as u64 + dropped(&records), n);
 }
 
+/// Tells a re-executed test binary that it is the child of the test it runs.
+const CHILD_ENV: &str = "LOCKPROF_LAYER_TEST_CHILD";
+
+/// This test binary, set to run only `test`, as the child process of that same test: for tests
+/// of process-wide state or of what reaches stderr.
+fn child(test: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("test binary"));
+    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1");
+    cmd
+}
+
 #[test]
 fn init_installs_a_global_subscriber_once() {
     // `init` changes process-global state, so it runs in a child process of this test binary.
-    if std::env::var_os("LOCKPROF_LAYER_TEST_CHILD").is_some() {
+    if std::env::var_os(CHILD_ENV).is_some() {
         let guard = lockprof::init();
         emit_wait(7, "main", 1, "", 0, 20_000, 1);
         // A second call warns instead of panicking and returns a guard that does nothing.
@@ -581,14 +754,7 @@ fn init_installs_a_global_subscriber_once() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("init.lptrace");
-    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "init_installs_a_global_subscriber_once",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("LOCKPROF_LAYER_TEST_CHILD", "1")
+    let output = child("init_installs_a_global_subscriber_once")
         .env(lockprof::OUT_ENV, &path)
         .output()
         .expect("run child");

@@ -13,7 +13,9 @@ use super::writer_thread::{Msg, Shared};
 /// end marker, and closes the trace.
 ///
 /// Waiting is bounded by the builder's shutdown timeout (5 s by default): a stuck output cannot
-/// hang the program, at the cost of an incomplete trace. Dropping never panics.
+/// hang the program, at the cost of an incomplete trace. If the output fails instead, the events
+/// it did not take are counted lost, and since the trace cannot hold the count, one line on
+/// stderr gives the number of events lost in all. Dropping never panics.
 #[must_use = "dropping the guard immediately closes the trace; keep it alive until the program ends"]
 pub struct FlushGuard {
     inner: Option<Inner>,
@@ -73,7 +75,9 @@ impl FlushGuard {
     }
 
     /// Events lost so far: the queue was full, the output failed, or an event was malformed.
-    /// The trace records them too, as `Dropped` records.
+    /// The trace records them too, as `Dropped` records. Events written but still buffered when
+    /// the output fails are not lost yet: they go out if it recovers, and are counted when the
+    /// trace is closed if it does not.
     pub fn dropped_events(&self) -> u64 {
         self.inner
             .as_ref()

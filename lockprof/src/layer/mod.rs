@@ -223,7 +223,8 @@ impl fmt::Debug for LockprofLayer {
 }
 
 impl LockprofLayer {
-    /// Events lost so far (queue full, output failing, or malformed).
+    /// Events lost so far (queue full, output failing, or malformed). Once the [`FlushGuard`] is
+    /// dropped, this includes what a failing output lost when the trace was closed.
     pub fn dropped_events(&self) -> u64 {
         self.shared
             .dropped

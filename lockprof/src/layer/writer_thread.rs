@@ -4,7 +4,7 @@
 //! It is the only owner of the string, thread and lock tables, so they need no locking. It never
 //! touches a lockprof lock (only std primitives), so profiling cannot deadlock through it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, BufWriter, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
@@ -50,7 +50,8 @@ const MAX_NAP: Duration = Duration::from_millis(16);
 /// State shared by the layer, the guard and the thread.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
-    /// Events lost so far (channel full, writer gone, malformed, output failing).
+    /// Events lost so far (channel full, writer gone, malformed, output failing, or left in the
+    /// output's buffer when the trace is closed on a failing output).
     pub(crate) dropped: AtomicU64,
     /// Set by the guard: write what is queued, close the trace and exit.
     pub(crate) finish: AtomicBool,
@@ -115,6 +116,9 @@ pub(crate) struct WriterThread {
     locks: HashSet<u64>,
     /// Part of `shared.dropped` already written as `Dropped` records.
     reported: u64,
+    /// Where each event written but not yet taken by the output ends, oldest first: what a
+    /// failing output loses if it never recovers.
+    unwritten: VecDeque<u64>,
     flushed_ticket: u64,
     last_flush: Instant,
     /// Set at the first write failure; cleared when a retry succeeds.
@@ -144,6 +148,7 @@ impl WriterThread {
             threads: HashSet::new(),
             locks: HashSet::new(),
             reported: 0,
+            unwritten: VecDeque::new(),
             flushed_ticket: 0,
             last_flush: Instant::now(),
             failed_since: None,
@@ -219,10 +224,31 @@ impl WriterThread {
             self.shared.count_dropped(1);
             return;
         }
-        if let Err(e) = self.write_event(&event) {
-            self.shared.count_dropped(1);
-            self.fail(&e);
+        match self.write_event(&event) {
+            Ok(()) => {
+                self.forget_taken();
+                if let Some(out) = &self.out {
+                    self.unwritten.push_back(out.bytes_written());
+                }
+            }
+            Err(e) => {
+                self.shared.count_dropped(1);
+                self.fail(&e);
+            }
         }
+    }
+
+    /// Forgets the events the output has taken (a failed flush may have taken part of the
+    /// buffer) and returns how many it has not.
+    fn forget_taken(&mut self) -> u64 {
+        if let Some(out) = &self.out {
+            let buffered = out.get_ref().buffer().len() as u64;
+            let taken = out.bytes_written().saturating_sub(buffered);
+            while self.unwritten.front().is_some_and(|&end| end <= taken) {
+                self.unwritten.pop_front();
+            }
+        }
+        self.unwritten.len() as u64
     }
 
     fn write_event(&mut self, e: &EventMsg) -> io::Result<()> {
@@ -438,14 +464,20 @@ impl WriterThread {
 
     /// Writes a `Dropped` record if events were lost since the last one.
     fn report_dropped(&mut self) {
+        if let Err(e) = self.write_dropped() {
+            self.fail(&e);
+        }
+    }
+
+    fn write_dropped(&mut self) -> io::Result<()> {
         let total = self.shared.dropped.load(Ordering::Relaxed);
         if total > self.reported {
-            let count = total - self.reported;
-            match self.write(&Record::Dropped { count }) {
-                Ok(()) => self.reported = total,
-                Err(e) => self.fail(&e),
-            }
+            self.write(&Record::Dropped {
+                count: total - self.reported,
+            })?;
+            self.reported = total;
         }
+        Ok(())
     }
 
     /// Answers every flush ticket handed out so far (successful or not: a caller must not wait
@@ -459,23 +491,33 @@ impl WriterThread {
     }
 
     fn close(&mut self) {
-        if self.failed_since.is_some() {
-            // One last chance for an output that has recovered, so the drop count gets written.
-            if self.output().and_then(|out| out.flush()).is_ok() {
-                self.failed_since = None;
+        if let Err(e) = self.complete() {
+            // The trace may not hold the count any more: the program's stderr gets it instead.
+            let unwritten = self.forget_taken();
+            self.shared.count_dropped(unwritten);
+            if let Some(out) = self.out.take() {
+                // Dropped as is, a BufWriter would try its buffer once more, already counted lost.
+                drop(out.into_inner().into_parts());
             }
+            let lost = self.shared.dropped.load(Ordering::Relaxed);
+            let events = if lost == 1 {
+                "event was"
+            } else {
+                "events were"
+            };
+            eprintln!("lockprof: cannot complete the trace: {e}; {lost} {events} lost");
         }
-        if self.failed_since.is_none() {
-            self.report_dropped();
-            if let Some(out) = self.out.take()
-                && let Err(e) = out.finish()
-            {
-                self.fail(&e);
-            }
-        }
-        self.out = None;
         self.answer_flush_requests();
         self.shared.update(|p| p.exited = true);
+    }
+
+    /// Writes what is buffered (after a failure: one last chance for an output that has
+    /// recovered), then the drop count and the end marker.
+    fn complete(&mut self) -> io::Result<()> {
+        self.output()?.flush()?;
+        self.unwritten.clear();
+        self.write_dropped()?;
+        self.out.take().map_or(Ok(()), |out| out.finish().map(drop))
     }
 }
 

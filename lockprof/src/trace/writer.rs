@@ -22,6 +22,8 @@ pub struct TraceWriter<W: Write> {
     strings: u32,
     /// `at_ns` of the last wait, hold or summary written: the base of the next delta.
     last_at_ns: u64,
+    /// Bytes handed to `out` so far.
+    written: u64,
     scratch: Vec<u8>,
     hist_scratch: Vec<u8>,
 }
@@ -65,6 +67,7 @@ impl<W: Write> TraceWriter<W> {
             out,
             strings: 0,
             last_at_ns: 0,
+            written: bytes.len() as u64,
             scratch: Vec::with_capacity(64),
             hist_scratch: Vec::new(),
         })
@@ -156,6 +159,7 @@ impl<W: Write> TraceWriter<W> {
             }
         }
         self.out.write_all(&self.scratch)?;
+        self.written += self.scratch.len() as u64;
         if let Some(at) = next_at {
             self.last_at_ns = at;
         }
@@ -182,6 +186,7 @@ impl<W: Write> TraceWriter<W> {
         }
         self.frame(&p);
         self.out.write_all(&self.scratch)?;
+        self.written += self.scratch.len() as u64;
         self.strings = next;
         Ok(id)
     }
@@ -189,6 +194,12 @@ impl<W: Write> TraceWriter<W> {
     /// Number of strings defined so far (the id the next one gets).
     pub fn strings_defined(&self) -> u32 {
         self.strings
+    }
+
+    /// Bytes of the header and the records written so far: where the next record starts in the
+    /// output. With a buffered output, those not yet in the output are still in the buffer.
+    pub fn bytes_written(&self) -> u64 {
+        self.written
     }
 
     /// Flushes the output.
