@@ -9,7 +9,7 @@ use lock_api::GuardNoSend;
 use crate::emit::{self, HoldFields};
 use crate::integral::WaitIntegral;
 use crate::lock_word::Stage;
-use crate::meta::{LONG_WAIT_NS, LockMeta, ParkedMark};
+use crate::meta::{HoldMark, LONG_WAIT_NS, LockMeta};
 use crate::thread::{self, Sampled, SiteKey};
 use crate::{Mode, clock, config, recorder, stacks};
 
@@ -306,6 +306,7 @@ fn contended_capturing(
     }
     // The wait is counted from here, first thing, as the caller counts it from its call.
     let start = clock::now_ns();
+    meta.note_waiter(start);
     // Where waiters get descheduled, one may stop running before it registers: it registers
     // now, so that the hold it waits for is timed (see `acquired_recording`).
     let deferred =
@@ -316,6 +317,12 @@ fn contended_capturing(
     } else {
         meta.integral.begin_wait(start)
     };
+    // Outside a storm every release with waiters is measured, charged from the last measured
+    // release; where a storm's unmeasured releases have lost that (it has just ended), the hold
+    // this wait is for is marked, as a storm's waiters mark it.
+    if meta.storm_shift() == 0 && !meta.has_checkpoint() && !meta.has_hold_mark() {
+        meta.mark_hold(clock::now_ns(), clock::now_ns);
+    }
     thread::ensure_registered();
     let key = SiteKey::new(site, mode);
     let holder = match meta.holder.load(Relaxed) {
@@ -325,7 +332,6 @@ fn contended_capturing(
         own if own == thread::id_if_registered() => 0,
         holder => holder,
     };
-    meta.note_waiter(start);
     // Inside the timed wait: the capture is time spent in `lock()` like the rest (a few µs),
     // and if the unwinder itself has to wait (its loader lock held by a thread printing a
     // backtrace, say) the wait still reads what the caller saw.
@@ -398,9 +404,10 @@ fn contended_capturing(
 /// The mutex's blocking loop calls this as its wait goes on. A wait the integral does not see yet
 /// is registered when the waiter starts yielding its thread or parks: it may then run no code
 /// for a while, and the hold it waits for would be charged nothing of it. In a storm, the first
-/// waiter to register or park during a hold marks the lock, so that the release finds out
-/// whether the hold made it wait long (a thread that yields or parks may run no code to say so)
-/// and measures it from the mark (see [`release`]).
+/// waiter to start yielding or to park during a hold (or, where waiters get descheduled, to come
+/// back from a yield) marks it, so that the release finds out whether the hold made it wait long
+/// (a thread that yields or parks may run no code to say so) and measures it from the mark (see
+/// [`release`]).
 fn waiting(meta: &LockMeta, stage: Stage) {
     if let Some(start) = thread::take_deferred_start() {
         let now = clock::now_ns();
@@ -408,19 +415,19 @@ fn waiting(meta: &LockMeta, stage: Stage) {
         thread::registered_late(meta.integral.begin_wait(now));
         thread::add_passed_over(now.saturating_sub(start));
     }
-    if let Stage::Yielded(ns) = stage
-        && ns >= LONG_WAIT_NS
-    {
-        meta.note_descheduled(clock::now_ns());
-    }
-    // After a yield, only where waiters get descheduled: on an idle machine a waiter yields
-    // many times during a short hold, and each mark costs that hold's release a clock reading.
     let marks = match stage {
-        Stage::Yielding | Stage::Parking => true,
+        // A yield takes a µs or less on an idle core.
+        Stage::Yielded(ns) if ns >= LONG_WAIT_NS => {
+            meta.note_descheduled(clock::now_ns());
+            true
+        }
+        // Each yield, only where waiters get descheduled: on an idle machine a waiter yields
+        // several times during a short hold, and each mark costs the release a clock reading.
         Stage::Yielded(_) => meta.waiters_descheduled(),
+        Stage::Yielding | Stage::Parking => true,
     };
-    if marks && meta.storm_shift() != 0 && !meta.has_parked_mark() {
-        meta.mark_parked(clock::now_ns(), clock::now_ns);
+    if marks && meta.storm_shift() != 0 && !meta.has_hold_mark() {
+        meta.mark_hold(clock::now_ns(), clock::now_ns);
     }
 }
 
@@ -430,24 +437,24 @@ fn waiting(meta: &LockMeta, stage: Stage) {
 /// as a waiter parking during it would mark it.
 #[cold]
 pub(crate) fn woke_waiter(meta: &LockMeta) {
-    if meta.storm_shift() != 0 && !meta.has_parked_mark() && recording() {
-        meta.mark_parked(clock::now_ns(), clock::now_ns);
+    if meta.storm_shift() != 0 && !meta.has_hold_mark() && recording() {
+        meta.mark_hold(clock::now_ns(), clock::now_ns);
     }
 }
 
 /// Releases the lock with `unlock`, then measures and records the hold if it was timed, made
-/// others wait, or has events pending. In a storm, only releases a parked waiter has waited long
-/// for (see [`waiting`]) and the storm's samples are measured.
+/// others wait, or has events pending. In a storm, only releases of holds marked long ago (see
+/// [`waiting`]), of long timed holds and the storm's samples are measured.
 #[inline(always)]
 pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: impl FnOnce()) {
     let waiters = meta.has_waiters();
     let for_waiters = waiters && meta.storm_shift() == 0;
     // Untimed, no events pending, and either nobody waits or this is one of a storm's releases
-    // that go unmeasured, with no waiter parked during it: just unlock. (A waiter that parked
-    // or was woken is still registered, so `waiters` covers the mark.)
+    // that go unmeasured, not marked: just unlock. (Whoever marks a hold is a registered
+    // waiter or wakes one, so `waiters` covers the mark.)
     if token.start_ns == 0
         && !token.is_deferred()
-        && !(waiters && (for_waiters || meta.has_parked_mark()))
+        && !(waiters && (for_waiters || meta.has_hold_mark()))
     {
         if waiters {
             meta.lose_checkpoint();
@@ -477,11 +484,11 @@ fn release_slow(
     let storm_sample = hold_start.filter(|start| start.storm_weight != 0);
     let recording = recording();
     let mut now = 0;
-    // A waiter parked during this hold (in a storm): if long ago, the hold made it wait long and
-    // is measured, charged from the mark unless it noted W at its own start. One clock reading
-    // beside the wake-up this release is about to make.
+    // A hold marked long ago has made a waiter wait long: it is measured, charged from the mark
+    // unless it noted W at its own start. One clock reading, beside the wake-up this release is
+    // about to make or the waiter's yields.
     let mut from_mark = None;
-    if let Some(mark) = meta.take_parked_mark()
+    if let Some(mark) = meta.take_hold_mark()
         && recording
     {
         now = clock::now_ns();
@@ -600,11 +607,11 @@ fn measure(
     now: u64,
     for_waiters: bool,
     hold_start: Option<thread::HoldStart>,
-    from_mark: Option<ParkedMark>,
+    from_mark: Option<HoldMark>,
 ) -> Option<HoldFields> {
     let waiters = meta.integral.waiters();
     let (storm_weight, start) = hold_start
-        .map_or((0, from_mark.map(ParkedMark::integral)), |start| {
+        .map_or((0, from_mark.map(HoldMark::integral)), |start| {
             (start.storm_weight, Some(start.integral))
         });
     // A hold that noted W at its start is charged from there: its own blame; one that a parked

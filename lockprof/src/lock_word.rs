@@ -11,7 +11,7 @@
 //! The state, spinning, parking and unparking are parking_lot's, bit for bit: a locked bit, a
 //! parked bit, `SpinWait` before parking, an unlock that wakes one parked thread without handing
 //! the lock over, and a fair unlock that does. While recording, the profiler is told when the
-//! wait starts yielding, how long each yield took, and before each park (`Stage`), before the
+//! wait starts yielding, how long its yields took, and before each park (`Stage`), before the
 //! parked bit is set.
 
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -27,11 +27,11 @@ const PARKED_BIT: u8 = 0b10;
 pub(crate) enum Stage {
     /// The waiter starts yielding its thread.
     Yielding,
+    /// The waiter's last yield of its thread took this long (ns): long if other threads ran on
+    /// its core meanwhile.
+    Yielded(u64),
     /// The waiter is about to park.
     Parking,
-    /// One of the waiter's yields took this long (ns): long, other threads ran on its core
-    /// meanwhile.
-    Yielded(u64),
 }
 
 /// Rounds of `SpinWait::spin` that spin on the processor before it starts yielding the thread
@@ -101,6 +101,7 @@ impl LockWord {
     ) -> Option<u64> {
         let mut spinwait = SpinWait::new();
         let mut spins = 0u32;
+        let mut yielded_at = 0;
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // Grab the lock if it is free, even if there is a queue (barging, as parking_lot).
@@ -126,18 +127,20 @@ impl LockWord {
                     && let Some(waiting) = &waiting
                 {
                     waiting(Stage::Yielding);
+                    yielded_at = clock();
                 }
             }
-            if state & PARKED_BIT == 0 {
-                let yielding = spins > BUSY_SPINS && waiting.is_some();
-                let before = if yielding { clock() } else { 0 };
-                if spinwait.spin() {
-                    if yielding && let Some(waiting) = &waiting {
-                        waiting(Stage::Yielded(clock().saturating_sub(before)));
-                    }
-                    state = self.state.load(Ordering::Relaxed);
-                    continue;
+            if state & PARKED_BIT == 0 && spinwait.spin() {
+                if yielded_at != 0
+                    && let Some(waiting) = &waiting
+                {
+                    // One reading a yield times each.
+                    let now = clock();
+                    waiting(Stage::Yielded(now.saturating_sub(yielded_at)));
+                    yielded_at = now;
                 }
+                state = self.state.load(Ordering::Relaxed);
+                continue;
             }
 
             // Told before the parked bit is set: from then on each unlock goes to wake a thread,

@@ -32,8 +32,8 @@ pub(crate) struct LockMeta {
     /// When the sampling was last adapted (see `adapt_sampling`), in µs (it wraps after 71
     /// minutes; only differences under a second matter).
     last_adapted_us: AtomicU32,
-    /// When a waiter last found a yield of its take long (its core ran other threads: the
-    /// machine has more runnable threads than cores), in ms (it wraps after 65 s); 0: not
+    /// When a waiter last found its yields take long (its core ran other threads: the machine
+    /// has more runnable threads than cores), in ms (it wraps after 65 s); 0: not
     /// recently. While set, waiters may not run for a whole hold, so a storm times the holds that
     /// begin with waiters registered (see `acquire::acquired_recording`). Cleared by a storm's
     /// measured releases once it is `DESCHEDULED_FOR_MS` old.
@@ -44,12 +44,13 @@ pub(crate) struct LockMeta {
     pub(crate) integral: WaitIntegral,
     /// lockprof thread id of the last thread to acquire the lock (0: none yet).
     pub(crate) holder: AtomicU64,
-    /// In a storm, when the first waiter to park since the last release parked, and W then
-    /// (`ParkedMark`; 0: none). The release finds it old if the hold it ends has made a parked
-    /// waiter wait long, and then measures that hold from the mark (see `acquire::release`). On
-    /// the second line: the parking waiter writes it just before the lock word's parked bit,
-    /// and the release reads it beside the lock word.
-    parked_mark: AtomicU64,
+    /// A mark on the current hold (`HoldMark`; 0: none): a point during it, and W then, left
+    /// by the first waiter that yields or parks during it in a storm, or by the unlock before it
+    /// that woke a waiter, or by a waiter that finds it cannot be charged from a checkpoint. The
+    /// release takes it, and if it is old, the hold has made a waiter wait long: it is measured,
+    /// charged from the mark (see `acquire::release`). On the second line: waiters write it
+    /// beside the lock word's parked bit, and the release reads it beside the lock word.
+    hold_mark: AtomicU64,
     /// How sparsely a storm is sampled: one exclusive acquisition in `2^shift` (0: no storm; see
     /// `storm_shift`). Written only at measured releases and when a storm ends.
     shift: AtomicU16,
@@ -81,13 +82,13 @@ const DESCHEDULED_FOR_MS: u16 = 10;
 /// A waiter arriving this long after the last measured release ends the storm.
 const QUIET_NS: u64 = 1_000_000;
 
-/// A parked waiter's mark (`LockMeta::parked_mark`): when it parked, in µs modulo 2^16 (the top
-/// 16 bits; a hold of over 65 ms may be taken for a short one, once in three thousand), and W
-/// then, modulo 2^48 like W itself.
+/// A mark on a hold (`LockMeta::hold_mark`): when, in µs modulo 2^16 (the top 16 bits; a hold
+/// of over 65 ms may be taken for a short one, once in three thousand), and W then, modulo 2^48
+/// like W itself.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct ParkedMark(u64);
+pub(crate) struct HoldMark(u64);
 
-impl ParkedMark {
+impl HoldMark {
     const W_BITS: u32 = 48;
 
     fn pack(now: u64, integral: u64) -> u64 {
@@ -95,24 +96,24 @@ impl ParkedMark {
         ((now / 1_000) << Self::W_BITS | integral & ((1 << Self::W_BITS) - 1)).max(1)
     }
 
-    /// W when the waiter parked.
+    /// W when the mark was left.
     pub(crate) fn integral(self) -> u64 {
         self.0 & ((1 << Self::W_BITS) - 1)
     }
 
-    /// Whether the waiter parked [`LONG_WAIT_NS`] or more before `now`.
+    /// Whether the mark was left [`LONG_WAIT_NS`] or more before `now`.
     pub(crate) fn is_old(self, now: u64) -> bool {
         self.age_us(now) >= LONG_WAIT_NS / 1_000
     }
 
-    /// When the waiter parked, to the µs, seen from `now` (less than 65 ms later).
+    /// When the mark was left, to the µs, seen from `now` (less than 65 ms later).
     pub(crate) fn at(self, now: u64) -> u64 {
         now.saturating_sub(self.age_us(now) * 1_000)
     }
 
     fn age_us(self, now: u64) -> u64 {
-        let parked_us = (self.0 >> Self::W_BITS) as u16;
-        u64::from(((now / 1_000) as u16).wrapping_sub(parked_us))
+        let marked_us = (self.0 >> Self::W_BITS) as u16;
+        u64::from(((now / 1_000) as u16).wrapping_sub(marked_us))
     }
 }
 
@@ -134,7 +135,7 @@ impl LockMeta {
             last_release: AtomicU64::new(0),
             last_adapted_us: AtomicU32::new(0),
             descheduled_ms: AtomicU16::new(0),
-            parked_mark: AtomicU64::new(0),
+            hold_mark: AtomicU64::new(0),
             checkpoint: AtomicU16::new(0),
             epoch: AtomicU16::new(0),
             blamed: AtomicU64::new(0),
@@ -190,7 +191,7 @@ impl LockMeta {
         }
     }
 
-    /// Notes a waiter's yield that took long, at `now`.
+    /// Notes a waiter whose yields took long, at `now`.
     pub(crate) fn note_descheduled(&self, now: u64) {
         let now_ms = ((now / 1_000_000) as u16).max(1);
         if self.descheduled_ms.load(Relaxed) != now_ms {
@@ -212,36 +213,34 @@ impl LockMeta {
         }
     }
 
-    /// Notes, for a waiter about to park at `now` in a storm, when it parks and W then, unless
-    /// an earlier parker's mark stands (see `parked_mark`). W is read between two clock
-    /// readings, as a thread that does not hold the lock must (see
-    /// `WaitIntegral::integral_outside`); `now` is the first.
-    pub(crate) fn mark_parked(&self, now: u64, clock: fn() -> u64) {
-        if self.parked_mark.load(Relaxed) != 0 {
+    /// Marks the current hold at `now`, for a thread that does not hold the lock, unless it is
+    /// marked already (see `hold_mark`). W is read between two clock readings, as such a thread
+    /// must (see `WaitIntegral::integral_outside`); `now` is the first.
+    pub(crate) fn mark_hold(&self, now: u64, clock: fn() -> u64) {
+        if self.hold_mark.load(Relaxed) != 0 {
             return;
         }
         if let Some(integral) = self.integral.integral_outside(now, clock) {
-            self.parked_mark
-                .store(ParkedMark::pack(now, integral), Relaxed);
+            self.hold_mark.store(HoldMark::pack(now, integral), Relaxed);
         }
     }
 
-    /// Takes the parked waiter's mark, if there is one (one load beside the lock word).
+    /// Takes the current hold's mark, if there is one (one load beside the lock word).
     #[inline]
-    pub(crate) fn take_parked_mark(&self) -> Option<ParkedMark> {
-        match self.parked_mark.load(Relaxed) {
+    pub(crate) fn take_hold_mark(&self) -> Option<HoldMark> {
+        match self.hold_mark.load(Relaxed) {
             0 => None,
             word => {
-                self.parked_mark.store(0, Relaxed);
-                Some(ParkedMark(word))
+                self.hold_mark.store(0, Relaxed);
+                Some(HoldMark(word))
             }
         }
     }
 
-    /// Whether a waiter has parked since the last release (one load beside the lock word).
+    /// Whether the current hold is marked (one load beside the lock word).
     #[inline(always)]
-    pub(crate) fn has_parked_mark(&self) -> bool {
-        self.parked_mark.load(Relaxed) != 0
+    pub(crate) fn has_hold_mark(&self) -> bool {
+        self.hold_mark.load(Relaxed) != 0
     }
 
     /// Whether charging the integral now gives the current hold's own blame (see `checkpoint`).
@@ -425,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn a_parked_waiters_mark_passes_over_a_storms_uncharged_waiting() {
+    fn a_waiters_mark_passes_over_a_storms_uncharged_waiting() {
         let meta = LockMeta::new(LockName::Given("mark"), LockKind::Mutex);
         // A storm's waiter, and an unmeasured release while it waits: 4 µs nobody takes exactly.
         let storm = meta.integral.begin_wait(1_000);
@@ -434,12 +433,12 @@ mod tests {
         meta.integral.end_wait(storm, 5_000);
         // A long hold begins at 5 000; a waiter arrives at 6 000 and parks at 7 000.
         let parked = meta.integral.begin_wait(6_000);
-        meta.mark_parked(7_000, || 7_000);
-        // A second parker leaves the first one's mark.
-        meta.mark_parked(8_000, || 8_000);
-        assert!(meta.has_parked_mark());
-        let mark = meta.take_parked_mark().expect("a waiter parked");
-        assert!(!meta.has_parked_mark());
+        meta.mark_hold(7_000, || 7_000);
+        // A second waiter leaves the first one's mark.
+        meta.mark_hold(8_000, || 8_000);
+        assert!(meta.has_hold_mark());
+        let mark = meta.take_hold_mark().expect("a waiter parked");
+        assert!(!meta.has_hold_mark());
         assert!(!mark.is_old(7_000 + 19_999));
         assert!(mark.is_old(2_007_000));
         // The release at 2 007 000 is charged from the mark: the hold's own blame but for the
