@@ -8,7 +8,6 @@ use lock_api::GuardNoSend;
 
 use crate::emit::{self, HoldFields};
 use crate::integral::WaitIntegral;
-use crate::lock_word::Stage;
 use crate::meta::{HoldMark, LONG_WAIT_NS, LockMeta};
 use crate::thread::{self, Sampled, SiteKey};
 use crate::{Mode, clock, config, recorder, stacks};
@@ -137,14 +136,12 @@ fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: M
                 return acquired_storm_sample(meta, site, key, weight);
             }
             // A hold that begins with waiters registered is timed if the thread takes the lock
-            // from another without waiting itself, as one that comes to it now and then does,
-            // or if waiters have been descheduled recently (a loaded machine): a long hold is
-            // then measured however late its waiters get to run to mark it (see
-            // `release_slow`). A storm's threads taking the lock back from themselves on an
-            // idle machine cost nothing more.
+            // from another without waiting itself, as one that comes to it now and then does:
+            // a long hold is then measured however late its waiters get to run to mark it (see
+            // `release_slow`). A storm's threads taking the lock back from themselves cost
+            // nothing more.
             if meta.integral.has_live_waiters()
-                && (meta.holder.load(Relaxed) != thread::id_if_registered()
-                    || meta.waiters_descheduled())
+                && meta.holder.load(Relaxed) != thread::id_if_registered()
             {
                 return acquired_timed(meta, site, key);
             }
@@ -243,9 +240,9 @@ fn acquired_timed(meta: &LockMeta, site: &'static Location<'static>, key: SiteKe
 
 /// What a raw lock's blocking loop is given: a clock to read when the wait ends...
 pub(crate) type Clock = fn() -> u64;
-/// ...and, while recording, [`waiting`], to call with the lock's bookkeeping as the wait goes on
-/// (see `lock_word::Stage`). Locks that cannot tell ignore it.
-pub(crate) type Watch = Option<fn(&LockMeta, Stage)>;
+/// ...and, while recording, [`waiting`], to call with the lock's bookkeeping as the wait goes on:
+/// when it starts yielding its thread and before each park. Locks that cannot tell ignore it.
+pub(crate) type Watch = Option<fn(&LockMeta)>;
 
 /// When a contended acquisition captures the waiter's native stack; also whether the lock's
 /// blocking loop calls [`Waiting`].
@@ -307,10 +304,7 @@ fn contended_capturing(
     // The wait is counted from here, first thing, as the caller counts it from its call.
     let start = clock::now_ns();
     meta.note_waiter(start);
-    // Where waiters get descheduled, one may stop running before it registers: it registers
-    // now, so that the hold it waits for is timed (see `acquired_recording`).
-    let deferred =
-        capture == WaiterStack::WhenLong && meta.storm_shift() != 0 && !meta.waiters_descheduled();
+    let deferred = capture == WaiterStack::WhenLong && meta.storm_shift() != 0;
     let mut ticket = if deferred {
         thread::defer_wait(start);
         meta.integral.defer_wait(start)
@@ -404,29 +398,17 @@ fn contended_capturing(
 /// The mutex's blocking loop calls this as its wait goes on. A wait the integral does not see yet
 /// is registered when the waiter starts yielding its thread or parks: it may then run no code
 /// for a while, and the hold it waits for would be charged nothing of it. In a storm, the first
-/// waiter to start yielding or to park during a hold (or, where waiters get descheduled, to come
-/// back from a yield) marks it, so that the release finds out whether the hold made it wait long
-/// (a thread that yields or parks may run no code to say so) and measures it from the mark (see
-/// [`release`]).
-fn waiting(meta: &LockMeta, stage: Stage) {
+/// waiter to start yielding or to park during a hold marks it, so that the release finds out
+/// whether the hold made it wait long (a thread that yields or parks may run no code to say so)
+/// and measures it from the mark (see [`release`]).
+fn waiting(meta: &LockMeta) {
     if let Some(start) = thread::take_deferred_start() {
         let now = clock::now_ns();
         // What it waited before is no hold's.
         thread::registered_late(meta.integral.begin_wait(now));
         thread::add_passed_over(now.saturating_sub(start));
     }
-    let marks = match stage {
-        // A yield takes a µs or less on an idle core.
-        Stage::Yielded(ns) if ns >= LONG_WAIT_NS => {
-            meta.note_descheduled(clock::now_ns());
-            true
-        }
-        // Each yield, only where waiters get descheduled: on an idle machine a waiter yields
-        // several times during a short hold, and each mark costs the release a clock reading.
-        Stage::Yielded(_) => meta.waiters_descheduled(),
-        Stage::Yielding | Stage::Parking => true,
-    };
-    if marks && meta.storm_shift() != 0 && !meta.has_hold_mark() {
+    if meta.storm_shift() != 0 && !meta.has_hold_mark() {
         meta.mark_hold(clock::now_ns(), clock::now_ns);
     }
 }
@@ -517,7 +499,6 @@ fn release_slow(
         let hold = measure(meta, &token, now, for_waiters, hold_start, from_mark);
         if storm_sample.is_some() || for_waiters && meta.storm_shift() == 0 {
             meta.adapt_sampling(now);
-            meta.forget_old_descheduling(now);
         }
         if for_waiters || storm_sample.is_some() {
             meta.set_last_release(now);

@@ -11,8 +11,7 @@
 //! The state, spinning, parking and unparking are parking_lot's, bit for bit: a locked bit, a
 //! parked bit, `SpinWait` before parking, an unlock that wakes one parked thread without handing
 //! the lock over, and a fair unlock that does. While recording, the profiler is told when the
-//! wait starts yielding, how long its yields took, and before each park (`Stage`), before the
-//! parked bit is set.
+//! wait starts yielding and before each park, before the parked bit is set.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
@@ -21,18 +20,6 @@ use parking_lot_core::{DEFAULT_PARK_TOKEN, ParkResult, SpinWait, UnparkResult, U
 
 const LOCKED_BIT: u8 = 0b01;
 const PARKED_BIT: u8 = 0b10;
-
-/// How far a wait has gone, for the profiler's bookkeeping (see `LockWord::lock_slow`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// The waiter starts yielding its thread.
-    Yielding,
-    /// The waiter's last yield of its thread took this long (ns): long if other threads ran on
-    /// its core meanwhile.
-    Yielded(u64),
-    /// The waiter is about to park.
-    Parking,
-}
 
 /// Rounds of `SpinWait::spin` that spin on the processor before it starts yielding the thread
 /// (parking_lot_core's).
@@ -88,7 +75,8 @@ impl LockWord {
     /// Acquires the lock, spinning and then parking while it is held, or gives up at `deadline`.
     /// `clock` is read just before each attempt that may acquire; returns its reading before the
     /// attempt that did (for a fair hand-off, its reading on waking), or `None` on timeout.
-    /// `waiting`, if given, is told when the wait reaches each [`Stage`].
+    /// `waiting`, if given, is called when the wait starts yielding its thread (it may then not
+    /// run again for a while) and before each park.
     // Never inlined: `scripts/instructions.py` tells the blocking apart from the bookkeeping
     // around it by this function's name.
     #[cold]
@@ -97,11 +85,10 @@ impl LockWord {
         &self,
         deadline: Option<Instant>,
         clock: impl Fn() -> u64,
-        waiting: Option<impl Fn(Stage)>,
+        waiting: Option<impl Fn()>,
     ) -> Option<u64> {
         let mut spinwait = SpinWait::new();
         let mut spins = 0u32;
-        let mut yielded_at = 0;
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // Grab the lock if it is free, even if there is a queue (barging, as parking_lot).
@@ -126,19 +113,10 @@ impl LockWord {
                 if spins == BUSY_SPINS + 1
                     && let Some(waiting) = &waiting
                 {
-                    waiting(Stage::Yielding);
-                    yielded_at = clock();
+                    waiting();
                 }
             }
             if state & PARKED_BIT == 0 && spinwait.spin() {
-                if yielded_at != 0
-                    && let Some(waiting) = &waiting
-                {
-                    // One reading a yield times each.
-                    let now = clock();
-                    waiting(Stage::Yielded(now.saturating_sub(yielded_at)));
-                    yielded_at = now;
-                }
                 state = self.state.load(Ordering::Relaxed);
                 continue;
             }
@@ -146,7 +124,7 @@ impl LockWord {
             // Told before the parked bit is set: from then on each unlock goes to wake a thread,
             // and finds none (and clears the bit, failing the park) until this one is queued.
             if let Some(waiting) = &waiting {
-                waiting(Stage::Parking);
+                waiting();
             }
 
             // Set the parked bit, so the unlocking thread knows to wake someone.
@@ -284,7 +262,7 @@ mod tests {
 
     use super::*;
 
-    const NO_WATCH: Option<fn(Stage)> = None;
+    const NO_WATCH: Option<fn()> = None;
 
     /// A lock word guarding a plain counter, shared between threads.
     struct Guarded {

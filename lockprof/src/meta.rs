@@ -32,12 +32,6 @@ pub(crate) struct LockMeta {
     /// When the sampling was last adapted (see `adapt_sampling`), in µs (it wraps after 71
     /// minutes; only differences under a second matter).
     last_adapted_us: AtomicU32,
-    /// When a waiter last found its yields take long (its core ran other threads: the machine
-    /// has more runnable threads than cores), in ms (it wraps after 65 s); 0: not
-    /// recently. While set, waiters may not run for a whole hold, so a storm times the holds that
-    /// begin with waiters registered (see `acquire::acquired_recording`). Cleared by a storm's
-    /// measured releases once it is `DESCHEDULED_FOR_MS` old.
-    descheduled_ms: AtomicU16,
     pub(crate) kind: LockKind,
     /// Who waited, for how long, and how much of it is charged to holders. Its last field, the
     /// waiter count and running sum, begins the second cache line.
@@ -77,8 +71,6 @@ pub(crate) struct LockMeta {
 const MEASURE_GAP_NS: u64 = 25_000;
 /// In a storm, at least one in `2^MAX_SHIFT` releases with waiters (on average) is measured.
 const MAX_SHIFT: u16 = 11;
-/// Waiters descheduled this long ago (in ms) no longer make a storm time its holds.
-const DESCHEDULED_FOR_MS: u16 = 10;
 /// A waiter arriving this long after the last measured release ends the storm.
 const QUIET_NS: u64 = 1_000_000;
 
@@ -134,7 +126,6 @@ impl LockMeta {
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
             last_adapted_us: AtomicU32::new(0),
-            descheduled_ms: AtomicU16::new(0),
             hold_mark: AtomicU64::new(0),
             checkpoint: AtomicU16::new(0),
             epoch: AtomicU16::new(0),
@@ -188,28 +179,6 @@ impl LockMeta {
         if self.checkpoint.load(Relaxed) == epoch {
             // Readers may release at once: either's store invalidates, so no read-modify-write.
             self.epoch.store(epoch.wrapping_add(1), Relaxed);
-        }
-    }
-
-    /// Notes a waiter whose yields took long, at `now`.
-    pub(crate) fn note_descheduled(&self, now: u64) {
-        let now_ms = ((now / 1_000_000) as u16).max(1);
-        if self.descheduled_ms.load(Relaxed) != now_ms {
-            self.descheduled_ms.store(now_ms, Relaxed);
-        }
-    }
-
-    /// Whether waiters have been descheduled recently (one load of the first line).
-    #[inline(always)]
-    pub(crate) fn waiters_descheduled(&self) -> bool {
-        self.descheduled_ms.load(Relaxed) != 0
-    }
-
-    /// At a measured release at `now`: forgets descheduled waiters noted long enough ago.
-    pub(crate) fn forget_old_descheduling(&self, now: u64) {
-        let at = self.descheduled_ms.load(Relaxed);
-        if at != 0 && ((now / 1_000_000) as u16).wrapping_sub(at) >= DESCHEDULED_FOR_MS {
-            self.descheduled_ms.store(0, Relaxed);
         }
     }
 

@@ -55,7 +55,7 @@ impl RawProfiledMutex {
                 self.raw.lock_slow(
                     deadline,
                     clock,
-                    watch.map(|waiting| move |stage| waiting(&self.meta, stage)),
+                    watch.map(|waiting| move || waiting(&self.meta)),
                 )
             },
         )
