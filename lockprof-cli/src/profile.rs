@@ -426,7 +426,8 @@ pub enum SortKey {
 pub struct Profile {
     /// Longest span of time one input covers: latest minus earliest event timestamp, ns.
     pub duration_ns: u64,
-    /// Events the writers dropped (they fell behind); the numbers above miss them.
+    /// Events the writers dropped (they fell behind, or their output failed); the numbers above
+    /// miss them.
     pub dropped_events: u64,
     /// Number of inputs merged.
     pub inputs: usize,

@@ -26,8 +26,8 @@ pub fn write_text(profile: &Profile, opts: &ReportOptions, mut out: impl Write) 
     if profile.dropped_events > 0 {
         writeln!(
             out,
-            "warning: the trace writer fell behind and dropped events: the numbers below are \
-             lower bounds"
+            "warning: events were dropped (the trace writer fell behind, or its output failed): \
+             the numbers below are lower bounds"
         )?;
     }
     if profile.locks.is_empty() {
