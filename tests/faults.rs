@@ -416,5 +416,5 @@ fn events_lost_to_a_failing_output_are_counted_in_the_trace_and_the_report() {
         )),
         "{out}"
     );
-    assert!(out.contains("dropped events"), "{out}");
+    assert!(out.contains("events were dropped"), "{out}");
 }

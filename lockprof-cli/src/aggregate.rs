@@ -50,6 +50,11 @@ pub(crate) struct SummaryCounts {
     pub(crate) blame_estimated_ns: u64,
     /// Waiting on the lock charged to no hold exactly.
     pub(crate) unattributed_ns: u64,
+    /// Where the summary's waits are shown: the stack of one of them, drawn in proportion to
+    /// their lengths (`stacks::NO_STACK` when the summary has none).
+    pub(crate) wait_native: NativeId,
+    /// Where its holds and blame are shown, likewise.
+    pub(crate) blame_native: NativeId,
 }
 
 #[derive(Debug)]
@@ -225,15 +230,28 @@ impl Aggregator {
         acc.blame_estimated_ns = acc.blame_estimated_ns.saturating_add(blame_estimated_ns);
         // Per lock only: it is other threads' waiting, no cell's.
         acc.unattributed_ns = acc.unattributed_ns.saturating_add(counts.unattributed_ns);
-        self.cells.entry(key).or_default().add(&Cell {
+        // The waits under the stack drawn from them, the holds under theirs: each an unbiased
+        // draw, so over many summaries each stack gets its share of the time.
+        let waits = Cell {
             waits: counts.waits,
             wait_ns: counts.wait_ns,
+            ..Cell::default()
+        };
+        let holds = Cell {
             holds: counts.holds,
             holds_estimated: counts.holds,
             hold_ns: counts.hold_ns,
             blame_ns: counts.blame_ns,
             blame_estimated_ns,
-        });
+            ..Cell::default()
+        };
+        for (native, part) in [(counts.wait_native, waits), (counts.blame_native, holds)] {
+            self.native.saw(native);
+            self.cells
+                .entry(CellKey { native, ..key })
+                .or_default()
+                .add(&part);
+        }
     }
 
     /// `count` events were dropped by a writer.

@@ -103,6 +103,8 @@ impl NativeInput<'_> {
             blame_ns: s.blame_ns,
             blame_estimated_ns: s.blame_estimated_ns,
             unattributed_ns: s.unattributed_ns,
+            wait_native: self.stacks.native(s.wait_stack),
+            blame_native: self.stacks.native(s.blame_stack),
         };
         self.agg
             .summary(key, &counts, Some(&s.wait_hist), Some(&s.hold_hist));

@@ -79,6 +79,10 @@ pub(crate) struct SummaryFields {
     /// hand-offs between holds, and in storms of short holds the waiting during unmeasured holds
     /// (see `event::UNATTRIBUTED_NS`).
     pub(crate) unattributed_ns: u64,
+    /// The stack of one of the summary's waits, drawn in proportion to their lengths (0: none).
+    pub(crate) wait_stack: StackId,
+    /// The stack of one of the summary's holds with blame, drawn in proportion to it (0: none).
+    pub(crate) blame_stack: StackId,
 }
 
 /// Whether any subscriber wants lockprof events now: one relaxed load when the answer is the same
@@ -226,6 +230,8 @@ pub(crate) fn summary(s: &Subject<'_>, f: &SummaryFields) {
         blame_ns = f.blame_ns,
         blame_estimated_ns = f.blame_estimated_ns,
         unattributed_ns = f.unattributed_ns,
+        wait_stack = u64::from(f.wait_stack),
+        blame_stack = u64::from(f.blame_stack),
     );
 }
 

@@ -96,6 +96,12 @@ pub const BLAME_ESTIMATED_NS: &str = "blame_estimated_ns";
 /// doing) and, in a storm of short holds, the waiting during the holds not measured (which
 /// BLAME_ESTIMATED_NS estimates). Σ (blame − blame estimated) + Σ this = Σ wait of the lock.
 pub const UNATTRIBUTED_NS: &str = "unattributed_ns";
+/// Summary: the native stack of one of the summary's waits, drawn with a chance in proportion to
+/// its length, so that the summary's `wait_ns` can be shown under a stack (0: none).
+pub const WAIT_STACK: &str = "wait_stack";
+/// Summary: the native stack of one of the summary's measured holds, drawn with a chance in
+/// proportion to its blame (0: none).
+pub const BLAME_STACK: &str = "blame_stack";
 // Summary events also carry WAIT_NS (exact sum of the short waits), HOLD_NS (weighted sum of the
 // short holds) and BLAME_NS (sum of blame of holds not reported as hold events, of which
 // BLAME_ESTIMATED_NS is estimated).

@@ -80,6 +80,13 @@ struct SiteStats {
     /// hold: a hand-off between two holds (no hold's doing), or in a storm the waiting during
     /// holds whose releases went unmeasured (which the samples estimate).
     unattributed_ns: u64,
+    /// The stack of one of the waits in `wait_ns`, drawn in proportion to their lengths (see
+    /// [`drawn`]; 0: none).
+    wait_stack: StackId,
+    /// The stack of one of the holds in `blame_ns`, drawn in proportion to their blame.
+    blame_stack: StackId,
+    /// Stacks captured for the two draws since the last summary (at most `MAX_DRAWS`).
+    draws: u32,
 }
 
 impl SiteStats {
@@ -99,6 +106,9 @@ impl SiteStats {
             blame_ns: 0,
             blame_estimated_ns: 0,
             unattributed_ns: 0,
+            wait_stack: 0,
+            blame_stack: 0,
+            draws: 0,
         }
     }
 
@@ -127,6 +137,8 @@ impl SiteStats {
             blame_ns: self.blame_ns,
             blame_estimated_ns: self.blame_estimated_ns,
             unattributed_ns: self.unattributed_ns,
+            wait_stack: self.wait_stack,
+            blame_stack: self.blame_stack,
         };
         let (lock, kind) = (self.lock, self.kind);
         let (wait_hist, hold_hist) = (self.wait_hist.take(), self.hold_hist.take());
@@ -151,6 +163,31 @@ fn record(hist: &mut Option<Box<Histogram<u64>>>, value: u64, count: u64) {
         Box::new(h)
     });
     let _ = hist.record_n(value.max(1), count);
+}
+
+/// Whether an item of weight `weight`, the last of a running total `total` (itself included),
+/// replaces the one kept so far: a weighted reservoir of one, so that each item ends up kept with
+/// a chance in proportion to its weight, and the kept one is replaced about ln(n) times for n
+/// items of similar weights (a few stack captures a second where thousands of waits go by).
+fn drawn(weight: u64, total: u64) -> bool {
+    total != 0 && (u128::from(thread::random()) * u128::from(total)) >> 32 < u128::from(weight)
+}
+
+/// Stack captures a summary's draws may take (outside the stack budget): about 2 ln(n) are
+/// expected for n waits and holds, so this bounds the cost without biasing the draw but for a
+/// summary of billions.
+const MAX_DRAWS: u32 = 64;
+
+impl SiteStats {
+    /// The stack for a draw: `known` if the wait or hold has one, else a capture while the
+    /// summary's captures last (0: none).
+    fn draw_stack(&mut self, known: StackId) -> StackId {
+        if known != 0 || self.draws >= MAX_DRAWS {
+            return known;
+        }
+        self.draws += 1;
+        stacks::capture_drawn()
+    }
 }
 
 /// Base64 of HdrHistogram's V2 serialization; empty when there is nothing to send.
@@ -649,6 +686,15 @@ fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
             stats.waits += 1;
             stats.wait_ns += wait_ns;
             record(&mut stats.wait_hist, wait_ns, 1);
+            // After the release: the stack is where the wait was (a guard is almost always
+            // released in the function that took it).
+            if drawn(wait_ns, stats.wait_ns) {
+                // None when captures are off or spent: the earlier draw stands.
+                let stack = stats.draw_stack(wait.stack);
+                if stack != 0 {
+                    stats.wait_stack = stack;
+                }
+            }
         } else {
             r.push(Pending::Wait {
                 lock_addr: wait.lock,
@@ -699,6 +745,17 @@ pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: b
         }
         let stats = r.entry(meta, site);
         stats.blame_ns += hold.blame_ns;
+        // Not while a condition variable's wait is parking (`defer`): nothing slow runs there.
+        let blame = hold.blame_ns + hold.blame_extra_ns;
+        if blame > 0 && drawn(blame, stats.blame_ns) {
+            let stack = match hold.stack {
+                0 if defer => 0,
+                stack => stats.draw_stack(stack),
+            };
+            if stack != 0 {
+                stats.blame_stack = stack;
+            }
+        }
         // The histogram is of sampled holds (which stand for all holds) and of long ones that
         // found no room in the event budget; other measured holds (measured because others
         // waited) are already represented by the sample.
@@ -915,6 +972,8 @@ fn emit_all(thread_name: &str, thread_id: u64, pending: Vec<Pending>, summaries:
         }
     }
     for (subject, fields) in summaries {
+        stacks::define_for_subscriber(fields.wait_stack, thread_name, thread_id);
+        stacks::define_for_subscriber(fields.blame_stack, thread_name, thread_id);
         emit::summary(&subject.with_thread(thread_name, thread_id), &fields);
     }
 }

@@ -343,6 +343,11 @@ fn restart_countdown(t: &FastThread) -> u32 {
 }
 
 /// The thread's next xorshift number (randomises sampling, so periodic programs don't alias).
+/// A random number from this thread's generator (0 before the thread is registered).
+pub(crate) fn random() -> u32 {
+    FAST.try_with(next_random).unwrap_or(0)
+}
+
 fn next_random(t: &FastThread) -> u32 {
     let mut x = t.rng.get();
     if x == 0 {

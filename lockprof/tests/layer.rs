@@ -330,6 +330,8 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             blame_ns: 99,
             blame_estimated_ns: 40,
             unattributed_ns: 7,
+            wait_stack: 0,
+            blame_stack: 0,
         }
     );
     assert_eq!(dropped(&records), 0);

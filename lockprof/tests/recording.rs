@@ -100,6 +100,8 @@ fn every_field_of_the_contract_is_emitted_and_nothing_else() {
             event::BLAME_NS,
             event::BLAME_ESTIMATED_NS,
             event::UNATTRIBUTED_NS,
+            event::WAIT_STACK,
+            event::BLAME_STACK,
         ])
     );
 }

@@ -178,6 +178,8 @@ fn sample() -> Vec<Record> {
             blame_ns: 99,
             blame_estimated_ns: 60,
             unattributed_ns: 1_200_000,
+            wait_stack: 4,
+            blame_stack: 9,
         })),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -197,6 +199,8 @@ fn sample() -> Vec<Record> {
             blame_ns: 0,
             blame_estimated_ns: 0,
             unattributed_ns: 0,
+            wait_stack: 0,
+            blame_stack: 0,
         })),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -214,9 +218,11 @@ fn sample() -> Vec<Record> {
             hold_ns: 0,
             hold_hist: hist(&[]),
             blame_ns: 0,
-            // Written as 0 so that the field after it keeps its position.
+            // Written as 0s so that the field after them keeps its position.
             blame_estimated_ns: 0,
-            unattributed_ns: 800,
+            unattributed_ns: 0,
+            wait_stack: 0,
+            blame_stack: 6,
         })),
         Record::Dropped { count: 17 },
         Record::Dropped { count: u64::MAX },
@@ -400,6 +406,8 @@ fn a_summary_without_the_appended_fields_reads_them_as_0() {
             blame_ns: 500,
             blame_estimated_ns,
             unattributed_ns,
+            wait_stack: 0,
+            blame_stack: 0,
         }))
     };
     let string = Record::String {
@@ -815,6 +823,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
         (
             prop_oneof![Just(0u64), any::<u64>()],
             prop_oneof![Just(0u64), any::<u64>()],
+            prop_oneof![Just(0u64), any::<u64>()],
+            prop_oneof![Just(0u64), any::<u64>()],
         ),
     )
         .prop_map(
@@ -823,7 +833,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
                 n,
                 wait_hist,
                 hold_hist,
-                (blame_estimated_ns, unattributed_ns),
+                (blame_estimated_ns, unattributed_ns, wait_stack, blame_stack),
             )| {
                 Op::Summary(Box::new(Summary {
                     lock,
@@ -843,6 +853,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     blame_ns: n[7],
                     blame_estimated_ns,
                     unattributed_ns,
+                    wait_stack,
+                    blame_stack,
                 }))
             },
         );

@@ -200,6 +200,8 @@ fn trace(events: u64, big: usize) -> (Vec<Record>, Vec<u8>) {
                 blame_ns: 1,
                 blame_estimated_ns: i % 2,
                 unattributed_ns: i % 3,
+                wait_stack: 0,
+                blame_stack: 0,
             })),
         });
     }

@@ -225,6 +225,8 @@ impl JsonInput<'_> {
                     // Absent in summaries of lockprof versions before the field: all exact.
                     blame_estimated_ns: f.blame_estimated_ns.unwrap_or(0),
                     unattributed_ns: f.unattributed_ns.unwrap_or(0),
+                    wait_native: self.native(f.wait_stack),
+                    blame_native: self.native(f.blame_stack),
                 };
                 self.agg
                     .summary(key, &counts, wait_hist.as_ref(), hold_hist.as_ref());

@@ -91,6 +91,8 @@ pub fn summary(
         blame_ns,
         blame_estimated_ns: 0,
         unattributed_ns: 0,
+        wait_stack: 0,
+        blame_stack: 0,
     }))
 }
 

@@ -28,6 +28,9 @@ pub(crate) struct SummaryFields {
     pub(crate) blame_estimated_ns: u64,
     /// Waiting charged to no hold exactly (0 from older emitters, which lack the field).
     pub(crate) unattributed_ns: u64,
+    /// Process stack ids of one of the waits and one of the holds with blame (0: none).
+    pub(crate) wait_stack: u64,
+    pub(crate) blame_stack: u64,
     /// Base64 V2 histograms, decoded on the writer thread (off the profiled thread).
     pub(crate) wait_hist: String,
     pub(crate) hold_hist: String,
@@ -244,6 +247,8 @@ impl Visitor {
             event::HOLDS => self.summary().holds = value,
             event::BLAME_ESTIMATED_NS => self.summary().blame_estimated_ns = value,
             event::UNATTRIBUTED_NS => self.summary().unattributed_ns = value,
+            event::WAIT_STACK => self.summary().wait_stack = value,
+            event::BLAME_STACK => self.summary().blame_stack = value,
             _ => {}
         }
     }

@@ -277,7 +277,15 @@ impl WriterThread {
         }
         let site = self.intern(e.site.as_str())?;
         let (stack, holder_stack, spans) = match e.kind {
-            Kind::Summary => (0, 0, 0),
+            // A summary's two stacks: one of its waits', one of its holds'.
+            Kind::Summary => match e.summary.as_deref() {
+                Some(f) => (
+                    self.define_stack(f.wait_stack)?,
+                    self.define_stack(f.blame_stack)?,
+                    0,
+                ),
+                None => (0, 0, 0),
+            },
             kind => (
                 self.define_stack(e.stack)?,
                 if kind == Kind::Wait {
@@ -343,6 +351,8 @@ impl WriterThread {
                     blame_ns: e.blame_ns,
                     blame_estimated_ns: f.blame_estimated_ns,
                     unattributed_ns: f.unattributed_ns,
+                    wait_stack: stack,
+                    blame_stack: holder_stack,
                 }))
             }
         };

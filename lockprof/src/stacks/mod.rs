@@ -134,6 +134,21 @@ pub(crate) fn capture(now: u64) -> StackId {
         SKIPPED_BUDGET.fetch_add(1, Relaxed);
         return 0;
     }
+    capture_unbudgeted()
+}
+
+/// [`capture`] outside the budget, for a summary's drawn stack: each stands for much of the
+/// summary's time, and the recorder bounds how many a summary draws.
+#[cold]
+#[inline(never)]
+pub(crate) fn capture_drawn() -> StackId {
+    if !stack_capture() {
+        return 0;
+    }
+    capture_unbudgeted()
+}
+
+fn capture_unbudgeted() -> StackId {
     CAPTURED.fetch_add(1, Relaxed);
     let mut ips = [0usize; MAX_STACK_FRAMES + 1];
     let mut n = 0;

@@ -252,6 +252,8 @@ fn decode_checked<'a>(
                     .map_err(|e| format!("hold_hist: {e}"))?,
                 blame_estimated_ns: 0,
                 unattributed_ns: 0,
+                wait_stack: 0,
+                blame_stack: 0,
             };
             // Appended in version 1 (docs/FORMAT.md), each absent in older traces, and left out
             // by writers when it and every field after it are 0.
@@ -260,6 +262,12 @@ fn decode_checked<'a>(
             }
             if !d.is_empty() {
                 summary.unattributed_ns = d.u64("unattributed_ns")?;
+            }
+            if !d.is_empty() {
+                summary.wait_stack = d.u64("wait_stack")?;
+            }
+            if !d.is_empty() {
+                summary.blame_stack = d.u64("blame_stack")?;
             }
             state.last_at_ns = summary.at_ns;
             return Ok(Decoded::Summary(Box::new(summary)));

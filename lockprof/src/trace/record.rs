@@ -256,6 +256,12 @@ pub struct Summary {
     /// of short holds the waiting during unmeasured holds (0 in traces written before the field
     /// existed).
     pub unattributed_ns: u64,
+    /// The native stack of one of the short waits, drawn with a chance in proportion to its
+    /// length: where `wait_ns` is shown (0: none, and in traces written before the field existed).
+    pub wait_stack: u64,
+    /// The native stack of one of the holds in `blame_ns`, drawn with a chance in proportion to
+    /// its blame (0: none, as above).
+    pub blame_stack: u64,
 }
 
 impl Header {

@@ -353,11 +353,18 @@ impl<W: Write> TraceWriter<W> {
         }
         // Appended in version 1: a trailing run of 0s is left out (readers then read 0), but a
         // 0 before a non-zero field is written so the fields keep their positions.
-        if s.blame_estimated_ns | s.unattributed_ns != 0 {
-            varint::put(&mut p, s.blame_estimated_ns);
-        }
-        if s.unattributed_ns != 0 {
-            varint::put(&mut p, s.unattributed_ns);
+        let appended = [
+            s.blame_estimated_ns,
+            s.unattributed_ns,
+            s.wait_stack,
+            s.blame_stack,
+        ];
+        let written = appended
+            .iter()
+            .rposition(|&v| v != 0)
+            .map_or(0, |last| last + 1);
+        for &v in &appended[..written] {
+            varint::put(&mut p, v);
         }
         if p.len() as u64 > format::MAX_RECORD_LEN {
             return Err(invalid(format!("summary of {} bytes is too long", p.len())));
