@@ -161,10 +161,23 @@ fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: M
 #[cold]
 #[inline(never)]
 fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
-    match thread::on_acquire(meta, key) {
+    match count_acquisition(meta, key) {
         Sampled::Yes { weight } if recording() => timed_from_here(meta, site, key, weight, 0),
         _ => HoldToken::untimed(site),
     }
+}
+
+/// Counts an acquisition the fast path could not ([`thread::on_acquire`]), and tells the recorder
+/// what it has to know of: a thread new to lockprof, a counter slot changing hands.
+fn count_acquisition(meta: &LockMeta, key: SiteKey) -> Sampled {
+    let counted = thread::on_acquire(meta, key);
+    if let Some(new) = counted.new_thread {
+        recorder::register_thread(new);
+    }
+    if let Some(index) = counted.slot_to_claim {
+        recorder::claim_slot(index, meta, key);
+    }
+    counted.sampled
 }
 
 /// A timed hold beginning now (the sample of `weight`, the storm's of `storm_weight`, or
@@ -204,7 +217,7 @@ fn acquired_storm_sample(
     key: SiteKey,
     weight: u32,
 ) -> HoldToken {
-    let sampled = thread::on_acquire(meta, key);
+    let sampled = count_acquisition(meta, key);
     if !recording() {
         return HoldToken::untimed(site);
     }
@@ -231,7 +244,7 @@ fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey)
 fn acquired_timed(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
     // The sampling countdown runs over these too, so the sample stands for every hold that did
     // not wait.
-    let sampled = thread::on_acquire(meta, key);
+    let sampled = count_acquisition(meta, key);
     if !recording() {
         return HoldToken::untimed(site);
     }
@@ -317,7 +330,9 @@ fn contended_capturing(
     if meta.storm_shift() == 0 && !meta.has_checkpoint() && !meta.has_hold_mark() {
         meta.mark_hold(clock::now_ns(), clock::now_ns);
     }
-    thread::ensure_registered();
+    if thread::id_if_registered() == 0 {
+        register_thread();
+    }
     let key = SiteKey::new(site, mode);
     let holder = match meta.holder.load(Relaxed) {
         // This thread was the last to acquire and the lock has changed hands since without the
@@ -393,6 +408,17 @@ fn contended_capturing(
     let mut token = HoldToken::timed(site, end, 0);
     token.set_deferred();
     Some(token)
+}
+
+/// Registers the calling thread, new to lockprof, with its fast state and its recorder (the first
+/// lock operation of a thread may be a wait that fails, which never reaches the fast path's
+/// registration).
+#[cold]
+#[inline(never)]
+fn register_thread() {
+    if let Some(new) = thread::ensure_registered() {
+        recorder::register_thread(new);
+    }
 }
 
 /// The mutex's blocking loop calls this as its wait goes on. A wait the integral does not see yet

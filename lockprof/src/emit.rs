@@ -46,7 +46,7 @@ pub(crate) struct HoldFields {
     /// `blame_ns` × (weight − 1), for the summary.
     pub(crate) blame_extra_ns: u64,
     /// Waiting passed over while measuring this hold, charged to no hold (see
-    /// `recorder::SiteStats::unattributed_ns`), for the summary.
+    /// `recorder::summary::SiteStats::unattributed_ns`), for the summary.
     pub(crate) unattributed_ns: u64,
     pub(crate) waiters: u32,
     pub(crate) at_ns: u64,

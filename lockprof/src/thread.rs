@@ -211,33 +211,61 @@ pub(crate) fn count_fast(meta: &LockMeta, lock_id: u64, site: SiteKey) -> bool {
     })
 }
 
-/// Counts one acquisition of `meta` at `site` by this thread, records it as the lock's holder and
-/// says whether this hold is the sampled one. The general form of [`count_fast`].
+/// What [`on_acquire`] did that the recorder is to hear of, and whether the hold is sampled.
+pub(crate) struct Counted {
+    pub(crate) sampled: Sampled,
+    /// This thread, if the acquisition registered it.
+    pub(crate) new_thread: Option<NewThread>,
+    /// The counter slot of the acquisition's (lock, site) if another key has it: this
+    /// acquisition is counted once the recorder has taken the slot's count for that key and
+    /// given it over (`recorder::claim_slot`).
+    pub(crate) slot_to_claim: Option<usize>,
+}
+
+/// A thread lockprof has just met: its id and name, for its recorder.
+pub(crate) struct NewThread {
+    pub(crate) id: u64,
+    pub(crate) name: Arc<str>,
+}
+
+/// Counts one acquisition of `meta` at `site` by this thread (or leaves it to the recorder, see
+/// [`Counted::slot_to_claim`]), records it as the lock's holder and says whether this hold is the
+/// sampled one. The general form of [`count_fast`].
 #[cold]
 #[inline(never)]
-pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Sampled {
+pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Counted {
     FAST.with(|t| {
         let mut id = t.id.get();
+        let mut new_thread = None;
         if id == 0 {
-            id = register(t);
+            let new = register(t);
+            id = new.id;
+            new_thread = Some(new);
         }
         meta.holder.store(id, Relaxed);
         let lock_id = meta.id();
         let index = slot_index(lock_id, site);
         let slot = &t.slots[index];
+        let mut slot_to_claim = None;
         if slot.lock.load(Relaxed) == lock_id && slot.site.load(Relaxed) == site.0 {
             slot.count.store(slot.count.load(Relaxed) + 1, Relaxed);
         } else {
-            crate::recorder::claim_slot(index, meta, site);
+            slot_to_claim = Some(index);
         }
         let countdown = t.countdown.get() - 1;
-        if countdown == 0 {
-            return Sampled::Yes {
+        let sampled = if countdown == 0 {
+            Sampled::Yes {
                 weight: restart_countdown(t),
-            };
+            }
+        } else {
+            t.countdown.set(countdown);
+            Sampled::No
+        };
+        Counted {
+            sampled,
+            new_thread,
+            slot_to_claim,
         }
-        t.countdown.set(countdown);
-        Sampled::No
     })
 }
 
@@ -307,7 +335,7 @@ impl Counters {
 
 #[cold]
 #[inline(never)]
-fn register(t: &FastThread) -> u64 {
+fn register(t: &FastThread) -> NewThread {
     let id = NEXT_THREAD_ID.fetch_add(1, Relaxed);
     t.id.set(id);
     // Seed from the id so threads do not sample in lock-step.
@@ -323,8 +351,7 @@ fn register(t: &FastThread) -> u64 {
         .by_id
         .insert(id, name.clone());
     crate::clock::warm_up();
-    crate::recorder::register_thread(id, name);
-    id
+    NewThread { id, name }
 }
 
 /// Sets the countdown to a random interval with mean `hold_sample_interval()`; returns it (the
@@ -482,14 +509,11 @@ pub(crate) fn id_if_registered() -> u64 {
     FAST.try_with(|t| t.id.get()).unwrap_or(0)
 }
 
-/// Registers the calling thread with lockprof if it is not yet (the first lock operation of a
-/// thread may be a wait that fails, which never reaches the fast path's registration).
-pub(crate) fn ensure_registered() {
-    let _ = FAST.try_with(|t| {
-        if t.id.get() == 0 {
-            register(t);
-        }
-    });
+/// Registers the calling thread with lockprof if it is not yet; returns it if it is new.
+pub(crate) fn ensure_registered() -> Option<NewThread> {
+    FAST.try_with(|t| (t.id.get() == 0).then(|| register(t)))
+        .ok()
+        .flatten()
 }
 
 /// The name of thread `id` if it is alive, `thread-<id>` if not, empty for 0 (unknown).

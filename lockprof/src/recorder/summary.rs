@@ -1,0 +1,332 @@
+//! What a thread's waits and holds add up to per (lock, site) between two flushes: exact counts,
+//! totals, and histograms of the waits and holds that are not events of their own. Taken as one
+//! summary event per active key, about once per `config::FLUSH_INTERVAL_NS`.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use base64::Engine as _;
+use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Serializer as _, V2Serializer};
+
+use super::subject::OwnedSubject;
+use crate::LockKind;
+use crate::emit::{self, SummaryFields};
+use crate::meta::LockMeta;
+use crate::name::LockName;
+use crate::stacks::{self, StackId};
+use crate::thread::{self, SiteKey};
+
+/// A lock id and an acquire site (with its mode).
+pub(super) type Key = (u64, SiteKey);
+
+/// Summaries taken at a flush, ready to emit.
+pub(super) type Summaries = Vec<(OwnedSubject, SummaryFields)>;
+
+/// Significant figures of the summary histograms (the reports quote 3).
+const SIGFIGS: u8 = 3;
+
+/// One thread's statistics, per (lock, site).
+#[derive(Debug)]
+pub(super) struct Stats(HashMap<Key, SiteStats, BuildHasherDefault<KeyHasher>>);
+
+impl Stats {
+    pub(super) fn new() -> Stats {
+        Stats(HashMap::with_hasher(BuildHasherDefault::new()))
+    }
+
+    /// The statistics of (`meta`, `site`), made if it has none.
+    #[inline(always)]
+    pub(super) fn entry(&mut self, meta: &LockMeta, site: SiteKey) -> &mut SiteStats {
+        self.0
+            .entry((meta.id(), site))
+            .or_insert_with(|| SiteStats::new(meta.name, meta.kind))
+    }
+
+    /// Adds `count` acquisitions to `key`, if it has statistics (a key without had its slot
+    /// taken by another before anything else of it was recorded, and is forgotten).
+    #[inline]
+    pub(super) fn add_acquisitions(&mut self, key: Key, count: u64) {
+        if let Some(stats) = self.0.get_mut(&key) {
+            stats.acquisitions += count;
+        }
+    }
+
+    /// A summary of every key active since the last one, taken at `now` (none if no subscriber
+    /// wants them). Forgets the idle keys, except those in `counting` (keys the fast path's
+    /// counter slots count into, which need their statistics even idle).
+    pub(super) fn take_summaries(&mut self, now: u64, counting: &[Key]) -> Summaries {
+        let wanted = emit::wanted();
+        let mut out = Vec::new();
+        self.0.retain(|&(lock_id, site), s| {
+            if s.is_idle() {
+                // Quiet since the last flush: forget it, unless a counter slot still counts into
+                // it (a new acquisition of a forgotten key claims a slot, which re-creates it).
+                return counting.contains(&(lock_id, site));
+            }
+            let fields = s.take_summary(now);
+            if wanted {
+                let subject = OwnedSubject {
+                    lock: s.lock,
+                    lock_id,
+                    kind: s.kind,
+                    site,
+                };
+                out.push((subject, fields));
+            }
+            true
+        });
+        out
+    }
+}
+
+/// A multiply-rotate hasher for the recorder's small integer keys: SipHash's DoS resistance buys
+/// nothing for lock ids and code addresses, and costs on every contended acquisition.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
+
+/// What one (lock, site) added up to since the last summary.
+#[derive(Debug)]
+pub(super) struct SiteStats {
+    lock: LockName,
+    kind: LockKind,
+    acquisitions: u64,
+    contended: u64,
+    timeouts: u64,
+    waits: u64,
+    wait_ns: u64,
+    wait_hist: Option<Box<Histogram<u64>>>,
+    holds: u64,
+    hold_ns: u64,
+    hold_hist: Option<Box<Histogram<u64>>>,
+    blame_ns: u64,
+    /// The part of `blame_ns` that is estimated.
+    blame_estimated_ns: u64,
+    /// Waiting on the lock, by any thread, that this thread passed over without charging it to a
+    /// hold: a hand-off between two holds (no hold's doing), or in a storm the waiting during
+    /// holds whose releases went unmeasured (which the samples estimate).
+    unattributed_ns: u64,
+    /// The stack of one of the waits in `wait_ns`, drawn in proportion to their lengths (see
+    /// [`drawn`]; 0: none).
+    wait_stack: StackId,
+    /// The stack of one of the holds in `blame_ns`, drawn in proportion to their blame.
+    blame_stack: StackId,
+    /// Stacks captured for the two draws since the last summary (at most [`MAX_DRAWS`]).
+    draws: u32,
+}
+
+impl SiteStats {
+    fn new(lock: LockName, kind: LockKind) -> SiteStats {
+        SiteStats {
+            lock,
+            kind,
+            acquisitions: 0,
+            contended: 0,
+            timeouts: 0,
+            waits: 0,
+            wait_ns: 0,
+            wait_hist: None,
+            holds: 0,
+            hold_ns: 0,
+            hold_hist: None,
+            blame_ns: 0,
+            blame_estimated_ns: 0,
+            unattributed_ns: 0,
+            wait_stack: 0,
+            blame_stack: 0,
+            draws: 0,
+        }
+    }
+
+    /// A wait that ended: with the lock acquired, which counts the acquisition (rather than the
+    /// fast path's slot: it took no part in the hold sampling, and the statistics are at hand),
+    /// or timed out. `unattributed_ns` of it no hold is charged.
+    #[inline(always)]
+    pub(super) fn count_wait(&mut self, timed_out: bool, unattributed_ns: u64) {
+        if timed_out {
+            self.timeouts += 1;
+        } else {
+            self.acquisitions += 1;
+            self.contended += 1;
+        }
+        self.unattributed_ns += unattributed_ns;
+    }
+
+    /// A wait of `wait_ns` that is not an event of its own, ended and released (so that its
+    /// stack, `stack` if it has one, may be captured now: a guard is almost always released in
+    /// the function that took it).
+    #[inline(always)]
+    pub(super) fn add_wait(&mut self, wait_ns: u64, stack: StackId) {
+        self.waits += 1;
+        self.wait_ns += wait_ns;
+        Histogram::record_into(&mut self.wait_hist, wait_ns, 1);
+        if drawn(wait_ns, self.wait_ns) {
+            self.wait_stack = self.draw_stack(stack, true, self.wait_stack);
+        }
+    }
+
+    /// Waiting charged to no hold event: blame estimated for holds a storm's sample stands for,
+    /// and waiting passed over.
+    #[inline(always)]
+    pub(super) fn add_estimates(&mut self, blame_estimated_ns: u64, unattributed_ns: u64) {
+        self.blame_ns += blame_estimated_ns;
+        self.blame_estimated_ns += blame_estimated_ns;
+        self.unattributed_ns += unattributed_ns;
+    }
+
+    /// The blame of a hold that is not an event of its own, whose `blame_extra_ns` more were
+    /// added as estimates; `stack` is the hold's if it has one, and `may_capture` says whether
+    /// one may be captured now (not while a condition variable's wait parks).
+    #[inline(always)]
+    pub(super) fn add_blame(
+        &mut self,
+        blame_ns: u64,
+        blame_extra_ns: u64,
+        stack: StackId,
+        may_capture: bool,
+    ) {
+        self.blame_ns += blame_ns;
+        let weight = blame_ns + blame_extra_ns;
+        if weight > 0 && drawn(weight, self.blame_ns) {
+            self.blame_stack = self.draw_stack(stack, may_capture, self.blame_stack);
+        }
+    }
+
+    /// The stack a draw keeps: `known` if the wait or hold has one, else a capture now while the
+    /// summary's captures last, else `kept` (the earlier draw stands).
+    #[cold]
+    #[inline(never)]
+    fn draw_stack(&mut self, known: StackId, may_capture: bool, kept: StackId) -> StackId {
+        if known != 0 {
+            return known;
+        }
+        if !may_capture || self.draws >= MAX_DRAWS {
+            return kept;
+        }
+        self.draws += 1;
+        match stacks::capture_drawn() {
+            0 => kept,
+            stack => stack,
+        }
+    }
+
+    /// A hold of `hold_ns` standing for `weight` holds, in the totals and the histogram.
+    #[inline(always)]
+    pub(super) fn add_hold(&mut self, hold_ns: u64, weight: u64) {
+        self.holds += weight;
+        self.hold_ns += hold_ns * weight;
+        Histogram::record_into(&mut self.hold_hist, hold_ns, weight);
+    }
+
+    fn is_idle(&self) -> bool {
+        self.acquisitions == 0
+            && self.contended == 0
+            && self.timeouts == 0
+            && self.waits == 0
+            && self.holds == 0
+            && self.blame_ns == 0
+            && self.unattributed_ns == 0
+    }
+
+    fn take_summary(&mut self, at_ns: u64) -> SummaryFields {
+        let fields = SummaryFields {
+            at_ns,
+            acquisitions: self.acquisitions,
+            contended: self.contended,
+            timeouts: self.timeouts,
+            waits: self.waits,
+            wait_ns: self.wait_ns,
+            wait_hist: encode(self.wait_hist.as_deref()),
+            holds: self.holds,
+            hold_ns: self.hold_ns,
+            hold_hist: encode(self.hold_hist.as_deref()),
+            blame_ns: self.blame_ns,
+            blame_estimated_ns: self.blame_estimated_ns,
+            unattributed_ns: self.unattributed_ns,
+            wait_stack: self.wait_stack,
+            blame_stack: self.blame_stack,
+        };
+        let (lock, kind) = (self.lock, self.kind);
+        let (wait_hist, hold_hist) = (self.wait_hist.take(), self.hold_hist.take());
+        *self = SiteStats::new(lock, kind);
+        // Keep the allocations: a site that was busy once is likely busy again.
+        self.wait_hist = wait_hist.map(|mut h| {
+            h.reset();
+            h
+        });
+        self.hold_hist = hold_hist.map(|mut h| {
+            h.reset();
+            h
+        });
+        fields
+    }
+}
+
+/// Recording into a summary histogram, as an associated function of `Histogram<u64>` rather than
+/// a function of this module: rustc compiles a trait impl's functions in the codegen unit of its
+/// self type, with hdrhistogram's own code, where LLVM can inline `record_n` into them. A
+/// function of this module would be compiled wherever rustc merges this module's unit, and every
+/// wait would pay for the call when that is not with hdrhistogram's (a dozen instructions).
+trait SummaryHistogram {
+    /// Records `count` × `value` in `hist`, made on first use (a value of 0 as 1, the least a
+    /// histogram takes).
+    fn record_into(hist: &mut Option<Box<Self>>, value: u64, count: u64);
+}
+
+impl SummaryHistogram for Histogram<u64> {
+    fn record_into(hist: &mut Option<Box<Histogram<u64>>>, value: u64, count: u64) {
+        let hist = hist.get_or_insert_with(|| {
+            let mut h =
+                Histogram::new(SIGFIGS).expect("3 significant figures is a valid precision");
+            h.auto(true);
+            Box::new(h)
+        });
+        let _ = hist.record_n(value.max(1), count);
+    }
+}
+
+/// Whether an item of weight `weight`, the last of a running total `total` (itself included),
+/// replaces the one kept so far: a weighted reservoir of one, so that each item ends up kept with
+/// a chance in proportion to its weight, and the kept one is replaced about ln(n) times for n
+/// items of similar weights (a few stack captures a second where thousands of waits go by).
+#[inline(always)]
+fn drawn(weight: u64, total: u64) -> bool {
+    total != 0 && (u128::from(thread::random()) * u128::from(total)) >> 32 < u128::from(weight)
+}
+
+/// Stack captures a summary's draws may take (outside the stack budget): about 2 ln(n) are
+/// expected for n waits and holds, so this bounds the cost without biasing the draw but for a
+/// summary of billions.
+const MAX_DRAWS: u32 = 64;
+
+/// Base64 of HdrHistogram's V2 serialization; empty when there is nothing to send.
+fn encode(hist: Option<&Histogram<u64>>) -> String {
+    let Some(hist) = hist.filter(|h| !h.is_empty()) else {
+        return String::new();
+    };
+    let mut bytes = Vec::new();
+    match V2Serializer::new().serialize(hist, &mut bytes) {
+        Ok(_) => base64::engine::general_purpose::STANDARD.encode(bytes),
+        Err(_) => String::new(),
+    }
+}
