@@ -263,9 +263,11 @@ pub(crate) type Watch = Option<fn(&LockMeta)>;
 pub(crate) enum WaiterStack {
     /// Before blocking (locks whose blocking loop does not call [`Waiting`]).
     AtStart,
-    /// After the hold that follows, if the wait was long ([`LONG_WAIT_NS`]): only waits long
-    /// enough to matter take the capture's microseconds and its share of the budget (a guard is
-    /// almost always dropped in the function that took it, so the stack is the same). Such a
+    /// After the hold that follows, if the wait was long ([`LONG_WAIT_NS`], or the event
+    /// threshold if lower): only waits long enough to be events take the capture's microseconds
+    /// and its share of the budget (a guard is almost always dropped in the function that took
+    /// it, so the stack is the same); the shorter ones, in summaries, draw one stack for all of
+    /// them (`recorder::summary`). Such a
     /// lock's blocking loop calls [`waiting`], and its waits in a storm are registered in its
     /// integral only when they grow long (`WaitIntegral::defer_wait`).
     WhenLong,
@@ -542,8 +544,10 @@ fn release_slow(
     let mut acquired_at = 0;
     if token.is_deferred() {
         thread::take_waits(meta.addr(), |mut wait| {
-            if wait.stack == 0 && wait.end - wait.start >= LONG_WAIT_NS && stacks::stack_capture() {
-                // A long wait of a lock that captures after the hold (`WaiterStack::WhenLong`).
+            // A long wait of a lock that captures after the hold (`WaiterStack::WhenLong`), or
+            // one that will be an event: a summary's waits draw a stack of their own.
+            let long = LONG_WAIT_NS.min(config::event_threshold_ns());
+            if wait.stack == 0 && wait.end - wait.start >= long && stacks::stack_capture() {
                 wait.stack = stacks::capture(wait.end);
             }
             acquired_at = wait.stack;
