@@ -13,7 +13,7 @@ use super::summary::{Key, Stats, Summaries};
 use crate::emit::HoldFields;
 use crate::meta::LockMeta;
 use crate::thread::{self, SiteKey, Wait};
-use crate::{clock, config};
+use crate::{clock, config, stacks};
 
 /// One thread's recorder (see the module documentation).
 #[derive(Debug)]
@@ -65,7 +65,10 @@ impl Recorder {
     #[inline(always)]
     pub(super) fn record_wait(&mut self, meta: &LockMeta, wait: &Wait, timed_out: bool) {
         let wait_ns = wait.end - wait.start;
-        let as_event = self.reserves.wait_is_event(wait_ns, wait.end);
+        // A wait that ended acquired took a stack if it is event-sized, budget permitting (see
+        // `acquire::WaiterStack`); one that timed out takes none.
+        let stackless = wait.stack == 0 && !timed_out && stacks::stack_capture();
+        let as_event = self.reserves.wait_is_event(wait_ns, wait.end, stackless);
         let stats = self.stats.entry(meta, wait.site);
         stats.count_wait(timed_out, wait.unattributed_ns);
         if !as_event {

@@ -4,9 +4,9 @@
 //! (`config::set_event_rate_limit`) and the thread's own reserves allow. What is not an event is
 //! counted in the summary, so nothing goes unaccounted.
 
-use crate::config;
 use crate::emit::HoldFields;
 use crate::rate_limit::RateLimit;
+use crate::{config, stacks};
 
 /// Individual events a thread may emit per second even when the process-wide budget
 /// (`config::set_event_rate_limit`) is spent: a storm of events from other threads cannot take
@@ -54,10 +54,14 @@ impl Reserves {
     }
 
     /// Whether a wait of `wait_ns` that ended at `end` is an event (taking one from the budget),
-    /// rather than part of the summary.
+    /// rather than part of the summary. One that found the stack budget spent (`stackless`)
+    /// goes to the summary unless it is long: the summary's drawn stack then stands for it,
+    /// where as an event it would have none.
     #[inline(always)]
-    pub(super) fn wait_is_event(&mut self, wait_ns: u64, end: u64) -> bool {
-        wait_ns >= config::event_threshold_ns() && self.take_event(end, wait_ns)
+    pub(super) fn wait_is_event(&mut self, wait_ns: u64, end: u64, stackless: bool) -> bool {
+        wait_ns >= config::event_threshold_ns()
+            && !(stackless && wait_ns < LONG_EVENT_NS)
+            && self.take_event(end, wait_ns)
     }
 
     /// Where a measured hold goes (taking an event from the budget if it is one). `defer`: the
@@ -70,7 +74,14 @@ impl Reserves {
         // A long hold stands for itself (weight 1) even when it was also the sample: every long
         // hold that is measured is reported, so counting it N times would count it twice.
         let weight = if big { 1 } else { hold.weight };
-        if (big || defer && hold.blame_ns > 0) && self.take_event(now, hold.blame_ns) {
+        // A hold that made others wait took a stack if it is event-sized, budget permitting
+        // (`acquire::release_slow`); past the budget, one of short blame goes to the summary,
+        // whose drawn stack then stands for it, as for waits.
+        let stackless = hold.blame_ns > 0 && hold.stack == 0 && !defer && stacks::stack_capture();
+        if (big || defer && hold.blame_ns > 0)
+            && !(stackless && hold.blame_ns < LONG_EVENT_NS)
+            && self.take_event(now, hold.blame_ns)
+        {
             return HoldGoes::Event { weight };
         }
         // The histogram is of sampled holds (which stand for all holds) and of long ones that
