@@ -9,6 +9,7 @@ use lock_api::GuardNoSend;
 use crate::emit::{self, HoldFields};
 use crate::integral::WaitIntegral;
 use crate::meta::{HoldMark, LONG_WAIT_NS, LockMeta};
+use crate::site::TaggedSite;
 use crate::thread::{self, Sampled, SiteKey};
 use crate::{Mode, clock, config, recorder, stacks};
 
@@ -18,9 +19,9 @@ use crate::{Mode, clock, config, recorder, stacks};
 /// You never make or use one: it is the `Guard` associated type of the raw locks, which
 /// `lock_api` stores inside `MutexGuard` and friends. Like parking_lot's guards, it is not `Send`.
 pub struct HoldToken {
-    /// The acquire site's address, with `DEFERRED` and `SAMPLED` in its low bits (a `Location`
-    /// is at least 4-aligned). Two words in all, so the token travels in registers.
-    tagged_site: usize,
+    /// The acquire site, tagged `DEFERRED` and `SAMPLED`. Two words in all, so the token travels
+    /// in registers.
+    tagged_site: TaggedSite,
     /// When the hold began; 0 when it is not timed.
     start_ns: u64,
     _not_send: GuardNoSend,
@@ -46,7 +47,7 @@ impl HoldToken {
     #[inline(always)]
     fn untimed(site: &'static Location<'static>) -> HoldToken {
         HoldToken {
-            tagged_site: std::ptr::from_ref(site).expose_provenance(),
+            tagged_site: TaggedSite::new(site, 0),
             start_ns: 0,
             _not_send: GuardNoSend::new(),
         }
@@ -56,7 +57,7 @@ impl HoldToken {
     fn timed(site: &'static Location<'static>, start_ns: u64, weight: u32) -> HoldToken {
         let sampled = if weight != 0 { SAMPLED } else { 0 };
         HoldToken {
-            tagged_site: std::ptr::from_ref(site).expose_provenance() | sampled,
+            tagged_site: TaggedSite::new(site, sampled),
             start_ns,
             _not_send: GuardNoSend::new(),
         }
@@ -64,26 +65,20 @@ impl HoldToken {
 
     /// Where the lock was acquired.
     pub(crate) fn site(&self) -> &'static Location<'static> {
-        // SAFETY: `tagged_site` is a `&'static Location` with flags in the low bits that its
-        // alignment leaves free (see `SiteKey::parts`), cleared here.
-        unsafe {
-            &*std::ptr::with_exposed_provenance::<Location<'static>>(
-                self.tagged_site & !(DEFERRED | SAMPLED),
-            )
-        }
+        self.tagged_site.site()
     }
 
     /// Makes the next release take the slow path (events for the lock are pending).
     pub(crate) fn set_deferred(&mut self) {
-        self.tagged_site |= DEFERRED;
+        self.tagged_site = self.tagged_site.with_tag(DEFERRED);
     }
 
     fn is_deferred(&self) -> bool {
-        self.tagged_site & DEFERRED != 0
+        self.tagged_site.tags() & DEFERRED != 0
     }
 
     fn is_sampled(&self) -> bool {
-        self.tagged_site & SAMPLED != 0
+        self.tagged_site.tags() & SAMPLED != 0
     }
 
     /// How many holds this one stands for: the sampling interval when it is the sample, else 0.

@@ -21,6 +21,7 @@ mod raw_mutex;
 mod raw_rwlock;
 mod recorder;
 mod rwlock;
+mod site;
 mod stacks;
 mod thread;
 pub mod trace;

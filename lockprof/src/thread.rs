@@ -17,6 +17,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use crate::Mode;
 use crate::integral::WaitTicket;
 use crate::meta::LockMeta;
+use crate::site::TaggedSite;
 use crate::stacks::StackId;
 
 /// Number of counter slots per thread (a power of two).
@@ -63,7 +64,7 @@ pub(crate) struct Wait {
 impl Wait {
     const NONE: Wait = Wait {
         lock: 0,
-        site: SiteKey(0),
+        site: SiteKey(TaggedSite::NONE),
         start: 0,
         end: 0,
         holder: 0,
@@ -72,29 +73,24 @@ impl Wait {
     };
 }
 
-/// Acquire site and mode packed into one word: `Location`s are 8-byte aligned, so the low bits
-/// hold the mode.
+/// Acquire site and mode: the key of the statistics, the mode in the site's tag bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct SiteKey(usize);
+pub(crate) struct SiteKey(TaggedSite);
 
 impl SiteKey {
     #[inline]
     pub(crate) fn new(site: &'static Location<'static>, mode: Mode) -> SiteKey {
-        // Exposed, so `parts` may turn the address back into the reference (Miri checks this).
-        SiteKey(std::ptr::from_ref(site).expose_provenance() | mode as usize)
+        SiteKey(TaggedSite::new(site, mode as usize))
     }
 
     /// The site and mode this key was made from.
     pub(crate) fn parts(self) -> (&'static Location<'static>, Mode) {
-        let mode = match self.0 & 3 {
+        let mode = match self.0.tags() {
             0 => Mode::Exclusive,
             1 => Mode::Shared,
             _ => Mode::Upgradable,
         };
-        // SAFETY: every SiteKey is made by `new` from a `&'static Location`, whose alignment
-        // (that of `&str`, at least 4) leaves the two low bits for the mode.
-        let site = unsafe { &*std::ptr::with_exposed_provenance::<Location<'static>>(self.0 & !3) };
-        (site, mode)
+        (self.0.site(), mode)
     }
 }
 
@@ -199,7 +195,9 @@ pub(crate) fn count_fast(meta: &LockMeta, lock_id: u64, site: SiteKey) -> bool {
         let slot = &t.slots[slot_index(lock_id, site)];
         let countdown = t.countdown.get();
         // An unregistered thread has countdown 0, so it always takes the slow variant first.
-        if slot.lock.load(Relaxed) != lock_id || slot.site.load(Relaxed) != site.0 || countdown <= 1
+        if slot.lock.load(Relaxed) != lock_id
+            || slot.site.load(Relaxed) != site.0.word()
+            || countdown <= 1
         {
             return false;
         }
@@ -247,7 +245,7 @@ pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Counted {
         let index = slot_index(lock_id, site);
         let slot = &t.slots[index];
         let mut slot_to_claim = None;
-        if slot.lock.load(Relaxed) == lock_id && slot.site.load(Relaxed) == site.0 {
+        if slot.lock.load(Relaxed) == lock_id && slot.site.load(Relaxed) == site.0.word() {
             slot.count.store(slot.count.load(Relaxed) + 1, Relaxed);
         } else {
             slot_to_claim = Some(index);
@@ -280,7 +278,7 @@ pub(crate) fn on_acquire(meta: &LockMeta, site: SiteKey) -> Counted {
 /// take the slower path in turn; their counts stay exact.
 #[inline(always)]
 fn slot_index(lock_id: u64, site: SiteKey) -> usize {
-    (site.0 ^ lock_id as usize) & (SLOTS - 1)
+    (site.0.word() ^ lock_id as usize) & (SLOTS - 1)
 }
 
 /// Gives this thread's slot `index` to (lock, site), with one acquisition counted. Only the
@@ -289,7 +287,7 @@ pub(crate) fn assign_slot(index: usize, lock_id: u64, site: SiteKey) {
     let _ = FAST.try_with(|t| {
         let slot = &t.slots[index];
         slot.lock.store(lock_id, Relaxed);
-        slot.site.store(site.0, Relaxed);
+        slot.site.store(site.0.word(), Relaxed);
         slot.count.store(1, Relaxed);
     });
 }
@@ -329,7 +327,9 @@ impl Counters {
         // The count last: it only grows while lock and site stay, and they change only under the
         // recorder's lock, which the caller holds.
         let (lock, site) = (slot.lock.load(Relaxed), slot.site.load(Relaxed));
-        (lock, SiteKey(site), slot.count.load(Relaxed))
+        // SAFETY: slots hold the words of site keys, or 0.
+        let site = SiteKey(unsafe { TaggedSite::from_word(site) });
+        (lock, site, slot.count.load(Relaxed))
     }
 }
 
