@@ -253,10 +253,10 @@ pub(crate) type Clock = fn() -> u64;
 pub(crate) type Watch = Option<fn(&LockMeta)>;
 
 /// When a contended acquisition captures the waiter's native stack; also whether the lock's
-/// blocking loop calls [`Waiting`].
+/// blocking loop calls [`waiting`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum WaiterStack {
-    /// Before blocking (locks whose blocking loop does not call [`Waiting`]).
+    /// Before blocking (locks whose blocking loop does not call [`waiting`]).
     AtStart,
     /// After the hold that follows, if the wait was long ([`LONG_WAIT_NS`], or the event
     /// threshold if lower): only waits long enough to be events take the capture's microseconds

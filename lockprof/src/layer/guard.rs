@@ -56,7 +56,7 @@ impl FlushGuard {
         }
     }
 
-    /// A guard with no writer behind it (what [`init`](super::init) returns when it could not
+    /// A guard with no writer behind it (what [`init`](super::init::init) returns when it could not
     /// install the subscriber).
     pub(crate) fn inactive() -> Self {
         FlushGuard { inner: None }

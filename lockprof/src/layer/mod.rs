@@ -32,7 +32,7 @@ use crate::trace::{Header, TraceWriter};
 use visitor::Visitor;
 use writer_thread::{Msg, Shared, WriterThread};
 
-/// Environment variable naming the trace file [`init`] and [`layer`] write by default.
+/// Environment variable naming the trace file [`init()`] and [`layer()`] write by default.
 pub const OUT_ENV: &str = "LOCKPROF_OUT";
 /// Default for [`LayerBuilder::with_buffer_events`].
 pub const DEFAULT_BUFFER_EVENTS: usize = 4096;
