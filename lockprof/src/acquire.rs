@@ -324,8 +324,8 @@ fn contended_capturing(
     // Outside a storm every release with waiters is measured, charged from the last measured
     // release; where a storm's unmeasured releases have lost that (it has just ended), the hold
     // this wait is for is marked, as a storm's waiters mark it.
-    if meta.storm_shift() == 0 && !meta.has_checkpoint() && !meta.has_hold_mark() {
-        meta.mark_hold(clock::now_ns(), clock::now_ns);
+    if meta.storm_shift() == 0 && !meta.has_checkpoint() {
+        meta.mark_hold(clock::now_ns);
     }
     if thread::id_if_registered() == 0 {
         register_thread();
@@ -431,8 +431,8 @@ fn waiting(meta: &LockMeta) {
         thread::registered_late(meta.integral.begin_wait(now));
         thread::add_passed_over(now.saturating_sub(start));
     }
-    if meta.storm_shift() != 0 && !meta.has_hold_mark() {
-        meta.mark_hold(clock::now_ns(), clock::now_ns);
+    if meta.storm_shift() != 0 {
+        meta.mark_hold(clock::now_ns);
     }
 }
 
@@ -442,8 +442,8 @@ fn waiting(meta: &LockMeta) {
 /// as a waiter parking during it would mark it.
 #[cold]
 pub(crate) fn woke_waiter(meta: &LockMeta) {
-    if meta.storm_shift() != 0 && !meta.has_hold_mark() && recording() {
-        meta.mark_hold(clock::now_ns(), clock::now_ns);
+    if meta.storm_shift() != 0 && recording() {
+        meta.mark_hold(clock::now_ns);
     }
 }
 

@@ -182,13 +182,14 @@ impl LockMeta {
         }
     }
 
-    /// Marks the current hold at `now`, for a thread that does not hold the lock, unless it is
-    /// marked already (see `hold_mark`). W is read between two clock readings, as such a thread
-    /// must (see `WaitIntegral::integral_outside`); `now` is the first.
-    pub(crate) fn mark_hold(&self, now: u64, clock: fn() -> u64) {
+    /// Marks the current hold now, by `clock`, for a thread that does not hold the lock, unless
+    /// it is marked already (see `hold_mark`). W is read between two clock readings, as such a
+    /// thread must (see `WaitIntegral::integral_outside`).
+    pub(crate) fn mark_hold(&self, clock: fn() -> u64) {
         if self.hold_mark.load(Relaxed) != 0 {
             return;
         }
+        let now = clock();
         if let Some(integral) = self.integral.integral_outside(now, clock) {
             self.hold_mark.store(HoldMark::pack(now, integral), Relaxed);
         }
@@ -402,9 +403,9 @@ mod tests {
         meta.integral.end_wait(storm, 5_000);
         // A long hold begins at 5 000; a waiter arrives at 6 000 and parks at 7 000.
         let parked = meta.integral.begin_wait(6_000);
-        meta.mark_hold(7_000, || 7_000);
+        meta.mark_hold(|| 7_000);
         // A second waiter leaves the first one's mark.
-        meta.mark_hold(8_000, || 8_000);
+        meta.mark_hold(|| 8_000);
         assert!(meta.has_hold_mark());
         let mark = meta.take_hold_mark().expect("a waiter parked");
         assert!(!meta.has_hold_mark());
