@@ -64,9 +64,8 @@ impl View {
 /// The count name of every flamegraph.
 pub const COUNT_NAME: &str = "ns";
 
-/// The frame standing for native stacks that were not captured (stack capture off or over its
-/// budget, or waits and holds too short to be events, which are only summarised), so that every
-/// nanosecond stays in the graph.
+/// The frame standing for native stacks that were not captured (stack capture off, or a summary
+/// or a long event that found no capture left), so that every nanosecond stays in the graph.
 pub const NO_STACK_FRAME: &str = "[no stack]";
 
 /// Which frames a flamegraph shows between the thread and the acquire site.

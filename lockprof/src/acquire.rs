@@ -400,7 +400,7 @@ fn contended_capturing(
         });
     }
     if !thread::note_wait(&wait) {
-        recorder::on_contended(meta, &wait);
+        recorder::on_contended_holding(meta, &wait);
     }
     let mut token = HoldToken::timed(site, end, 0);
     token.set_deferred();

@@ -1,5 +1,5 @@
 //! The `tracing` calls. Every lockprof event is built here, with the field names of
-//! [`crate::event`] (the `field_names_match_the_contract` test keeps the two in step).
+//! [`crate::event`] (the `every_field_of_the_contract_is_emitted_and_nothing_else` test keeps the two in step).
 
 use std::panic::Location;
 

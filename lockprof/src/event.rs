@@ -47,9 +47,9 @@ pub const WAIT_NS: &str = "wait_ns";
 /// Wait: `true` when the wait gave up (`try_lock_for` / `try_lock_until` timed out).
 pub const TIMED_OUT: &str = "timed_out";
 
-/// Wait, hold: id of the native stack of the event's thread — where it waited (captured before
-/// it blocked), or where it held the lock (captured after the release of a hold that made others
-/// wait). 0 when none was captured. Ids are process-wide; a `stack` event (or the trace's Stack
+/// Wait, hold: id of the native stack of the event's thread — where it waited (a mutex's waiter
+/// captures it after the hold that follows, an `RwLock`'s before it blocks), or where it held the
+/// lock (captured after the release of a hold that made others wait). 0 when none was captured. Ids are process-wide; a `stack` event (or the trace's Stack
 /// record) gives the frames. Stack definitions also carry it.
 pub const STACK: &str = "stack";
 /// Wait: id of the holder's native stack at the hold this wait was for, when the holder had

@@ -78,13 +78,13 @@ impl WaitIntegral {
         self.waiting.load(Relaxed) >> C_BITS != 0
     }
 
-    /// Number of threads waiting now.
     /// Whether any thread is waiting now, not counting waiting left uncharged (one load).
     #[inline]
     pub(crate) fn has_live_waiters(&self) -> bool {
         self.waiting.load(Relaxed) & N_MASK != 0
     }
 
+    /// Number of threads waiting now.
     #[inline]
     pub(crate) fn waiters(&self) -> u32 {
         ((self.waiting.load(Relaxed) & N_MASK) >> C_BITS) as u32

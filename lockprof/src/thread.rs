@@ -57,7 +57,8 @@ pub(crate) struct Wait {
     /// Of this wait, what no hold is charged: the part before it registered in the lock's
     /// integral (see `WaitIntegral::defer_wait`).
     pub(crate) unattributed_ns: u64,
-    /// The waiter's native stack, captured before blocking (0: none).
+    /// The waiter's native stack, if captured before blocking (an `RwLock`'s; a mutex's is
+    /// captured after the hold; 0: none yet).
     pub(crate) stack: StackId,
 }
 
@@ -369,12 +370,12 @@ fn restart_countdown(t: &FastThread) -> u32 {
     interval
 }
 
-/// The thread's next xorshift number (randomises sampling, so periodic programs don't alias).
 /// A random number from this thread's generator (0 before the thread is registered).
 pub(crate) fn random() -> u32 {
     FAST.try_with(next_random).unwrap_or(0)
 }
 
+/// The thread's next xorshift number (randomises sampling, so periodic programs don't alias).
 fn next_random(t: &FastThread) -> u32 {
     let mut x = t.rng.get();
     if x == 0 {

@@ -1,7 +1,7 @@
 //! Model checks of the waiting integral behind blame: every interleaving of waiters registering
 //! and finishing their waits with holders charging blame (loom explores them all).
 //!
-//! Run with `RUSTFLAGS="--cfg lockprof_loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p lockprof
+//! Run with `RUSTFLAGS="--cfg lockprof_loom" LOOM_MAX_PREEMPTIONS=3 cargo test -p lockprof
 //! --test loom --release` (`.ci/run` does).
 #![cfg(lockprof_loom)]
 #![allow(dead_code, unreachable_pub)]

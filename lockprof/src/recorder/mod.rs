@@ -93,18 +93,24 @@ pub(crate) fn add_acquisitions(lock_id: u64, site: SiteKey, count: u64) {
 /// A wait that ended with the lock acquired, recorded (and the acquisition counted) after the
 /// lock's release.
 pub(crate) fn on_contended(meta: &LockMeta, wait: &Wait) {
-    record_wait(meta, wait, false);
+    record_wait(meta, wait, false, true);
+}
+
+/// [`on_contended`] while the thread still holds the lock (its notes of waits to record after
+/// the release are full): nothing slow, so no stack is captured for the summary's draw.
+pub(crate) fn on_contended_holding(meta: &LockMeta, wait: &Wait) {
+    record_wait(meta, wait, false, false);
 }
 
 /// A timed acquisition that gave up. The caller holds nothing of this lock, so the event goes out
 /// now.
 pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
-    record_wait(meta, wait, true);
+    record_wait(meta, wait, true, true);
     after_release(meta, wait.end, meta.blamed.load(Relaxed));
 }
 
-fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool) {
-    with_recorder(|r| r.record_wait(meta, wait, timed_out));
+fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool, may_capture: bool) {
+    with_recorder(|r| r.record_wait(meta, wait, timed_out, may_capture));
 }
 
 /// A measured hold of `meta`, ended at `now`. Called after the raw unlock, or (for a condition

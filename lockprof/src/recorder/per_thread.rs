@@ -63,7 +63,13 @@ impl Recorder {
     /// Counts the wait, and keeps it as an event if it is long enough and the budget allows, else
     /// in the summary histogram.
     #[inline(always)]
-    pub(super) fn record_wait(&mut self, meta: &LockMeta, wait: &Wait, timed_out: bool) {
+    pub(super) fn record_wait(
+        &mut self,
+        meta: &LockMeta,
+        wait: &Wait,
+        timed_out: bool,
+        may_capture: bool,
+    ) {
         let wait_ns = wait.end - wait.start;
         // A wait that ended acquired took a stack if it is event-sized, budget permitting (see
         // `acquire::WaiterStack`); one that timed out takes none.
@@ -72,7 +78,7 @@ impl Recorder {
         let stats = self.stats.entry(meta, wait.site);
         stats.count_wait(timed_out, wait.unattributed_ns);
         if !as_event {
-            stats.add_wait(wait_ns, wait.stack);
+            stats.add_wait(wait_ns, wait.stack, may_capture);
         } else {
             self.push(Pending::Wait {
                 lock_addr: wait.lock,

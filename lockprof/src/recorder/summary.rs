@@ -172,16 +172,16 @@ impl SiteStats {
         self.unattributed_ns += unattributed_ns;
     }
 
-    /// A wait of `wait_ns` that is not an event of its own, ended and released (so that its
-    /// stack, `stack` if it has one, may be captured now: a guard is almost always released in
-    /// the function that took it).
+    /// A wait of `wait_ns` that is not an event of its own; `stack` is its stack if it has one,
+    /// and `may_capture` says whether one may be captured now (the lock released: a guard is
+    /// almost always released in the function that took it, so the stack is the wait's).
     #[inline(always)]
-    pub(super) fn add_wait(&mut self, wait_ns: u64, stack: StackId) {
+    pub(super) fn add_wait(&mut self, wait_ns: u64, stack: StackId, may_capture: bool) {
         self.waits += 1;
         self.wait_ns += wait_ns;
         Histogram::record_into(&mut self.wait_hist, wait_ns, 1);
         if drawn(wait_ns, self.wait_ns) {
-            self.wait_stack = self.draw_stack(stack, true, self.wait_stack);
+            self.wait_stack = self.draw_stack(stack, may_capture, self.wait_stack);
         }
     }
 

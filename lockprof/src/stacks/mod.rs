@@ -36,9 +36,10 @@ pub const MAX_STACKS: usize = 16_384;
 
 /// Stack captures allowed per second by default, across the whole process.
 ///
-/// One capture costs ≈ 2–3 µs here (see BENCHMARKS.md), so this keeps the profiler's own stack
-/// cost around 0.5% of one core under the heaviest contention; waits and holds past the budget
-/// are still recorded, without a stack.
+/// One capture costs ≈ 2–3 µs here (see BENCHMARKS.md), so this keeps the events' stack cost
+/// under 1% of one core under the heaviest contention; past the budget, waits and holds go to
+/// their summaries, whose drawn stacks stand for them (those of 1 ms or more stay events,
+/// without a stack).
 pub const DEFAULT_STACK_CAPTURE_RATE: u32 = 2_000;
 
 static CAPTURE_BUDGET: RateLimit = RateLimit::new(DEFAULT_STACK_CAPTURE_RATE);
