@@ -191,7 +191,7 @@ fn print_tables(contenders: &[Contender], times: &Times) {
 /// The contender's ratio to parking_lot (contender 0) in case `ci`: cost ratio uncontended,
 /// throughput ratio contended. Each round's ratio pairs the two runs of that round, and the median
 /// is taken over rounds: a ratio of best-of-rounds moved by 10–30 % with one lucky round of either
-/// lock on these VMs (BENCHMARKS.md, session 2).
+/// lock on these VMs (BENCHMARKS.md).
 fn ratio(times: &Times, ci: usize, i: usize, case: Case) -> Option<f64> {
     let base = times.get(&(ci, 0))?;
     let own = times.get(&(ci, i))?;
@@ -257,7 +257,7 @@ fn print_distortion(pairs: &[Pair]) {
 
 fn print_targets(contenders: &[Contender], times: &Times, pairs: &[Pair]) {
     let index = |name: &str| contenders.iter().position(|c| c.name() == name);
-    println!("\ntargets (issue 5)\n");
+    println!("\ntargets\n");
     let check = |what: String, value: Option<f64>, ok: &dyn Fn(f64) -> bool, unit: &str| match value
     {
         Some(v) => println!(

@@ -1,7 +1,7 @@
 //! Every contender's lock gets 128-byte-aligned memory of its own, so no case measures where the
 //! allocator happened to put a lock.
 //!
-//! Measured before this (BENCHMARKS.md, session 3): the 2-thread contended ratio moved from
+//! Measured before this (BENCHMARKS.md): the 2-thread contended ratio moved from
 //! 0.89× to 0.82× when one unrelated allocation was added to the harness before the locks were
 //! created. x86 cores fetch cache lines in 128-byte pairs (the adjacent-line prefetcher), so a lock
 //! whose line pairs with a line other threads write slows down with nothing in the lock changed.

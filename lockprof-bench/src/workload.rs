@@ -37,7 +37,7 @@ fn step(x: u64) -> u64 {
 /// on this machine, from the fastest of five timings of 100 000 steps. Calibrated at the first
 /// call; every case calls it before its timer starts.
 ///
-/// Why calibrated: 20 fixed steps, as until session 5, held for 23.5 ns on this project's
+/// Why calibrated: 20 fixed steps, as before, held for 23.5 ns on this project's
 /// machines, not the ~50 ns the cases are specified with, and the share of a contended
 /// acquisition that lockprof's bookkeeping adds depends on that length.
 pub fn hold_steps() -> u32 {

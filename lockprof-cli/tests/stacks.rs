@@ -1,4 +1,4 @@
-//! Issue 4's acceptance test: native waiter and holder stacks, paired, and span context, from a
+//! Native waiter and holder stacks, paired, and span context, from a
 //! real program through the lockprof Layer, the trace file and the CLI.
 //!
 //! `waiter_path` waits on the `ledger` lock held by `holder_path`, which sleeps inside its critical

@@ -1,4 +1,4 @@
-//! Issue 4 through JSON lines: a program that logs with `tracing_subscriber::fmt().json()` (no
+//! Native stacks through JSON lines: a program that logs with `tracing_subscriber::fmt().json()` (no
 //! lockprof Layer) gets `stack` events defining the stack ids its waits and holds carry, and the
 //! CLI reads stacks, spans and pairs from them as from a native trace.
 //!

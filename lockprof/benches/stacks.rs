@@ -1,4 +1,4 @@
-//! Cost of native stack capture (issue 4): a contended acquisition with stacks off, at the default
+//! Cost of native stack capture: a contended acquisition with stacks off, at the default
 //! budget, and with every acquisition captured; and one raw capture-and-intern.
 //!
 //! Two threads take turns on one lock with a short critical section, so nearly every acquisition

@@ -1,7 +1,7 @@
 //! Blame against ground truth the program measures itself: every thread notes, with `Instant`,
 //! when it held the lock and when it waited for it; a holder's true blame is the waiting of the
 //! others that overlapped its holds. lockprof's figures (hold events and summaries) must match it
-//! where the issue says they are exact (holds with ≥ 1 ms of blame) and in share where they are
+//! where docs/EVENTS.md says they are exact (holds with ≥ 1 ms of blame) and in share where they are
 //! estimates (storms of short holds), idle machine or loaded.
 
 mod common;

@@ -118,7 +118,7 @@ pub fn events(lock_id: u64, kind: &str) -> Vec<Captured> {
         .collect()
 }
 
-/// Asserts `actual` is within 10% or 1 ms of `expected` (ns), the ground-truth tolerance.
+/// Asserts `actual` is within 10% or 1 ms of `expected` (ns), the ground-truth tolerance.
 #[track_caller]
 pub fn assert_close(what: &str, actual: u64, expected: u64) {
     let tolerance = (expected / 10).max(1_000_000);
