@@ -1,4 +1,64 @@
-//! lockprof: drop-in `parking_lot` locks that record lock contention.
+//! Drop-in [`parking_lot`](https://docs.rs/parking_lot) locks that record lock contention:
+//! how often each lock was contended, how long threads waited and held it, and **which thread
+//! and which code held it while others waited** (its *blame*).
+//!
+//! # What it records
+//!
+//! - For every lock, acquire site and thread: exact counts of acquisitions and contended
+//!   acquisitions, the waits (each one long enough as a `wait` event, the others in histograms),
+//!   the holds (timed when they follow a wait, when the lock is hot, and one in about 1 024 as a
+//!   sample), and blame: the time others spent waiting during each hold, charged to the holder.
+//! - Native stacks of the waiters and holders where the time is, span context, and the holder
+//!   each wait waited for.
+//! - Uncontended acquisitions read no clock and emit nothing: a few instructions over
+//!   `parking_lot`'s, so the locks can stay in production builds.
+//!
+//! Everything goes out as [`tracing`](https://docs.rs/tracing) events with target `lockprof`
+//! (fields: [`event`], docs/EVENTS.md in the repository). lockprof's own Layer writes them to
+//! a compact trace file, which the `lockprof` command line turns into reports and flamegraphs.
+//!
+//! # Quick start
+//!
+//! Swap the import, and record a trace for the life of `main`:
+//!
+//! ```
+//! use lockprof::Mutex; // was: use parking_lot::Mutex;
+//!
+//! static ORDERS: Mutex<Vec<u64>> = Mutex::named("orders", Vec::new());
+//!
+//! # fn main() {
+//! # let dir = std::env::temp_dir().join(format!("lockprof-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! # // SAFETY: no other thread runs yet.
+//! # unsafe { std::env::set_var(lockprof::OUT_ENV, dir.join("orders.lptrace")) };
+//! // Writes $LOCKPROF_OUT, or lockprof-<pid>.lptrace; the trace is complete when the guard
+//! // is dropped.
+//! let guard = lockprof::init();
+//! ORDERS.lock().push(7);
+//! assert_eq!(ORDERS.lock().len(), 1);
+//! drop(guard);
+//! # assert!(dir.join("orders.lptrace").exists());
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # }
+//! ```
+//!
+//! A program that already installs a `tracing` subscriber adds [`layer()`] to it instead of
+//! calling [`init()`]. Then `lockprof report lockprof-<pid>.lptrace` (the `lockprof-cli`
+//! crate) prints where the waiting went.
+//!
+//! # Reading the events with your own subscriber
+//!
+//! The events are ordinary `tracing` events at `TRACE` level, so any subscriber sees them:
+//! `tracing_subscriber::fmt().json()` prints them as JSON lines, which the command line reads
+//! too. Native stacks travel as ids, defined by `stack` events. [`flush()`] emits every thread's
+//! pending summaries; the [`config`] functions set what is recorded (recording on or off, the
+//! event threshold and budget, hold sampling, stack capture).
+//!
+//! # Cargo features
+//!
+//! - `subscriber` (default): lockprof's Layer, [`init()`] and the trace writer (pulls in
+//!   `tracing-subscriber`). Without it, the locks still emit their events to whatever
+//!   subscriber the program has.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod acquire;
