@@ -68,6 +68,7 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// What one thread of a scenario does: holds the lock `hold` (every `long_every`-th time
 /// `long` instead, if `long_every` is not 0), then works `gap` (sleeping if it is 1 ms or more).
+/// A role on an `RwLock` with `reads` takes read locks.
 #[derive(Clone, Copy)]
 struct Role {
     name: &'static str,
@@ -75,6 +76,7 @@ struct Role {
     gap: Duration,
     long_every: u64,
     long: Duration,
+    reads: bool,
 }
 
 impl Role {
@@ -85,20 +87,66 @@ impl Role {
             gap,
             long_every: 0,
             long: Duration::ZERO,
+            reads: false,
         }
+    }
+}
+
+/// The lock a scenario runs on.
+#[derive(Clone)]
+enum Lock {
+    Mutex(Arc<lockprof::Mutex<u64>>),
+    RwLock(Arc<lockprof::RwLock<u64>>),
+}
+
+impl Lock {
+    /// Takes the lock as `role` does, holds it for `hold`; returns when it asked, got it and
+    /// released it.
+    fn hold(&self, role: &Role, hold: Duration) -> (Instant, Instant, Instant) {
+        let asked = Instant::now();
+        let (got, released) = match self {
+            Lock::Mutex(lock) => {
+                let mut guard = lock.lock();
+                let got = Instant::now();
+                *guard += 1;
+                spin_for(hold);
+                let released = Instant::now();
+                drop(guard);
+                (got, released)
+            }
+            Lock::RwLock(lock) if role.reads => {
+                let guard = lock.read();
+                let got = Instant::now();
+                std::hint::black_box(*guard);
+                spin_for(hold);
+                let released = Instant::now();
+                drop(guard);
+                (got, released)
+            }
+            Lock::RwLock(lock) => {
+                let mut guard = lock.write();
+                let got = Instant::now();
+                *guard += 1;
+                spin_for(hold);
+                let released = Instant::now();
+                drop(guard);
+                (got, released)
+            }
+        };
+        (asked, got, released)
     }
 }
 
 /// Runs `threads` on one lock until `duration` has passed, each logging its holds and waits;
 /// every thread flushes before it ends.
-fn run(lock: &Arc<lockprof::Mutex<u64>>, threads: &[Role], duration: Duration) -> Vec<Log> {
+fn run(lock: &Lock, threads: &[Role], duration: Duration) -> Vec<Log> {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let stop = Arc::new(AtomicBool::new(false));
     let barrier = Arc::new(Barrier::new(threads.len() + 1));
     let handles: Vec<_> = threads
         .iter()
         .map(|&role| {
-            let (lock, stop, barrier) = (Arc::clone(lock), Arc::clone(&stop), Arc::clone(&barrier));
+            let (lock, stop, barrier) = (lock.clone(), Arc::clone(&stop), Arc::clone(&barrier));
             let name = role.name.to_owned();
             thread::Builder::new()
                 .name(name.clone())
@@ -109,22 +157,17 @@ fn run(lock: &Arc<lockprof::Mutex<u64>>, threads: &[Role], duration: Duration) -
                     };
                     // lockprof's one-time setup of a thread (its id, its name, the clock's
                     // calibration) happens before the scenario, not inside its first wait.
-                    drop(lock.lock());
+                    lock.hold(&role, Duration::ZERO);
                     barrier.wait();
                     let mut held = 0u64;
                     while !stop.load(Ordering::Relaxed) {
                         held += 1;
-                        let asked = Instant::now();
-                        let mut guard = lock.lock();
-                        let got = Instant::now();
-                        *guard += 1;
-                        if role.long_every != 0 && held.is_multiple_of(role.long_every) {
-                            spin_for(role.long);
+                        let hold = if role.long_every != 0 && held.is_multiple_of(role.long_every) {
+                            role.long
                         } else {
-                            spin_for(role.hold);
-                        }
-                        let released = Instant::now();
-                        drop(guard);
+                            role.hold
+                        };
+                        let (asked, got, released) = lock.hold(&role, hold);
                         log.waits.push((asked, got));
                         log.holds.push((got, released));
                         if role.gap >= Duration::from_millis(1) {
@@ -154,7 +197,7 @@ fn a_rare_long_hold_in_a_storm_is_charged_its_own_blame() {
     let lock = Arc::new(lockprof::Mutex::named("storm-and-slow", 0u64));
     let us = Duration::from_micros;
     let logs = run(
-        &lock,
+        &Lock::Mutex(Arc::clone(&lock)),
         &[
             Role::new("storm-1", us(1), Duration::ZERO),
             Role::new("storm-2", us(1), Duration::ZERO),
@@ -186,7 +229,7 @@ fn a_storm_threads_own_long_hold_is_never_charged_the_storms_waiting() {
     let lock = Arc::new(lockprof::Mutex::named("storm-with-long", 0u64));
     let us = Duration::from_micros;
     let logs = run(
-        &lock,
+        &Lock::Mutex(Arc::clone(&lock)),
         &[
             Role {
                 long_every: 3_000,
@@ -225,6 +268,33 @@ fn a_storm_threads_own_long_hold_is_never_charged_the_storms_waiting() {
         "{exact} of {} long holds charged their own blame",
         long.len()
     );
+}
+
+/// Readers and writers: two threads write with ~1 µs holds, two read, and a fifth writes every
+/// 10 ms and holds the lock 2 ms. Each of its long holds makes readers and writers wait; it must
+/// be charged its own blame, hold by hold, as on a mutex.
+#[test]
+fn a_rare_long_write_hold_among_readers_and_writers_is_charged_its_own_blame() {
+    install();
+    let lock = Arc::new(lockprof::RwLock::named("readers-and-writers", 0u64));
+    let us = Duration::from_micros;
+    let reader = |name| Role {
+        reads: true,
+        ..Role::new(name, us(1), us(1))
+    };
+    let logs = run(
+        &Lock::RwLock(Arc::clone(&lock)),
+        &[
+            Role::new("writer-1", us(1), Duration::ZERO),
+            Role::new("writer-2", us(1), Duration::ZERO),
+            reader("reader-1"),
+            reader("reader-2"),
+            Role::new("slow", Duration::from_millis(2), Duration::from_millis(8)),
+        ],
+        Duration::from_millis(800),
+    );
+    let truth = truth_per_hold(&logs, "slow");
+    assert_long_holds_charged_their_own(&logs, "slow", &truth, lock.id());
 }
 
 /// Hold by hold: every hold of `holder` that made others wait ≥ 1 ms (`truth`, per hold) is a
@@ -319,7 +389,7 @@ fn alternating_holders_are_charged_their_own_share() {
     let lock = Arc::new(lockprof::Mutex::named("alternating", 0u64));
     let us = Duration::from_micros;
     let logs = run(
-        &lock,
+        &Lock::Mutex(Arc::clone(&lock)),
         &[
             Role::new("short", us(1), us(1)),
             Role::new("long", us(8), us(1)),
