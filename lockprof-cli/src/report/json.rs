@@ -1,4 +1,5 @@
-//! The JSON report: the `lockprof.report/1` schema (README), field for field.
+//! The JSON report: the `lockprof.report/1` schema, field for field (the README names it; the
+//! serialized structs below are its definition).
 
 use std::io::{self, Write};
 
