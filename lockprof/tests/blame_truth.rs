@@ -105,36 +105,21 @@ impl Lock {
     fn hold(&self, role: &Role, hold: Duration) -> (Instant, Instant, Instant) {
         let asked = Instant::now();
         let (got, released) = match self {
-            Lock::Mutex(lock) => {
-                let mut guard = lock.lock();
-                let got = Instant::now();
-                *guard += 1;
-                spin_for(hold);
-                let released = Instant::now();
-                drop(guard);
-                (got, released)
-            }
-            Lock::RwLock(lock) if role.reads => {
-                let guard = lock.read();
-                let got = Instant::now();
-                std::hint::black_box(*guard);
-                spin_for(hold);
-                let released = Instant::now();
-                drop(guard);
-                (got, released)
-            }
-            Lock::RwLock(lock) => {
-                let mut guard = lock.write();
-                let got = Instant::now();
-                *guard += 1;
-                spin_for(hold);
-                let released = Instant::now();
-                drop(guard);
-                (got, released)
-            }
+            Lock::Mutex(lock) => hold_for(lock.lock(), hold),
+            Lock::RwLock(lock) if role.reads => hold_for(lock.read(), hold),
+            Lock::RwLock(lock) => hold_for(lock.write(), hold),
         };
         (asked, got, released)
     }
+}
+
+/// Holds `guard`, just got, for `hold`; returns when it was got and released.
+fn hold_for<G>(guard: G, hold: Duration) -> (Instant, Instant) {
+    let got = Instant::now();
+    spin_for(hold);
+    let released = Instant::now();
+    drop(guard);
+    (got, released)
 }
 
 /// Runs `threads` on one lock until `duration` has passed, each logging its holds and waits;
