@@ -321,10 +321,15 @@ fn contended_capturing(
     } else {
         meta.integral.begin_wait(start)
     };
-    // Outside a storm every release with waiters is measured, charged from the last measured
-    // release; where a storm's unmeasured releases have lost that (it has just ended), the hold
-    // this wait is for is marked, as a storm's waiters mark it.
-    if meta.storm_shift() == 0 && !meta.has_checkpoint() {
+    // The hold this wait is for is marked (see `waiting`): in a storm, now if the lock's
+    // blocking loop tells nothing as the wait goes on (an `RwLock`'s); outside one, where every
+    // release with waiters is measured from the last measured release, if a storm's unmeasured
+    // releases have lost that (it has just ended).
+    let marks = match meta.storm_shift() {
+        0 => !meta.has_checkpoint(),
+        _ => capture == WaiterStack::AtStart,
+    };
+    if marks {
         meta.mark_hold(clock::now_ns);
     }
     if thread::id_if_registered() == 0 {
