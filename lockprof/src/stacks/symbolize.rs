@@ -74,6 +74,11 @@ pub(crate) fn symbolized(id: StackId) -> Option<Arc<Symbolized>> {
                 }
             };
             leaf_first.extend(frames.iter().cloned());
+            // Everything outward of the Rust runtime's entry is the C runtime's, trimmed anyway:
+            // resolving it could load the C library's debug info (tens of milliseconds).
+            if frames.iter().any(|f| is_runtime_root(f)) {
+                break;
+            }
         }
     }
     let unresolved = leaf_first.iter().any(|f| !f.resolved);
@@ -238,6 +243,14 @@ const MACHINERY_SYMBOLS: &[&str] = &[
     "__clone3",
     "thread_start",
 ];
+
+/// Whether a frame is where Rust code starts on a thread: std's thread entry, or
+/// `lang_start_internal` on the main thread.
+fn is_runtime_root(frame: &Frame) -> bool {
+    let name = frame.function.rsplit("::").next().unwrap_or_default();
+    let in_std = frame.file.is_empty() || frame.file.contains("/library/std/");
+    in_std && matches!(name, "thread_start" | "lang_start_internal")
+}
 
 /// Whether a frame is lockprof's own or the lock's, runtime's or unwinder's machinery (trimmed):
 /// by its source file when it has one (which works with line-tables-only debug info, whose names

@@ -24,6 +24,15 @@ pub(crate) fn encode(hist: &Histogram<u64>, out: &mut Vec<u8>) -> io::Result<()>
 
 /// Decodes one V2 histogram that must fill `bytes` exactly.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Histogram<u64>, String> {
+    check(bytes)?;
+    Deserializer::new()
+        .deserialize(&mut &bytes[..])
+        .map_err(|e| format!("histogram does not decode: {e}"))
+}
+
+/// Checks the header of one V2 histogram that must fill `bytes` exactly: what the decoder trusts
+/// before it allocates (the counts themselves are checked when they are decoded).
+pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
     let header = bytes.get(..V2_HEADER_LEN).ok_or_else(|| {
         format!(
             "histogram of {} bytes is shorter than its header",
@@ -62,9 +71,40 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Histogram<u64>, String> {
             "histogram would need {bins} counters (more than {MAX_BINS}); refusing to allocate"
         ));
     }
-    Deserializer::new()
-        .deserialize(&mut &bytes[..])
-        .map_err(|e| format!("histogram does not decode: {e}"))
+    Ok(())
+}
+
+/// A histogram a summary record can carry: decoded, as the reader returns it, or already in its
+/// V2 serialization, as summary events carry it (the writer then copies it, which costs far less
+/// than decoding and encoding it again).
+pub(crate) trait SummaryHistogram {
+    /// Appends the V2 serialization to `out`.
+    fn append_v2(&self, out: &mut Vec<u8>) -> io::Result<()>;
+}
+
+impl SummaryHistogram for Histogram<u64> {
+    fn append_v2(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        encode(self, out)
+    }
+}
+
+/// A V2-serialized histogram whose header [`check`] accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct EncodedHistogram(Vec<u8>);
+
+impl EncodedHistogram {
+    /// `bytes` if they are one V2 histogram with a believable header.
+    pub(crate) fn new(bytes: Vec<u8>) -> Result<Self, String> {
+        check(&bytes)?;
+        Ok(EncodedHistogram(bytes))
+    }
+}
+
+impl SummaryHistogram for EncodedHistogram {
+    fn append_v2(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        out.extend_from_slice(&self.0);
+        Ok(())
+    }
 }
 
 /// How many counters `Histogram::new_with_bounds(low, high, sigfig)` allocates, mirroring

@@ -217,8 +217,9 @@ pub struct Hold {
 }
 
 /// Per-thread counts and short-event histograms for one lock, site and mode (a `summary` event).
+/// Readers return the histograms decoded (`H` = `Histogram<u64>`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Summary {
+pub struct Summary<H = Histogram<u64>> {
     /// Lock id.
     pub lock: u64,
     /// Acquisition mode.
@@ -240,13 +241,13 @@ pub struct Summary {
     /// Exact sum of the short waits, ns.
     pub wait_ns: u64,
     /// Histogram of the short waits, ns.
-    pub wait_hist: Histogram<u64>,
+    pub wait_hist: H,
     /// Weighted number of short holds (in `hold_hist`).
     pub holds: u64,
     /// Weighted sum of the short holds, ns.
     pub hold_ns: u64,
     /// Histogram of the short holds, ns, counts weighted.
-    pub hold_hist: Histogram<u64>,
+    pub hold_hist: H,
     /// Blame of the holds not reported as `Hold` records, ns.
     pub blame_ns: u64,
     /// The part of `blame_ns` estimated from sampled holds rather than exact, ns (0 in traces

@@ -4,8 +4,9 @@ use std::fmt;
 use std::io::{self, Write};
 
 use super::format::{self, FORMAT_VERSION, HEADER_FIELDS_LEN, MAGIC, flags, kind};
+use super::hist::SummaryHistogram;
 use super::stack_record::{self, MAX_STACK_LEN};
-use super::{Header, Hold, Record, StrId, Summary, Wait, hist, varint};
+use super::{Header, Hold, Record, StrId, Summary, Wait, varint};
 
 /// Writes a trace: the header on creation, then one framed record per [`write`](Self::write).
 ///
@@ -112,11 +113,7 @@ impl<W: Write> TraceWriter<W> {
                 self.encode_hold(hold);
                 next_at = Some(hold.at_ns);
             }
-            Record::Summary(summary) => {
-                self.check_str(summary.site)?;
-                self.encode_summary(summary)?;
-                next_at = Some(summary.at_ns);
-            }
+            Record::Summary(summary) => return self.write_summary(summary),
             Record::Dropped { count } => {
                 let start = self.begin_small(kind::DROPPED);
                 varint::put(&mut self.scratch, *count);
@@ -163,6 +160,17 @@ impl<W: Write> TraceWriter<W> {
         if let Some(at) = next_at {
             self.last_at_ns = at;
         }
+        Ok(())
+    }
+
+    /// Appends one summary record, whatever form its histograms are in.
+    pub(crate) fn write_summary<H: SummaryHistogram>(&mut self, s: &Summary<H>) -> io::Result<()> {
+        self.scratch.clear();
+        self.check_str(s.site)?;
+        self.encode_summary(s)?;
+        self.out.write_all(&self.scratch)?;
+        self.written += self.scratch.len() as u64;
+        self.last_at_ns = s.at_ns;
         Ok(())
     }
 
@@ -326,7 +334,7 @@ impl<W: Write> TraceWriter<W> {
         self.end_small(start);
     }
 
-    fn encode_summary(&mut self, s: &Summary) -> io::Result<()> {
+    fn encode_summary<H: SummaryHistogram>(&mut self, s: &Summary<H>) -> io::Result<()> {
         let mut p = Vec::with_capacity(128);
         p.push(format::mode_code(s.mode));
         for v in [
@@ -347,7 +355,7 @@ impl<W: Write> TraceWriter<W> {
         }
         for h in [&s.wait_hist, &s.hold_hist] {
             self.hist_scratch.clear();
-            hist::encode(h, &mut self.hist_scratch)?;
+            h.append_v2(&mut self.hist_scratch)?;
             varint::put(&mut p, self.hist_scratch.len() as u64);
             p.extend_from_slice(&self.hist_scratch);
         }
