@@ -11,25 +11,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod aggregate;
+mod aggregation;
 mod app;
-mod buckets;
 pub mod cli;
 pub mod demo;
-mod dist_builder;
 mod error;
 pub mod escape;
-pub mod flame;
-pub mod histogram;
-pub mod humanize;
-mod id_table;
-mod input;
-mod intern;
-mod json_lines;
-mod native;
-mod profile;
-pub mod report;
-mod stacks;
+mod model;
+mod reading;
+mod render;
+
+// Temporary aliases while the files move into their stages.
+use aggregation::{
+    aggregator as aggregate, distribution_builder as dist_builder, intern, pairing as stacks,
+};
+use model::lock as profile;
+use reading as input;
+use reading::{id_table, json_lines, trace_file as native};
+use render::buckets;
+pub use render::{flame, histogram, humanize, report};
 
 pub use aggregate::{Aggregator, MAX_SUMMARY_COUNT, MAX_WEIGHT};
 pub use app::{Io, run};

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressStyle};
 use lockprof::trace::{ReadError, TraceReader, is_trace};
 
+pub(crate) mod id_table;
+pub(crate) mod json_lines;
+pub(crate) mod trace_file;
+
 use crate::aggregate::Aggregator;
 use crate::json_lines::JsonStats;
 use crate::{Error, Profile};

@@ -1,0 +1,5 @@
+//! Contention flamegraphs.
+
+mod folded;
+
+pub use folded::*;
