@@ -34,7 +34,7 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
     match &cli.command {
         Command::Report(a) => {
             let mut profile = load_selected(&a.inputs, io)?;
-            profile.sort(a.sort);
+            profile.sort(a.sort.into());
             if let Some(n) = a.top {
                 profile.truncate(n);
             }

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::SortKey;
 use crate::flame::{Frames, View};
@@ -56,7 +56,7 @@ pub struct ReportArgs {
     pub format: ReportFormat,
     /// Order of the locks (largest first).
     #[arg(long, value_enum, default_value_t)]
-    pub sort: SortKey,
+    pub sort: SortArg,
     /// Show only the first N locks.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
@@ -123,4 +123,29 @@ pub struct DemoArgs {
     /// How long the workload runs, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = crate::demo::DEFAULT_DURATION_MS)]
     pub duration_ms: u64,
+}
+
+/// The values of `report --sort`: [`SortKey`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Total time waited, most first.
+    #[default]
+    Wait,
+    /// Total blame (time others waited, charged to holders), most first.
+    Blame,
+    /// Total hold time (measured and estimated from samples), most first.
+    Hold,
+    /// Contended acquisitions, most first.
+    Contended,
+}
+
+impl From<SortArg> for SortKey {
+    fn from(arg: SortArg) -> SortKey {
+        match arg {
+            SortArg::Wait => SortKey::Wait,
+            SortArg::Blame => SortKey::Blame,
+            SortArg::Hold => SortKey::Hold,
+            SortArg::Contended => SortKey::Contended,
+        }
+    }
 }

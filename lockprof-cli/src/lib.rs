@@ -25,7 +25,6 @@ mod render;
 use aggregation::{
     aggregator as aggregate, distribution_builder as dist_builder, intern, pairing as stacks,
 };
-use model::lock as profile;
 use reading as input;
 use reading::{id_table, json_lines, trace_file as native};
 use render::buckets;
@@ -37,9 +36,8 @@ pub use buckets::{Bucket, DECADES, ONE_TWO_FIVE, log_buckets};
 pub use error::Error;
 pub use input::{LoadOptions, Loaded, Notice, PROGRESS_MIN_BYTES, Source, load, read_source};
 pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};
-pub use native::NativeInput;
-pub use profile::{
-    Cell, Distribution, LockProfile, Pair, Profile, SHORT_STACK_FRAMES, SIGFIG, SortKey, StackCell,
-    StackUsage, Stats, Usage, percent, short_stack, stats_of,
+pub use model::{
+    Cell, Distribution, LockProfile, Pair, Profile, SortKey, StackCell, StackUsage, Stats, Usage,
 };
+pub use native::NativeInput;
 pub use stacks::{MAX_PAIRING, TRUNCATED_FRAME};

@@ -10,7 +10,7 @@ use rustc_hash::FxBuildHasher;
 
 use crate::dist_builder::DistributionBuilder;
 use crate::intern::{Interner, StackId, StackInterner, Sym};
-use crate::profile::{Cell, LockProfile, Pair, Profile, StackCell};
+use crate::model::{Cell, LockProfile, Pair, Profile, StackCell};
 use crate::stacks::{NativeId, NativeStacks};
 
 /// Largest sampling weight believed: 1-in-4-billion sampling. Larger weights (corrupt or hostile

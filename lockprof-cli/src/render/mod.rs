@@ -4,4 +4,5 @@ pub(crate) mod buckets;
 pub mod flame;
 pub mod histogram;
 pub mod humanize;
+mod names;
 pub mod report;

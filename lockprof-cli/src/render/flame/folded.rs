@@ -6,6 +6,8 @@ use std::io::{self, Write};
 
 use inferno::flamegraph;
 
+pub use crate::render::names::NO_STACK_FRAME;
+use crate::render::names::lock_title;
 use crate::{Cell, Error, Profile, escape};
 
 /// What a flamegraph weighs.
@@ -64,10 +66,6 @@ impl View {
 /// The count name of every flamegraph.
 pub const COUNT_NAME: &str = "ns";
 
-/// The frame standing for native stacks that were not captured (stack capture off, or a summary
-/// or a long event that found no capture left), so that every nanosecond stays in the graph.
-pub const NO_STACK_FRAME: &str = "[no stack]";
-
 /// Which frames a flamegraph shows between the thread and the acquire site.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Frames {
@@ -122,11 +120,7 @@ pub fn folded_with(profile: &Profile, view: View, frames: Frames) -> Vec<(String
     let no_stack = [NO_STACK_FRAME.to_owned()];
     let mut stacks: BTreeMap<String, u64> = BTreeMap::new();
     for lock in &profile.locks {
-        let lock_frame = if profile.inputs > 1 {
-            format!("{} (input {})", lock.name, lock.input + 1)
-        } else {
-            lock.name.clone()
-        };
+        let lock_frame = lock_title(profile, lock, &lock.name);
         for s in &lock.stacks {
             let ns = view.weight(&s.cell);
             if ns == 0 {

@@ -6,7 +6,8 @@ use std::io::{self, Write};
 use hdrhistogram::Histogram;
 
 use crate::buckets::{ONE_TWO_FIVE, bar, log_buckets};
-use crate::profile::{add_histogram, new_histogram, percent, stats_of};
+use crate::model::{add_histogram, new_histogram, percent, stats_of};
+use crate::render::names::lock_title;
 use crate::{Distribution, LockProfile, Profile, escape, humanize};
 
 /// Which distribution.
@@ -72,11 +73,7 @@ pub fn write_text(profile: &Profile, metric: Metric, mut out: impl Write) -> io:
         any = true;
         let s = dist.stats();
         let name = escape::terminal(&lock.name);
-        let title = if profile.inputs > 1 {
-            format!("{name} (input {})", lock.input + 1)
-        } else {
-            name.into_owned()
-        };
+        let title = lock_title(profile, lock, &name);
         writeln!(
             out,
             "{} of lock {title} ({}): {}, total {}",

@@ -5,7 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::{Profile, SHORT_STACK_FRAMES, Stats, short_stack};
+use crate::render::names::{SHORT_STACK_FRAMES, short_stack};
+use crate::{Profile, Stats};
 
 /// The `schema` value of the JSON report.
 pub const SCHEMA: &str = "lockprof.report/1";

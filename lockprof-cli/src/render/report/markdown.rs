@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, UNATTRIBUTED_NOTE, lock_title};
-use crate::profile::percent;
+use super::{ReportOptions, UNATTRIBUTED_NOTE};
+use crate::model::percent;
+use crate::render::names::{lock_title, stack_row};
 use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Writes the Markdown report.
@@ -71,9 +72,9 @@ pub fn write_markdown(
         let holders: Vec<_> = holders.iter().filter(|u| u.cell.blame_ns > 0).collect();
         let sites = lock.sites();
         let waiting: Vec<_> = sites.iter().filter(|u| u.cell.wait_ns > 0).collect();
-        let waiter_stacks: Vec<Usage> = lock.waiter_stacks().into_iter().map(Usage::from).collect();
+        let waiter_stacks: Vec<Usage> = lock.waiter_stacks().into_iter().map(stack_row).collect();
         let waiter_stacks: Vec<_> = waiter_stacks.iter().collect();
-        let holder_stacks: Vec<Usage> = lock.holder_stacks().into_iter().map(Usage::from).collect();
+        let holder_stacks: Vec<Usage> = lock.holder_stacks().into_iter().map(stack_row).collect();
         let holder_stacks: Vec<_> = holder_stacks.iter().collect();
         let pairs: Vec<Usage> = lock
             .pairs

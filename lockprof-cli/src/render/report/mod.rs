@@ -44,12 +44,3 @@ impl Default for ReportOptions {
 /// the figure in the text and Markdown reports.
 const UNATTRIBUTED_NOTE: &str = "hand-offs between holds, and waiting in storms that no measured \
      hold took; the ~ figures estimate part of it";
-
-/// How a lock is titled: its name, plus the input it came from when several were merged.
-fn lock_title(profile: &crate::Profile, lock: &crate::LockProfile, name: &str) -> String {
-    if profile.inputs > 1 {
-        format!("{name} (input {})", lock.input + 1)
-    } else {
-        name.to_owned()
-    }
-}

@@ -2,10 +2,11 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, UNATTRIBUTED_NOTE, lock_title};
+use super::{ReportOptions, UNATTRIBUTED_NOTE};
 use crate::buckets::{DECADES, bar, log_buckets};
-use crate::profile::percent;
-use crate::{LockProfile, Profile, Usage, escape, humanize, short_stack};
+use crate::model::percent;
+use crate::render::names::{lock_title, short_stack, stack_row};
+use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Width of the bars of the per-lock wait histogram.
 const BAR_WIDTH: usize = 30;
@@ -122,10 +123,10 @@ fn write_lock(
         blame_row(u, lock)
     })?;
 
-    let rows: Vec<Usage> = lock.waiter_stacks().into_iter().map(Usage::from).collect();
+    let rows: Vec<Usage> = lock.waiter_stacks().into_iter().map(stack_row).collect();
     let rows: Vec<_> = rows.iter().collect();
     usage_table(out, "waiter stacks", &rows, n, |u| wait_row(u, lock))?;
-    let rows: Vec<Usage> = lock.holder_stacks().into_iter().map(Usage::from).collect();
+    let rows: Vec<Usage> = lock.holder_stacks().into_iter().map(stack_row).collect();
     let rows: Vec<_> = rows.iter().collect();
     usage_table(out, "holder stacks (blame)", &rows, n, |u| {
         blame_row(u, lock)
