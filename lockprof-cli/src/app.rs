@@ -1,13 +1,12 @@
 //! Running a parsed command line: load, select, render.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
-use crate::cli::{Cli, Command, Inputs};
-use crate::flame::{FlameOptions, write_flamegraph, write_folded_with};
-use crate::histogram::{HistogramFormat, merged, write_hgrm};
+use crate::cli::{Cli, Command, HistogramFormat, Inputs, ReportFormat};
+use crate::flame::{FlameOptions, write_flamegraph, write_folded_with, write_svg_file};
+use crate::histogram::{merged, write_hgrm};
 use crate::input::{LoadOptions, Source, load};
-use crate::report::{ReportFormat, ReportOptions, write_json, write_markdown, write_text};
+use crate::report::{ReportOptions, write_json, write_markdown, write_text};
 use crate::{Error, Profile, demo, histogram};
 
 /// Where a command writes.
@@ -53,9 +52,10 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
             let mut profile = load_selected(&a.inputs, io)?;
             profile.sort(crate::SortKey::Wait);
             let mut out = BufWriter::new(&mut *io.out);
+            let metric = a.metric.into();
             match a.format {
-                HistogramFormat::Text => histogram::write_text(&profile, a.metric, &mut out),
-                HistogramFormat::Hgrm => write_hgrm(&merged(&profile, a.metric), &mut out),
+                HistogramFormat::Text => histogram::write_text(&profile, metric, &mut out),
+                HistogramFormat::Hgrm => write_hgrm(&merged(&profile, metric), &mut out),
             }
             .and_then(|()| out.flush())
             .map_err(stdout)
@@ -63,15 +63,15 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
         Command::Folded(a) => {
             let profile = load_selected(&a.inputs, io)?;
             let mut out = BufWriter::new(&mut *io.out);
-            write_folded_with(&profile, a.view, a.frames, &mut out)
+            write_folded_with(&profile, a.view.into(), a.frames.into(), &mut out)
                 .and_then(|()| out.flush())
                 .map_err(stdout)
         }
         Command::Flamegraph(a) => {
             let profile = load_selected(&a.inputs, io)?;
             let opts = FlameOptions {
-                view: a.view,
-                frames: a.frames,
+                view: a.view.into(),
+                frames: a.frames.into(),
                 title: a.title.clone(),
                 width: a.width,
                 lock: a.inputs.lock.clone(),
@@ -90,22 +90,6 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
             paths.print(&mut *io.out).map_err(stdout)
         }
     }
-}
-
-/// Writes an SVG to `path` (through a buffer, flushed and checked).
-pub(crate) fn write_svg_file(
-    profile: &Profile,
-    opts: &FlameOptions,
-    path: &std::path::Path,
-) -> Result<(), Error> {
-    let what = path.display().to_string();
-    let file = File::create(path).map_err(|e| Error::Write {
-        what: what.clone(),
-        source: e,
-    })?;
-    let mut out = BufWriter::new(file);
-    write_flamegraph(profile, opts, &mut out, &what)?;
-    out.flush().map_err(|e| Error::Write { what, source: e })
 }
 
 /// Loads the inputs, reports what was noticed on `io.err`, and applies `--lock`.

@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 
 use tracing_subscriber::layer::SubscriberExt;
 
-use crate::flame::{FlameOptions, View};
+use crate::flame::{FlameOptions, View, write_svg_file};
 use crate::input::{LoadOptions, Source, load};
 use crate::report::{ReportOptions, write_text};
-use crate::{Error, SortKey, app};
+use crate::{Error, SortKey};
 
 /// Default run time of the workload.
 pub const DEFAULT_DURATION_MS: u64 = 1500;
@@ -104,7 +104,7 @@ pub fn run(dir: &Path, duration: Duration) -> Result<DemoPaths, Error> {
             view,
             ..FlameOptions::default()
         };
-        app::write_svg_file(&profile, &opts, path)?;
+        write_svg_file(&profile, &opts, path)?;
     }
     Ok(paths)
 }

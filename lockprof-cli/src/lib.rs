@@ -27,12 +27,10 @@ use aggregation::{
 };
 use reading as input;
 use reading::{id_table, json_lines, trace_file as native};
-use render::buckets;
 pub use render::{flame, histogram, humanize, report};
 
 pub use aggregate::{Aggregator, MAX_SUMMARY_COUNT, MAX_WEIGHT};
 pub use app::{Io, run};
-pub use buckets::{Bucket, DECADES, ONE_TWO_FIVE, log_buckets};
 pub use error::Error;
 pub use input::{LoadOptions, Loaded, Notice, PROGRESS_MIN_BYTES, Source, load, read_source};
 pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};

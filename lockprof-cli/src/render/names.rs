@@ -1,6 +1,6 @@
 //! How locks and stacks are named in every output.
 
-use crate::{LockProfile, Profile, StackUsage, Usage};
+use crate::{LockProfile, Profile};
 
 /// The frame standing for native stacks that were not captured (stack capture off, or a summary
 /// or a long event that found no capture left), so that every nanosecond stays in the graph.
@@ -23,14 +23,6 @@ pub(crate) fn short_stack(frames: &[String], n: usize) -> String {
         out.push_str(f);
     }
     out
-}
-
-/// A stack's row in a report table: named by its [`short_stack`].
-pub(crate) fn stack_row(stack: StackUsage) -> Usage {
-    Usage {
-        name: short_stack(&stack.frames, SHORT_STACK_FRAMES),
-        cell: stack.cell,
-    }
 }
 
 /// How a lock is titled: `name` (the lock's name, already escaped for the output), plus the input

@@ -9,7 +9,7 @@ use crate::render::names::{SHORT_STACK_FRAMES, short_stack};
 use crate::{Profile, Stats};
 
 /// The `schema` value of the JSON report.
-pub const SCHEMA: &str = "lockprof.report/1";
+const SCHEMA: &str = "lockprof.report/1";
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -74,7 +74,7 @@ struct PairRow {
 }
 
 /// Stacks and pairs listed per lock in the JSON report (the largest).
-pub const JSON_TOP_STACKS: usize = 20;
+const JSON_TOP_STACKS: usize = 20;
 
 #[derive(Serialize)]
 struct Holder {

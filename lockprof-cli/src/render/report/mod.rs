@@ -3,23 +3,12 @@
 
 mod json;
 mod markdown;
+mod rows;
 mod text;
 
-pub use json::{JSON_TOP_STACKS, SCHEMA, write_json};
+pub use json::write_json;
 pub use markdown::write_markdown;
 pub use text::write_text;
-
-/// Output format of `report`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    /// Aligned text for a terminal.
-    #[default]
-    Text,
-    /// JSON, schema `lockprof.report/1`.
-    Json,
-    /// GitHub-flavoured Markdown, for pull requests and issues.
-    Markdown,
-}
 
 /// Rows shown per lock in the holder and site tables of the text and Markdown reports.
 pub const DEFAULT_TOP_ROWS: usize = 5;

@@ -3,12 +3,11 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use crate::SortKey;
-use crate::flame::{Frames, View};
-use crate::histogram::{HistogramFormat, Metric};
-use crate::report::ReportFormat;
+mod values;
+
+pub use values::{FramesArg, HistogramFormat, MetricArg, ReportFormat, SortArg, ViewArg};
 
 /// Reports, histograms and flamegraphs of lock contention from lockprof traces.
 #[derive(Debug, Parser)]
@@ -70,7 +69,7 @@ pub struct HistogramArgs {
     pub inputs: Inputs,
     /// Which distribution.
     #[arg(long, value_enum, default_value_t)]
-    pub metric: Metric,
+    pub metric: MetricArg,
     /// `text`: a histogram per lock; `hgrm`: percentile distribution of the selected locks
     /// merged, in milliseconds (HdrHistogram's plotter reads it).
     #[arg(long, value_enum, default_value_t)]
@@ -88,10 +87,10 @@ pub struct FlamegraphArgs {
     pub output: PathBuf,
     /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
     #[arg(long, value_enum, default_value_t)]
-    pub view: View,
+    pub view: ViewArg,
     /// Frames between thread and acquire site: native stacks, tracing span names, or both.
     #[arg(long, value_enum, default_value_t)]
-    pub frames: Frames,
+    pub frames: FramesArg,
     /// Title above the graph.
     #[arg(long)]
     pub title: Option<String>,
@@ -108,10 +107,10 @@ pub struct FoldedArgs {
     pub inputs: Inputs,
     /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
     #[arg(long, value_enum, default_value_t)]
-    pub view: View,
+    pub view: ViewArg,
     /// Frames between thread and acquire site: native stacks, tracing span names, or both.
     #[arg(long, value_enum, default_value_t)]
-    pub frames: Frames,
+    pub frames: FramesArg,
 }
 
 /// Arguments of `demo`.
@@ -123,29 +122,4 @@ pub struct DemoArgs {
     /// How long the workload runs, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = crate::demo::DEFAULT_DURATION_MS)]
     pub duration_ms: u64,
-}
-
-/// The values of `report --sort`: [`SortKey`]s.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum SortArg {
-    /// Total time waited, most first.
-    #[default]
-    Wait,
-    /// Total blame (time others waited, charged to holders), most first.
-    Blame,
-    /// Total hold time (measured and estimated from samples), most first.
-    Hold,
-    /// Contended acquisitions, most first.
-    Contended,
-}
-
-impl From<SortArg> for SortKey {
-    fn from(arg: SortArg) -> SortKey {
-        match arg {
-            SortArg::Wait => SortKey::Wait,
-            SortArg::Blame => SortKey::Blame,
-            SortArg::Hold => SortKey::Hold,
-            SortArg::Contended => SortKey::Contended,
-        }
-    }
 }
