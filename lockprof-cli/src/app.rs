@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 use crate::cli::{Cli, Command, HistogramFormat, Inputs, ReportFormat};
 use crate::flame::{FlameOptions, write_flamegraph, write_folded_with, write_svg_file};
 use crate::histogram::{merged, write_hgrm};
-use crate::input::{LoadOptions, Source, load};
+use crate::reading::{LoadOptions, Source, load};
 use crate::report::{ReportOptions, write_json, write_markdown, write_text};
 use crate::{Error, Profile, demo, histogram};
 

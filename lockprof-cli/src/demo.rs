@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use tracing_subscriber::layer::SubscriberExt;
 
 use crate::flame::{FlameOptions, View, write_svg_file};
-use crate::input::{LoadOptions, Source, load};
+use crate::reading::{LoadOptions, Source, load};
 use crate::report::{ReportOptions, write_text};
 use crate::{Error, SortKey};
 

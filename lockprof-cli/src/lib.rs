@@ -21,21 +21,14 @@ mod model;
 mod reading;
 mod render;
 
-// Temporary aliases while the files move into their stages.
-use aggregation::{
-    aggregator as aggregate, distribution_builder as dist_builder, intern, pairing as stacks,
-};
-use reading as input;
-use reading::{id_table, json_lines, trace_file as native};
-pub use render::{flame, histogram, humanize, report};
-
-pub use aggregate::{Aggregator, MAX_SUMMARY_COUNT, MAX_WEIGHT};
+pub use aggregation::Aggregator;
 pub use app::{Io, run};
 pub use error::Error;
-pub use input::{LoadOptions, Loaded, Notice, PROGRESS_MIN_BYTES, Source, load, read_source};
-pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};
 pub use model::{
     Cell, Distribution, LockProfile, Pair, Profile, SortKey, StackCell, StackUsage, Stats, Usage,
 };
-pub use native::NativeInput;
-pub use stacks::{MAX_PAIRING, TRUNCATED_FRAME};
+pub use reading::{
+    JsonInput, JsonStats, LoadOptions, Loaded, MAX_LINE_LEN, Notice, PROGRESS_MIN_BYTES, Source,
+    TraceInput, load, read_source,
+};
+pub use render::{flame, histogram, humanize, report};

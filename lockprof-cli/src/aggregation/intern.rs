@@ -1,5 +1,6 @@
-//! Interning: every distinct name (lock, thread, site, span) and every distinct span stack is
-//! stored once and referred to by a small integer, so aggregation hashes integers, not strings.
+//! Interning: every distinct name (lock, thread, site, span, frame) and every distinct sequence of
+//! names (a span stack, a native stack) is stored once and referred to by a small integer, so
+//! aggregation hashes integers, not strings.
 
 use std::collections::HashMap;
 
@@ -8,11 +9,23 @@ use rustc_hash::FxBuildHasher;
 /// Id of an interned name.
 pub(crate) type Sym = u32;
 
-/// Id of an interned span stack; [`EMPTY_STACK`] is the stack of no spans.
-pub(crate) type StackId = u32;
+/// Id of an interned sequence of names; [`EMPTY_SEQ`] is the empty sequence.
+pub(crate) type SeqId = u32;
 
-/// The stack of an event emitted outside any span.
-pub(crate) const EMPTY_STACK: StackId = 0;
+/// The empty sequence, interned first.
+pub(crate) const EMPTY_SEQ: SeqId = 0;
+
+/// Id of a span stack: the names of the `tracing` spans a thread was in, outermost first.
+pub(crate) type SpansId = SeqId;
+
+/// The span stack of an event emitted outside any span.
+pub(crate) const NO_SPANS: SpansId = EMPTY_SEQ;
+
+/// Id of a native stack: function names, root first.
+pub(crate) type StackId = SeqId;
+
+/// The native stack of an event without one.
+pub(crate) const NO_STACK: StackId = EMPTY_SEQ;
 
 /// Distinct strings, each stored once.
 #[derive(Debug, Default)]
@@ -37,40 +50,45 @@ impl Interner {
     pub(crate) fn resolve(&self, sym: Sym) -> &str {
         self.names.get(sym as usize).map_or("", |s| s)
     }
+
+    /// The strings behind `syms`.
+    pub(crate) fn resolve_all(&self, syms: &[Sym]) -> Vec<String> {
+        syms.iter().map(|&s| self.resolve(s).to_owned()).collect()
+    }
 }
 
-/// Distinct span stacks (root first), each stored once.
+/// Distinct sequences of names, each stored once.
 #[derive(Debug)]
-pub(crate) struct StackInterner {
-    ids: HashMap<Box<[Sym]>, StackId, FxBuildHasher>,
-    stacks: Vec<Box<[Sym]>>,
+pub(crate) struct SeqInterner {
+    ids: HashMap<Box<[Sym]>, SeqId, FxBuildHasher>,
+    seqs: Vec<Box<[Sym]>>,
 }
 
-impl Default for StackInterner {
+impl Default for SeqInterner {
     fn default() -> Self {
         let mut ids = HashMap::default();
-        ids.insert(Box::default(), EMPTY_STACK);
-        StackInterner {
+        ids.insert(Box::default(), EMPTY_SEQ);
+        SeqInterner {
             ids,
-            stacks: vec![Box::default()],
+            seqs: vec![Box::default()],
         }
     }
 }
 
-impl StackInterner {
-    /// The id of `frames`, interning it on first sight.
-    pub(crate) fn intern(&mut self, frames: &[Sym]) -> StackId {
-        if let Some(&id) = self.ids.get(frames) {
+impl SeqInterner {
+    /// The id of `seq`, interning it on first sight.
+    pub(crate) fn intern(&mut self, seq: &[Sym]) -> SeqId {
+        if let Some(&id) = self.ids.get(seq) {
             return id;
         }
-        let id = StackId::try_from(self.stacks.len()).unwrap_or(StackId::MAX);
-        self.stacks.push(frames.into());
-        self.ids.insert(frames.into(), id);
+        let id = SeqId::try_from(self.seqs.len()).unwrap_or(SeqId::MAX);
+        self.seqs.push(seq.into());
+        self.ids.insert(seq.into(), id);
         id
     }
 
-    /// The frames of stack `id`.
-    pub(crate) fn resolve(&self, id: StackId) -> &[Sym] {
-        self.stacks.get(id as usize).map_or(&[], |s| s)
+    /// The names of sequence `id`.
+    pub(crate) fn resolve(&self, id: SeqId) -> &[Sym] {
+        self.seqs.get(id as usize).map_or(&[], |s| s)
     }
 }

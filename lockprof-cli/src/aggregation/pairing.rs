@@ -1,41 +1,32 @@
-//! Native stacks in the aggregate: each distinct stack (function names, root first) interned once
-//! across inputs, and each wait paired with the stack of the hold it waited for.
+//! Pairing each wait with the stack of the hold it waited for.
 //!
-//! Pairing: a wait record names the thread that held the lock when the wait began and, when the
-//! profiled process could pair them itself, that holder's stack (`holder_stack`). Otherwise the
-//! wait is paired here with the holder's hold event on the same lock that was in progress when the
-//! wait began (`hold.at_ns ≤ wait.at_ns ≤ hold.at_ns + hold.hold_ns`), once every record is read
-//! (events of different threads reach a trace out of order). Only holds that carry a stack and
-//! waits that lack one are kept for that, each up to [`MAX_PAIRING`]; past it a wait's holder
-//! stack stays unknown.
+//! A wait names the thread that held the lock when the wait began and, when the profiled process
+//! could pair them itself, that holder's stack. Otherwise the wait is paired here with the
+//! holder's hold event on the same lock that was in progress when the wait began
+//! (`hold.at_ns ≤ wait.at_ns ≤ hold.at_ns + hold.hold_ns`), once every record is read (events of
+//! different threads reach a trace out of order). Only holds that carry a stack and waits that
+//! lack one are kept for that, each up to [`MAX_PAIRING`]; past it a wait's holder stack stays
+//! unknown.
 
 use std::collections::HashMap;
 
 use rustc_hash::FxBuildHasher;
 
-use crate::aggregate::LockIdx;
-use crate::intern::{Interner, StackId, StackInterner, Sym};
-
-/// Id of an interned native stack; [`NO_STACK`] when the event has none.
-pub(crate) type NativeId = StackId;
-
-/// The native stack of an event without one.
-pub(crate) const NO_STACK: NativeId = crate::intern::EMPTY_STACK;
-
-/// Frame shown for the root-most frames a too-deep stack lost.
-pub const TRUNCATED_FRAME: &str = "[truncated]";
+use super::event::{Holder, LockIdx};
+use super::intern::{NO_STACK, StackId, Sym};
+use super::native_stacks::NativeStacks;
 
 /// Most holds and most waits kept for pairing by time (each a few dozen bytes).
-pub const MAX_PAIRING: usize = 1 << 20;
+const MAX_PAIRING: usize = 1 << 20;
 
 /// A wait and the hold it waited for, in a lock: who waited where, and who held it where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct PairKey {
     lock: LockIdx,
     waiter: Sym,
-    waiter_stack: NativeId,
+    waiter_stack: StackId,
     holder: Sym,
-    holder_stack: NativeId,
+    holder_stack: StackId,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -58,35 +49,16 @@ struct PendingWait {
 struct HoldSpan {
     at: u64,
     end: u64,
-    stack: NativeId,
-}
-
-/// Native stacks and wait–hold pairs of everything read.
-#[derive(Debug, Default)]
-pub(crate) struct NativeStacks {
-    interner: StackInterner,
-    pairs: HashMap<PairKey, PairSums, FxBuildHasher>,
-    pending: Vec<PendingWait>,
-    holds: HashMap<(LockIdx, u64), Vec<HoldSpan>, FxBuildHasher>,
-    held: usize,
-    /// Whether any event had a native stack.
-    seen: bool,
-    frame_scratch: Vec<Sym>,
-    /// Placeholders (stacks used before their definition) and what they turned out to be.
-    remap: HashMap<NativeId, NativeId, FxBuildHasher>,
+    stack: StackId,
 }
 
 /// One wait, as pairing needs it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct WaitPairing {
+pub(crate) struct PairedWait {
     pub(crate) lock: LockIdx,
     pub(crate) waiter: Sym,
-    pub(crate) waiter_stack: NativeId,
-    /// Holder's name and id (0: unknown holder: the wait is not paired).
-    pub(crate) holder: Sym,
-    pub(crate) holder_id: u64,
-    /// As recorded; [`NO_STACK`] to pair by time.
-    pub(crate) holder_stack: NativeId,
+    pub(crate) waiter_stack: StackId,
+    pub(crate) holder: Holder,
     pub(crate) at_ns: u64,
     pub(crate) wait_ns: u64,
     pub(crate) weight: u64,
@@ -96,61 +68,26 @@ pub(crate) struct WaitPairing {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawPair {
     pub(crate) waiter: Sym,
-    pub(crate) waiter_stack: NativeId,
+    pub(crate) waiter_stack: StackId,
     pub(crate) holder: Sym,
-    pub(crate) holder_stack: NativeId,
+    pub(crate) holder_stack: StackId,
     pub(crate) waits: u64,
     pub(crate) wait_ns: u64,
 }
 
-impl NativeStacks {
-    /// Interns a stack given as frame names, root first (`truncated`: root frames are missing).
-    pub(crate) fn intern(
-        &mut self,
-        frames: impl IntoIterator<Item = Sym>,
-        truncated: Option<Sym>,
-    ) -> NativeId {
-        let mut scratch = std::mem::take(&mut self.frame_scratch);
-        scratch.clear();
-        scratch.extend(truncated);
-        scratch.extend(frames);
-        let id = if scratch.is_empty() {
-            NO_STACK
-        } else {
-            self.interner.intern(&scratch)
-        };
-        self.frame_scratch = scratch;
-        id
-    }
+/// The wait–hold pairs of everything read, and what is kept to pair by time.
+#[derive(Debug, Default)]
+pub(crate) struct Pairing {
+    pairs: HashMap<PairKey, PairSums, FxBuildHasher>,
+    pending: Vec<PendingWait>,
+    holds: HashMap<(LockIdx, u64), Vec<HoldSpan>, FxBuildHasher>,
+    held: usize,
+}
 
-    /// What a placeholder stood for (`id` itself for any other stack).
-    fn actual(&self, id: NativeId) -> NativeId {
-        self.remap.get(&id).copied().unwrap_or(id)
-    }
-
-    /// The frames of stack `id`, root first.
-    pub(crate) fn frames(&self, id: NativeId, names: &Interner) -> Vec<String> {
-        self.interner
-            .resolve(self.actual(id))
-            .iter()
-            .map(|&sym| names.resolve(sym).to_owned())
-            .collect()
-    }
-
-    /// Notes that an event had stack `id` (a profile with no stack at all shows no stack frames).
-    #[inline]
-    pub(crate) fn saw(&mut self, id: NativeId) {
-        self.seen |= id != NO_STACK;
-    }
-
-    /// Whether any event had a native stack.
-    pub(crate) fn any(&self) -> bool {
-        self.seen
-    }
-
+impl Pairing {
     /// A wait: paired now if its holder stack is known, else kept for pairing by time.
-    pub(crate) fn wait(&mut self, w: WaitPairing) {
-        if w.holder_id == 0 {
+    pub(crate) fn wait(&mut self, w: PairedWait) {
+        if w.holder.id == 0 {
             return;
         }
         let weight = w.weight.max(1);
@@ -162,15 +99,15 @@ impl NativeStacks {
             lock: w.lock,
             waiter: w.waiter,
             waiter_stack: w.waiter_stack,
-            holder: w.holder,
-            holder_stack: w.holder_stack,
+            holder: w.holder.name,
+            holder_stack: w.holder.stack,
         };
-        if w.holder_stack != NO_STACK || self.pending.len() >= MAX_PAIRING {
+        if w.holder.stack != NO_STACK || self.pending.len() >= MAX_PAIRING {
             self.add_pair(key, sums);
         } else {
             self.pending.push(PendingWait {
                 key,
-                holder_id: w.holder_id,
+                holder_id: w.holder.id,
                 at_ns: w.at_ns,
                 sums,
             });
@@ -182,7 +119,7 @@ impl NativeStacks {
         &mut self,
         lock: LockIdx,
         thread_id: u64,
-        stack: NativeId,
+        stack: StackId,
         at_ns: u64,
         hold_ns: u64,
     ) {
@@ -206,8 +143,12 @@ impl NativeStacks {
         p.wait_ns = p.wait_ns.saturating_add(sums.wait_ns);
     }
 
-    /// Pairs the waits kept for it and returns every pair by lock.
-    pub(crate) fn finish_pairs(&mut self) -> HashMap<LockIdx, Vec<RawPair>, FxBuildHasher> {
+    /// Pairs the waits kept for it and returns every pair by lock, with placeholder stacks
+    /// replaced by what `stacks` says they stood for.
+    pub(crate) fn finish(
+        &mut self,
+        stacks: &NativeStacks,
+    ) -> HashMap<LockIdx, Vec<RawPair>, FxBuildHasher> {
         for spans in self.holds.values_mut() {
             spans.sort_unstable_by_key(|s| s.at);
         }
@@ -223,11 +164,11 @@ impl NativeStacks {
             }
             self.add_pair(w.key, w.sums);
         }
-        if !self.remap.is_empty() {
+        if stacks.has_placeholders() {
             let pairs: Vec<_> = self.pairs.drain().collect();
             for (mut k, s) in pairs {
-                k.waiter_stack = self.actual(k.waiter_stack);
-                k.holder_stack = self.actual(k.holder_stack);
+                k.waiter_stack = stacks.actual(k.waiter_stack);
+                k.holder_stack = stacks.actual(k.holder_stack);
                 self.add_pair(k, s);
             }
         }
@@ -243,93 +184,5 @@ impl NativeStacks {
             });
         }
         by_lock
-    }
-}
-
-/// Per-input maps from a trace's frame, stack and span-stack ids to the aggregate's.
-#[derive(Debug, Default)]
-pub(crate) struct InputStacks {
-    frames: HashMap<u64, Sym, FxBuildHasher>,
-    natives: HashMap<u64, NativeId, FxBuildHasher>,
-    spans: HashMap<u64, StackId, FxBuildHasher>,
-    /// Stacks used before their definition (JSON lines), by id: their placeholders.
-    placeholders: HashMap<u64, NativeId, FxBuildHasher>,
-}
-
-impl InputStacks {
-    /// Defines frame `id` as the function `function`.
-    pub(crate) fn define_frame(&mut self, id: u64, function: Sym) {
-        self.frames.insert(id, function);
-    }
-
-    /// Defines stack `id` from frame ids (root first); undefined frames read `undefined`.
-    pub(crate) fn define_stack(
-        &mut self,
-        stacks: &mut NativeStacks,
-        id: u64,
-        frames: impl Iterator<Item = u64>,
-        truncated: Option<Sym>,
-        undefined: Sym,
-    ) {
-        let syms: Vec<Sym> = frames
-            .map(|f| self.frames.get(&f).copied().unwrap_or(undefined))
-            .collect();
-        let native = stacks.intern(syms, truncated);
-        self.natives.insert(id, native);
-    }
-
-    /// Defines stack `id` directly (JSON-lines `stack` events), also for the events that used it
-    /// before.
-    pub(crate) fn define_native(&mut self, stacks: &mut NativeStacks, id: u64, native: NativeId) {
-        self.natives.insert(id, native);
-        if let Some(placeholder) = self.placeholders.remove(&id) {
-            stacks.remap.insert(placeholder, native);
-        }
-    }
-
-    /// Like [`native`](Self::native), but a stack not defined yet gets a placeholder that its
-    /// definition, if it comes later, fills in (JSON lines: a thread defines a stack once its
-    /// symbols are ready, which may be after its first events that use it). A placeholder never
-    /// filled shows as `[undefined stack <id> of input <n>]`.
-    pub(crate) fn native_or_placeholder(
-        &mut self,
-        stacks: &mut NativeStacks,
-        names: &mut Interner,
-        input: u32,
-        id: u64,
-    ) -> NativeId {
-        match self.native(id) {
-            NO_STACK if id != 0 => *self.placeholders.entry(id).or_insert_with(|| {
-                let name = names.intern(&format!("[undefined stack {id} of input {}]", input + 1));
-                stacks.intern([name], None)
-            }),
-            native => native,
-        }
-    }
-
-    /// Defines span stack `id`.
-    pub(crate) fn define_spans(&mut self, id: u64, spans: StackId) {
-        self.spans.insert(id, spans);
-    }
-
-    /// The aggregate's native stack for a record's stack id ([`NO_STACK`] for 0 or undefined).
-    #[inline]
-    pub(crate) fn native(&self, id: u64) -> NativeId {
-        if id == 0 {
-            return NO_STACK;
-        }
-        self.natives.get(&id).copied().unwrap_or(NO_STACK)
-    }
-
-    /// The aggregate's span stack for a record's span-stack id (the empty stack for 0).
-    #[inline]
-    pub(crate) fn spans(&self, id: u64) -> StackId {
-        if id == 0 {
-            return crate::intern::EMPTY_STACK;
-        }
-        self.spans
-            .get(&id)
-            .copied()
-            .unwrap_or(crate::intern::EMPTY_STACK)
     }
 }

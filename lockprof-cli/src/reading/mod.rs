@@ -10,13 +10,15 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressStyle};
 use lockprof::trace::{ReadError, TraceReader, is_trace};
 
-pub(crate) mod id_table;
-pub(crate) mod json_lines;
-pub(crate) mod trace_file;
+mod id_table;
+mod json_lines;
+mod stack_ids;
+mod trace_file;
 
-use crate::aggregate::Aggregator;
-use crate::json_lines::JsonStats;
-use crate::{Error, Profile};
+pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};
+pub use trace_file::TraceInput;
+
+use crate::{Aggregator, Error, Profile};
 
 /// Inputs at least this large get a progress bar (when stderr is a terminal).
 pub const PROGRESS_MIN_BYTES: u64 = 32 << 20;
@@ -266,7 +268,7 @@ fn read_native(
         },
     };
     let mut trace = TraceReader::new(reader).map_err(trace_err)?;
-    let mut input = agg.native();
+    let mut input = TraceInput::new(agg);
     while let Some(record) = trace.next_ref().map_err(trace_err)? {
         input.record_ref(record);
     }
@@ -289,7 +291,7 @@ fn read_json(
     name: &str,
     notices: &mut Vec<Notice>,
 ) -> Result<(), Error> {
-    let mut input = agg.json_lines();
+    let mut input = JsonInput::new(agg);
     let stats = input
         .read(BufReader::with_capacity(BUF_LEN, reader))
         .map_err(|e| Error::Read {
