@@ -1,5 +1,11 @@
-//! The `lockprof` command as a library: read lockprof traces (native files or tracing JSON
+//! The `lockprof` command as a library: read lockprof traces (trace files or tracing JSON
 //! lines), aggregate them per lock, and render reports, histograms and contention flamegraphs.
+//!
+//! The stages, each a directory, each importing only the ones before it:
+//! reading (`reading/`: [`Source`]s, [`TraceInput`], [`JsonInput`]) → aggregation
+//! (`aggregation/`: the [`Aggregator`]) → the model (`model/`: [`Profile`]) → rendering
+//! (`render/`: [`report`], [`histogram`], [`flame`]). [`load`] runs the first three, [`run`] a
+//! whole command line ([`cli`]).
 //!
 //! ```no_run
 //! use lockprof_cli::{LoadOptions, Source, load, report};
@@ -14,21 +20,18 @@
 mod aggregation;
 mod app;
 pub mod cli;
-pub mod demo;
+mod demo;
 mod error;
-pub mod escape;
+mod escape;
 mod model;
 mod reading;
 mod render;
 
 pub use aggregation::Aggregator;
-pub use app::{Io, run};
+pub use app::{Io, Loaded, load, run};
 pub use error::Error;
 pub use model::{
     Cell, Distribution, LockProfile, Pair, Profile, SortKey, StackCell, StackUsage, Stats, Usage,
 };
-pub use reading::{
-    JsonInput, JsonStats, LoadOptions, Loaded, MAX_LINE_LEN, Notice, PROGRESS_MIN_BYTES, Source,
-    TraceInput, load, read_source,
-};
+pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
 pub use render::{flame, histogram, humanize, report};

@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Frames, View};
-use crate::render::names::{NO_STACK_FRAME, lock_title};
+use super::view::{Frames, View};
+pub use crate::render::names::NO_STACK_FRAME;
+use crate::render::names::lock_title;
 use crate::{Profile, escape};
 
 /// The folded stacks of `view` with `frames`: `(frames joined by ';', ns)`, sorted by stack,
-/// zero-weight stacks left out. Frames are escaped with [`escape::folded_frame`].
+/// zero-weight stacks left out. Frames are escaped for the format: `;` becomes `:`, control
+/// characters visible escapes, an empty name `[unknown]`.
 ///
 /// Frames run root to leaf: thread, span names, native frames (root-most first; lockprof's own
 /// and the runtime's are trimmed), acquire site, lock. When the profile has native stacks, time

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use inferno::flamegraph;
 
-use super::{Frames, View, folded_with};
+use super::folded::folded_with;
+use super::view::{Frames, View};
 use crate::{Error, Profile};
 
 /// The count name of every flamegraph.

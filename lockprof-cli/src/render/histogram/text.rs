@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::Metric;
+use super::metric::Metric;
 use crate::model::percent;
 use crate::render::buckets::{ONE_TWO_FIVE, bar, log_buckets};
 use crate::render::names::lock_title;

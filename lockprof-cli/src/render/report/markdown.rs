@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, UNATTRIBUTED_NOTE, rows};
+use super::options::ReportOptions;
+use super::rows::{self, UNATTRIBUTED_NOTE};
 use crate::model::percent;
 use crate::render::names::lock_title;
 use crate::{LockProfile, Profile, Usage, escape, humanize};

@@ -1,7 +1,13 @@
-//! The rows of a lock's tables in the text and Markdown reports, each named for display.
+//! What the text and Markdown reports share: the rows of a lock's tables, each named for
+//! display, and the note on waiting charged to no hold.
 
 use crate::render::names::{SHORT_STACK_FRAMES, short_stack};
 use crate::{Cell, LockProfile, Pair, StackUsage, Usage};
+
+/// What a lock's waiting charged to no hold (`unattributed_ns`, docs/EVENTS.md) is, said after
+/// the figure in the text and Markdown reports.
+pub(super) const UNATTRIBUTED_NOTE: &str = "hand-offs between holds, and waiting in storms that \
+     no measured hold took; the ~ figures estimate part of it";
 
 /// Threads whose holds made others wait, most blame first.
 pub(super) fn blaming_holders(lock: &LockProfile) -> Vec<Usage> {

@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, UNATTRIBUTED_NOTE, rows};
+use super::options::ReportOptions;
+use super::rows::{self, UNATTRIBUTED_NOTE};
 use crate::model::percent;
 use crate::render::buckets::{DECADES, bar, log_buckets};
 use crate::render::names::lock_title;
