@@ -8,14 +8,14 @@ use super::JsonStats;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Notice {
-    /// A native trace ends inside a record; everything before `offset` was used.
+    /// A trace file ends inside a record; everything before `offset` was used.
     Truncated {
         /// The input.
         input: String,
         /// Bytes of whole records.
         offset: u64,
     },
-    /// A native trace ends without the writer's end marker: the program may have been killed,
+    /// A trace file ends without the writer's end marker: the program may have been killed,
     /// and its last events may be missing.
     Unfinished {
         /// The input.

@@ -17,7 +17,8 @@ use crate::aggregation::event::{
     CellKey, HoldEvent, Holder, InputIdx, LockIdx, SummaryCounts, SummaryEvent, WaitEvent,
 };
 use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
-use hist::HistDecoder;
+use hdrhistogram::Histogram;
+use hist::{HistDecoder, HistError};
 use parse::{Fields, Line, Str};
 
 /// Lines longer than this are skipped unread, so one runaway line cannot exhaust memory.
@@ -200,25 +201,11 @@ impl<'a> JsonInput<'a> {
                 });
             }
             event::SUMMARY => {
-                // An empty field is an empty histogram (the emitter leaves it blank).
-                let present = |s: &&Str<'_>| !s.0.trim().is_empty();
-                let wait_hist = match f
-                    .wait_hist
-                    .as_ref()
-                    .filter(present)
-                    .map(|s| self.hists.decode(&s.0))
-                {
-                    Some(Err(_)) => return false,
-                    other => other.and_then(Result::ok),
+                let Ok(wait_hist) = self.histogram(f.wait_hist.as_ref()) else {
+                    return false;
                 };
-                let hold_hist = match f
-                    .hold_hist
-                    .as_ref()
-                    .filter(present)
-                    .map(|s| self.hists.decode(&s.0))
-                {
-                    Some(Err(_)) => return false,
-                    other => other.and_then(Result::ok),
+                let Ok(hold_hist) = self.histogram(f.hold_hist.as_ref()) else {
+                    return false;
                 };
                 let counts = SummaryCounts {
                     acquisitions: f.acquisitions.unwrap_or(0),
@@ -246,6 +233,15 @@ impl<'a> JsonInput<'a> {
             _ => return false,
         }
         true
+    }
+
+    /// A summary's histogram field: none when the field is absent or empty (the emitter leaves an
+    /// empty histogram blank).
+    fn histogram(&mut self, field: Option<&Str<'_>>) -> Result<Option<Histogram<u64>>, HistError> {
+        match field {
+            Some(s) if !s.0.trim().is_empty() => self.hists.decode(&s.0).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// A `stack` event: defines a stack id by its frames (one per line, root first; a tab may

@@ -27,19 +27,19 @@ struct Lock<'a> {
     contended: u64,
     wait_ns: Stats,
     hold_ns: Stats,
-    /// Added: how many of `hold_ns.count` are estimated from sampled holds (the weighted count
+    /// How many of `hold_ns.count` are estimated from sampled holds (the weighted count
     /// of sampled holds); `hold_ns` is then an estimate.
     holds_estimated: u64,
     blame_ns: u64,
-    /// Added: the part of `blame_ns` estimated from sampled holds.
+    /// The part of `blame_ns` estimated from sampled holds.
     blame_estimated_ns: u64,
-    /// Added: waiting on the lock charged to no hold exactly (hand-offs between holds; in storms
+    /// Waiting on the lock charged to no hold exactly (hand-offs between holds; in storms
     /// of short holds the waiting during unmeasured holds, which `blame_estimated_ns` estimates).
     unattributed_ns: u64,
     holders: Vec<Holder>,
     waiters: Vec<Waiter>,
     sites: Vec<Site>,
-    // Added with native stacks: empty lists when the trace has none.
+    // Empty lists when the trace has no native stacks.
     waiter_stacks: Vec<WaiterStack>,
     holder_stacks: Vec<HolderStack>,
     pairs: Vec<PairRow>,
@@ -80,10 +80,10 @@ const JSON_TOP_STACKS: usize = 20;
 struct Holder {
     thread: String,
     holds: u64,
-    /// Added: the part of `holds` estimated from sampled holds.
+    /// The part of `holds` estimated from sampled holds.
     holds_estimated: u64,
     blame_ns: u64,
-    /// Added: the part of `blame_ns` estimated from sampled holds.
+    /// The part of `blame_ns` estimated from sampled holds.
     blame_estimated_ns: u64,
 }
 
@@ -100,7 +100,7 @@ struct Site {
     waits: u64,
     wait_ns: u64,
     blame_ns: u64,
-    /// Added: the part of `blame_ns` estimated from sampled holds.
+    /// The part of `blame_ns` estimated from sampled holds.
     blame_estimated_ns: u64,
 }
 

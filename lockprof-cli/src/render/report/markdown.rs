@@ -20,13 +20,8 @@ pub fn write_markdown(
 ) -> io::Result<()> {
     let out = &mut out;
     writeln!(out, "## lockprof report\n")?;
-    writeln!(
-        out,
-        "{} · {} traced · {} dropped\n",
-        humanize::count_of(profile.locks.len() as u64, "lock"),
-        humanize::duration(profile.duration_ns),
-        humanize::count_of(profile.dropped_events, "event"),
-    )?;
+    let [locks, traced, dropped] = rows::headline(profile);
+    writeln!(out, "{locks} · {traced} traced · {dropped} dropped\n")?;
     if profile.dropped_events > 0 {
         writeln!(
             out,

@@ -1,13 +1,24 @@
 //! What the text and Markdown reports share: the rows of a lock's tables, each named for
 //! display, and the note on waiting charged to no hold.
 
+use crate::render::humanize;
 use crate::render::names::{SHORT_STACK_FRAMES, short_stack};
-use crate::{Cell, LockProfile, Pair, StackUsage, Usage};
+use crate::{Cell, LockProfile, Pair, Profile, StackUsage, Usage};
 
 /// What a lock's waiting charged to no hold (`unattributed_ns`, docs/EVENTS.md) is, said after
 /// the figure in the text and Markdown reports.
 pub(super) const UNATTRIBUTED_NOTE: &str = "hand-offs between holds, and waiting in storms that \
      no measured hold took; the ~ figures estimate part of it";
+
+/// The figures of a report's first line: how many locks, how long the traces cover, how many
+/// events were dropped.
+pub(super) fn headline(profile: &Profile) -> [String; 3] {
+    [
+        humanize::count_of(profile.locks.len() as u64, "lock"),
+        humanize::duration(profile.duration_ns),
+        humanize::count_of(profile.dropped_events, "event"),
+    ]
+}
 
 /// Threads whose holds made others wait, most blame first.
 pub(super) fn blaming_holders(lock: &LockProfile) -> Vec<Usage> {

@@ -18,12 +18,10 @@ const BAR_WIDTH: usize = 30;
 /// Only errors of `out`.
 pub fn write_text(profile: &Profile, opts: &ReportOptions, mut out: impl Write) -> io::Result<()> {
     let out = &mut out;
+    let [locks, traced, dropped] = rows::headline(profile);
     writeln!(
         out,
-        "lockprof report: {}, {} traced, {} dropped",
-        humanize::count_of(profile.locks.len() as u64, "lock"),
-        humanize::duration(profile.duration_ns),
-        humanize::count_of(profile.dropped_events, "event"),
+        "lockprof report: {locks}, {traced} traced, {dropped} dropped"
     )?;
     if profile.dropped_events > 0 {
         writeln!(
