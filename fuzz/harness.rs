@@ -9,7 +9,7 @@ use lockprof::trace::TraceReader;
 use lockprof_cli::flame::{FlameOptions, View, write_flamegraph, write_folded};
 use lockprof_cli::histogram::{Metric, merged, write_hgrm};
 use lockprof_cli::report::{ReportOptions, write_json, write_markdown, write_text};
-use lockprof_cli::{Aggregator, Profile};
+use lockprof_cli::{Aggregator, JsonInput, Profile, TraceInput};
 
 /// Inputs longer than this are cut: the targets look for parser bugs, not for slow large inputs.
 pub(crate) const MAX_INPUT: usize = 1 << 20;
@@ -41,7 +41,7 @@ pub(crate) fn native_trace(data: &[u8]) {
     // What `lockprof report` and the rest do with it: everything up to the first error.
     let mut agg = Aggregator::new();
     if let Ok(mut reader) = TraceReader::new(data) {
-        let mut input = agg.native();
+        let mut input = TraceInput::new(&mut agg);
         while let Ok(Some(record)) = reader.next_ref() {
             input.record_ref(record);
         }
@@ -53,8 +53,7 @@ pub(crate) fn native_trace(data: &[u8]) {
 pub(crate) fn json_lines(data: &[u8]) {
     let data = &data[..data.len().min(MAX_INPUT)];
     let mut agg = Aggregator::new();
-    let stats = agg
-        .json_lines()
+    let stats = JsonInput::new(&mut agg)
         .read(data)
         .expect("reading a slice cannot fail");
     assert!(stats.events + stats.skipped <= stats.lines, "{stats:?}");

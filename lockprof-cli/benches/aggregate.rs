@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lockprof::trace::TraceReader;
-use lockprof_cli::Aggregator;
+use lockprof_cli::{Aggregator, JsonInput, TraceInput};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -33,7 +33,7 @@ fn native_shape(c: &mut Criterion, name: &str, locks: u64, threads: u64, sites: 
     g.bench_function("records", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new();
-            let mut input = agg.native();
+            let mut input = TraceInput::new(&mut agg);
             for r in &records {
                 input.record(r);
             }
@@ -45,7 +45,7 @@ fn native_shape(c: &mut Criterion, name: &str, locks: u64, threads: u64, sites: 
     g.bench_function("trace_bytes", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new();
-            let mut input = agg.native();
+            let mut input = TraceInput::new(&mut agg);
             let mut reader = TraceReader::new(&bytes[..]).unwrap();
             while let Some(r) = reader.next_ref().unwrap() {
                 input.record_ref(r);
@@ -58,7 +58,7 @@ fn native_shape(c: &mut Criterion, name: &str, locks: u64, threads: u64, sites: 
     g.bench_function("trace_bytes_owned", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new();
-            let mut input = agg.native();
+            let mut input = TraceInput::new(&mut agg);
             for r in TraceReader::new(&bytes[..]).unwrap() {
                 input.record(&r.unwrap());
             }
@@ -79,7 +79,7 @@ fn json(c: &mut Criterion) {
     g.bench_function("nested", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new();
-            let stats = agg.json_lines().read(&bytes[..]).unwrap();
+            let stats = JsonInput::new(&mut agg).read(&bytes[..]).unwrap();
             black_box((stats, agg.finish()))
         })
     });
@@ -87,7 +87,7 @@ fn json(c: &mut Criterion) {
     g.bench_function("flattened", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new();
-            let stats = agg.json_lines().read(&flat[..]).unwrap();
+            let stats = JsonInput::new(&mut agg).read(&flat[..]).unwrap();
             black_box((stats, agg.finish()))
         })
     });

@@ -1,14 +1,18 @@
-//! Running a parsed command line: load, select, render.
+//! Running a parsed command line: load the inputs (reading, then aggregation into the model),
+//! select, and render. The demo goes through the same steps on the trace it records.
 
-use std::fs::File;
+use std::fs;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::time::Duration;
 
-use crate::cli::{Cli, Command, Inputs};
-use crate::flame::{FlameOptions, write_flamegraph, write_folded_with};
-use crate::histogram::{HistogramFormat, merged, write_hgrm};
-use crate::input::{LoadOptions, Source, load};
-use crate::report::{ReportFormat, ReportOptions, write_json, write_markdown, write_text};
-use crate::{Error, Profile, demo, histogram};
+use crate::cli::{Cli, Command, HistogramFormat, Inputs, ReportFormat};
+use crate::demo::{self, DemoPaths};
+use crate::flame::{FlameOptions, View, write_flamegraph, write_folded_with, write_svg_file};
+use crate::histogram::{self, merged, write_hgrm};
+use crate::reading::{LoadOptions, Notice, Source, read_source};
+use crate::report::{self, ReportOptions, write_json, write_markdown};
+use crate::{Aggregator, Error, Profile, SortKey};
 
 /// Where a command writes.
 #[derive(Debug)]
@@ -19,6 +23,32 @@ pub struct Io<'a, O: Write, E: Write> {
     pub err: &'a mut E,
     /// Show progress bars for large inputs (stderr is a terminal).
     pub progress: bool,
+}
+
+/// A merged profile and what was noticed while reading it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The aggregate of every input.
+    pub profile: Profile,
+    /// Warnings and information about the inputs, in input order.
+    pub notices: Vec<Notice>,
+}
+
+/// Reads and merges `sources`.
+///
+/// # Errors
+/// The first input that is missing, a directory, empty, in neither format, corrupt, or
+/// unreadable.
+pub fn load(sources: &[Source], opts: &LoadOptions) -> Result<Loaded, Error> {
+    let mut agg = Aggregator::new();
+    let mut notices = Vec::new();
+    for source in sources {
+        read_source(&mut agg, source, opts, &mut notices)?;
+    }
+    Ok(Loaded {
+        profile: agg.finish(),
+        notices,
+    })
 }
 
 /// Runs `cli`.
@@ -34,28 +64,23 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
     match &cli.command {
         Command::Report(a) => {
             let mut profile = load_selected(&a.inputs, io)?;
-            profile.sort(a.sort);
+            profile.sort(a.sort.into());
             if let Some(n) = a.top {
                 profile.truncate(n);
             }
             let mut out = BufWriter::new(&mut *io.out);
-            match a.format {
-                ReportFormat::Text => write_text(&profile, &ReportOptions::default(), &mut out),
-                ReportFormat::Json => write_json(&profile, &mut out),
-                ReportFormat::Markdown => {
-                    write_markdown(&profile, &ReportOptions::default(), &mut out)
-                }
-            }
-            .and_then(|()| out.flush())
-            .map_err(stdout)
+            write_report(&profile, a.format, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(stdout)
         }
         Command::Histogram(a) => {
             let mut profile = load_selected(&a.inputs, io)?;
-            profile.sort(crate::SortKey::Wait);
+            profile.sort(SortKey::Wait);
+            let metric = a.metric.into();
             let mut out = BufWriter::new(&mut *io.out);
             match a.format {
-                HistogramFormat::Text => histogram::write_text(&profile, a.metric, &mut out),
-                HistogramFormat::Hgrm => write_hgrm(&merged(&profile, a.metric), &mut out),
+                HistogramFormat::Text => histogram::write_text(&profile, metric, &mut out),
+                HistogramFormat::Hgrm => write_hgrm(&merged(&profile, metric), &mut out),
             }
             .and_then(|()| out.flush())
             .map_err(stdout)
@@ -63,15 +88,15 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
         Command::Folded(a) => {
             let profile = load_selected(&a.inputs, io)?;
             let mut out = BufWriter::new(&mut *io.out);
-            write_folded_with(&profile, a.view, a.frames, &mut out)
+            write_folded_with(&profile, a.view.into(), a.frames.into(), &mut out)
                 .and_then(|()| out.flush())
                 .map_err(stdout)
         }
         Command::Flamegraph(a) => {
             let profile = load_selected(&a.inputs, io)?;
             let opts = FlameOptions {
-                view: a.view,
-                frames: a.frames,
+                view: a.view.into(),
+                frames: a.frames.into(),
                 title: a.title.clone(),
                 width: a.width,
                 lock: a.inputs.lock.clone(),
@@ -81,31 +106,14 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
                 write_flamegraph(&profile, &opts, &mut out, "stdout")?;
                 out.flush().map_err(stdout)
             } else {
-                write_svg_file(&profile, &opts, &a.output)?;
-                Ok(())
+                write_svg_file(&profile, &opts, &a.output)
             }
         }
         Command::Demo(a) => {
-            let paths = demo::run(&a.dir, std::time::Duration::from_millis(a.duration_ms))?;
+            let paths = run_demo(&a.dir, Duration::from_millis(a.duration_ms))?;
             paths.print(&mut *io.out).map_err(stdout)
         }
     }
-}
-
-/// Writes an SVG to `path` (through a buffer, flushed and checked).
-pub(crate) fn write_svg_file(
-    profile: &Profile,
-    opts: &FlameOptions,
-    path: &std::path::Path,
-) -> Result<(), Error> {
-    let what = path.display().to_string();
-    let file = File::create(path).map_err(|e| Error::Write {
-        what: what.clone(),
-        source: e,
-    })?;
-    let mut out = BufWriter::new(file);
-    write_flamegraph(profile, opts, &mut out, &what)?;
-    out.flush().map_err(|e| Error::Write { what, source: e })
 }
 
 /// Loads the inputs, reports what was noticed on `io.err`, and applies `--lock`.
@@ -132,4 +140,49 @@ fn load_selected<O: Write, E: Write>(
         profile.retain_lock(name)?;
     }
     Ok(profile)
+}
+
+/// The report of `profile` in `format`.
+fn write_report(profile: &Profile, format: ReportFormat, out: impl Write) -> io::Result<()> {
+    let opts = ReportOptions::default();
+    match format {
+        ReportFormat::Text => report::write_text(profile, &opts, out),
+        ReportFormat::Json => write_json(profile, out),
+        ReportFormat::Markdown => write_markdown(profile, &opts, out),
+    }
+}
+
+/// `lockprof demo`: runs the workload for about `duration`, then reads its trace back and writes
+/// the text report and the wait and blame flamegraphs next to it, as `report` and `flamegraph`
+/// would.
+fn run_demo(dir: &Path, duration: Duration) -> Result<DemoPaths, Error> {
+    let write_err = |what: &Path| {
+        let what = what.display().to_string();
+        move |e: io::Error| Error::Write { what, source: e }
+    };
+    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    let paths = DemoPaths::in_dir(dir);
+    demo::record(&paths.trace, duration).map_err(write_err(&paths.trace))?;
+
+    let loaded = load(
+        &[Source::File(paths.trace.clone())],
+        &LoadOptions::default(),
+    )?;
+    let mut profile = loaded.profile;
+    profile.sort(SortKey::Wait);
+    let mut report = Vec::new();
+    write_report(&profile, ReportFormat::Text, &mut report)
+        .and_then(|()| fs::write(&paths.report, &report))
+        .map_err(write_err(&paths.report))?;
+    for (view, path) in [
+        (View::Wait, &paths.wait_svg),
+        (View::Blame, &paths.blame_svg),
+    ] {
+        let opts = FlameOptions {
+            view,
+            ..FlameOptions::default()
+        };
+        write_svg_file(&profile, &opts, path)?;
+    }
+    Ok(paths)
 }

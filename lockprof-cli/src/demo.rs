@@ -1,12 +1,11 @@
-//! `lockprof demo`: a small contended program profiled with lockprof's own locks and Layer, then
-//! reported on — the whole pipeline in one command.
+//! `lockprof demo`'s workload: a small contended program recorded with lockprof's own locks and
+//! Layer. `app` reads the trace back and renders it like any other.
 //!
 //! The workload: three `worker-N` threads move money between accounts under one `hot` lock
 //! (short holds, heavy contention), now and then append to a `mild` journal lock, and a
 //! `flusher` thread holds `hot` for a long stretch every few milliseconds (it should top the blame
 //! view). A `reporter` thread is the only user of `uncontended`.
 
-use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,13 +14,8 @@ use std::time::{Duration, Instant};
 
 use tracing_subscriber::layer::SubscriberExt;
 
-use crate::flame::{FlameOptions, View};
-use crate::input::{LoadOptions, Source, load};
-use crate::report::{ReportOptions, write_text};
-use crate::{Error, SortKey, app};
-
 /// Default run time of the workload.
-pub const DEFAULT_DURATION_MS: u64 = 1500;
+pub(crate) const DEFAULT_DURATION_MS: u64 = 1500;
 
 /// Number of `worker-N` threads.
 const WORKERS: usize = 3;
@@ -30,25 +24,35 @@ static HOT: lockprof::Mutex<[u64; 16]> = lockprof::Mutex::named("hot", [100; 16]
 static MILD: lockprof::Mutex<Vec<u64>> = lockprof::Mutex::named("mild", Vec::new());
 static QUIET: lockprof::Mutex<u64> = lockprof::Mutex::named("uncontended", 0);
 
-/// What the demo wrote.
+/// What the demo writes.
 #[derive(Clone, Debug)]
-pub struct DemoPaths {
-    /// The native trace.
-    pub trace: PathBuf,
+pub(crate) struct DemoPaths {
+    /// The trace file.
+    pub(crate) trace: PathBuf,
     /// The text report.
-    pub report: PathBuf,
+    pub(crate) report: PathBuf,
     /// The wait-view flamegraph.
-    pub wait_svg: PathBuf,
+    pub(crate) wait_svg: PathBuf,
     /// The blame-view flamegraph.
-    pub blame_svg: PathBuf,
+    pub(crate) blame_svg: PathBuf,
 }
 
 impl DemoPaths {
+    /// The files of a demo in `dir`.
+    pub(crate) fn in_dir(dir: &Path) -> DemoPaths {
+        DemoPaths {
+            trace: dir.join("trace.lptrace"),
+            report: dir.join("report.txt"),
+            wait_svg: dir.join("wait.svg"),
+            blame_svg: dir.join("blame.svg"),
+        }
+    }
+
     /// Prints where everything is, and how to look further.
     ///
     /// # Errors
     /// Only errors of `out`.
-    pub fn print(&self, mut out: impl Write) -> io::Result<()> {
+    pub(crate) fn print(&self, mut out: impl Write) -> io::Result<()> {
         writeln!(out, "lockprof demo: profiled a contended workload")?;
         writeln!(out, "  trace       {}", self.trace.display())?;
         writeln!(out, "  report      {}", self.report.display())?;
@@ -66,51 +70,8 @@ impl DemoPaths {
     }
 }
 
-/// Runs the workload for about `duration`, then writes `dir/trace.lptrace`, `dir/report.txt`,
-/// `dir/wait.svg` and `dir/blame.svg`.
-///
-/// # Errors
-/// When `dir` or a file in it cannot be written, or the trace cannot be read back.
-pub fn run(dir: &Path, duration: Duration) -> Result<DemoPaths, Error> {
-    let write_err = |what: &Path| {
-        let what = what.display().to_string();
-        move |e: io::Error| Error::Write { what, source: e }
-    };
-    fs::create_dir_all(dir).map_err(write_err(dir))?;
-    let paths = DemoPaths {
-        trace: dir.join("trace.lptrace"),
-        report: dir.join("report.txt"),
-        wait_svg: dir.join("wait.svg"),
-        blame_svg: dir.join("blame.svg"),
-    };
-
-    record(&paths.trace, duration).map_err(write_err(&paths.trace))?;
-
-    let loaded = load(
-        &[Source::File(paths.trace.clone())],
-        &LoadOptions::default(),
-    )?;
-    let mut profile = loaded.profile;
-    profile.sort(SortKey::Wait);
-    let mut report = Vec::new();
-    write_text(&profile, &ReportOptions::default(), &mut report)
-        .and_then(|()| fs::write(&paths.report, &report))
-        .map_err(write_err(&paths.report))?;
-    for (view, path) in [
-        (View::Wait, &paths.wait_svg),
-        (View::Blame, &paths.blame_svg),
-    ] {
-        let opts = FlameOptions {
-            view,
-            ..FlameOptions::default()
-        };
-        app::write_svg_file(&profile, &opts, path)?;
-    }
-    Ok(paths)
-}
-
 /// Runs the workload with the lockprof Layer writing `trace`.
-fn record(trace: &Path, duration: Duration) -> io::Result<()> {
+pub(crate) fn record(trace: &Path, duration: Duration) -> io::Result<()> {
     let (layer, guard) = lockprof::layer().with_path(trace).build()?;
     // A scoped dispatcher, handed to each thread: the demo must not take over the process's
     // global subscriber.

@@ -33,7 +33,7 @@ pub enum Error {
         /// The input as given.
         path: String,
     },
-    /// An input is neither a native trace nor JSON lines.
+    /// An input is neither a lockprof trace file nor JSON lines.
     #[error(
         "{path}: not a lockprof trace or tracing JSON lines; give a file written by lockprof's \
          Layer, or the output of tracing_subscriber::fmt().json()"
@@ -42,7 +42,7 @@ pub enum Error {
         /// The input as given.
         path: String,
     },
-    /// A native trace could not be read (corrupt record, unsupported version, I/O).
+    /// A trace file could not be read (corrupt record, unsupported version, I/O).
     #[error("{path}: {source}")]
     Trace {
         /// The input as given.

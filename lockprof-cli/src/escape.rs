@@ -25,7 +25,7 @@ fn push_escaped(out: &mut String, c: char) {
 
 /// `s` safe to print on a terminal: control characters and bidi overrides become visible
 /// escapes (`\n`, `\u{1b}`), so a name cannot move the cursor, recolor, or hide text.
-pub fn terminal(s: &str) -> Cow<'_, str> {
+pub(crate) fn terminal(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
@@ -41,14 +41,14 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 }
 
 /// `s` in double quotes, terminal-safe, for error messages.
-pub fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     format!("\"{}\"", terminal(s).replace('"', "\\\""))
 }
 
 /// `s` safe inside a Markdown table cell (GitHub flavour): the characters that start emphasis,
 /// code, links, HTML, entities or cell breaks are backslash-escaped, and control characters
 /// become visible escapes, so a name renders as the literal text it is.
-pub fn markdown(s: &str) -> Cow<'_, str> {
+pub(crate) fn markdown(s: &str) -> Cow<'_, str> {
     const SPECIAL: &[char] = &[
         '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '#', '!', '$',
     ];
@@ -74,12 +74,12 @@ pub fn markdown(s: &str) -> Cow<'_, str> {
 }
 
 /// Frame name used for a frame with no name.
-pub const EMPTY_FRAME: &str = "[unknown]";
+pub(crate) const EMPTY_FRAME: &str = "[unknown]";
 
 /// `s` usable as one frame of a folded stack: `;` separates frames there, so it becomes `:`;
 /// control characters become visible escapes (a newline would end the stack); an empty name
 /// becomes [`EMPTY_FRAME`].
-pub fn folded_frame(s: &str) -> Cow<'_, str> {
+pub(crate) fn folded_frame(s: &str) -> Cow<'_, str> {
     if s.trim().is_empty() {
         return Cow::Borrowed(EMPTY_FRAME);
     }

@@ -1,5 +1,11 @@
-//! The `lockprof` command as a library: read lockprof traces (native files or tracing JSON
+//! The `lockprof` command as a library: read lockprof traces (trace files or tracing JSON
 //! lines), aggregate them per lock, and render reports, histograms and contention flamegraphs.
+//!
+//! The stages, each a directory, each importing only the ones before it:
+//! reading (`reading/`: [`Source`]s, [`TraceInput`], [`JsonInput`]) → aggregation
+//! (`aggregation/`: the [`Aggregator`]) → the model (`model/`: [`Profile`]) → rendering
+//! (`render/`: [`report`], [`histogram`], [`flame`]). [`load`] runs the first three, [`run`] a
+//! whole command line ([`cli`]).
 //!
 //! ```no_run
 //! use lockprof_cli::{LoadOptions, Source, load, report};
@@ -11,35 +17,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod aggregate;
+mod aggregation;
 mod app;
-mod buckets;
 pub mod cli;
-pub mod demo;
-mod dist_builder;
+mod demo;
 mod error;
-pub mod escape;
-pub mod flame;
-pub mod histogram;
-pub mod humanize;
-mod id_table;
-mod input;
-mod intern;
-mod json_lines;
-mod native;
-mod profile;
-pub mod report;
-mod stacks;
+mod escape;
+mod model;
+mod reading;
+mod render;
 
-pub use aggregate::{Aggregator, MAX_SUMMARY_COUNT, MAX_WEIGHT};
-pub use app::{Io, run};
-pub use buckets::{Bucket, DECADES, ONE_TWO_FIVE, log_buckets};
+pub use aggregation::Aggregator;
+pub use app::{Io, Loaded, load, run};
 pub use error::Error;
-pub use input::{LoadOptions, Loaded, Notice, PROGRESS_MIN_BYTES, Source, load, read_source};
-pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};
-pub use native::NativeInput;
-pub use profile::{
-    Cell, Distribution, LockProfile, Pair, Profile, SHORT_STACK_FRAMES, SIGFIG, SortKey, StackCell,
-    StackUsage, Stats, Usage, percent, short_stack, stats_of,
+pub use model::{
+    Cell, Distribution, LockProfile, Pair, Profile, SortKey, StackCell, StackUsage, Stats, Usage,
 };
-pub use stacks::{MAX_PAIRING, TRUNCATED_FRAME};
+pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
+pub use render::{flame, histogram, humanize, report};

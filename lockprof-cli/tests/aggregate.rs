@@ -6,7 +6,7 @@ mod common;
 use common::{MS, US, hold, string, summary, wait};
 use lockprof::LockKind;
 use lockprof::trace::Record;
-use lockprof_cli::{Aggregator, Profile, SortKey};
+use lockprof_cli::{Aggregator, Profile, SortKey, TraceInput};
 
 fn defs() -> Vec<Record> {
     vec![
@@ -28,7 +28,7 @@ fn defs() -> Vec<Record> {
 fn aggregate(inputs: &[Vec<Record>]) -> Profile {
     let mut agg = Aggregator::new();
     for records in inputs {
-        let mut input = agg.native();
+        let mut input = TraceInput::new(&mut agg);
         for r in records {
             input.record(r);
         }

@@ -107,7 +107,9 @@ fn crlf_and_very_long_lines() {
     crlf.extend(std::iter::repeat_n(b'x', lockprof_cli::MAX_LINE_LEN + 10));
     crlf.push(b'\n');
     let mut agg = lockprof_cli::Aggregator::new();
-    let stats = agg.json_lines().read(&crlf[..]).unwrap();
+    let stats = lockprof_cli::JsonInput::new(&mut agg)
+        .read(&crlf[..])
+        .unwrap();
     assert_eq!(stats.events, 12);
     assert_eq!(stats.skipped, 1);
     assert_eq!(agg.finish().locks.len(), 3);

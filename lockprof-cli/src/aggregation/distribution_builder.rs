@@ -9,7 +9,7 @@
 
 use hdrhistogram::Histogram;
 
-use crate::profile::{Distribution, SIGFIG, record_n};
+use crate::model::{Distribution, SIGFIG, record_n};
 
 /// HdrHistogram's layout for `Histogram::new(SIGFIG)` (lowest discernible value 1): 2^11 sub-buckets
 /// cover 2 × 10^3 with unit resolution, the top half of each later bucket is used.

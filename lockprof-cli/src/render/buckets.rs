@@ -1,4 +1,5 @@
-//! Log-scale buckets of a histogram, for the small ASCII histograms of `report` and `histogram`.
+//! Log-scale buckets of a histogram and their bars, for the ASCII histograms of the text report
+//! and of `histogram`.
 
 use hdrhistogram::Histogram;
 
@@ -6,18 +7,18 @@ use crate::humanize;
 
 /// Values in `[lo, hi)` (no upper bound when `hi` is `None`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     /// Inclusive lower bound, ns.
-    pub lo: u64,
+    pub(crate) lo: u64,
     /// Exclusive upper bound, ns.
-    pub hi: Option<u64>,
+    pub(crate) hi: Option<u64>,
     /// Number of values (weighted).
-    pub count: u64,
+    pub(crate) count: u64,
 }
 
 impl Bucket {
     /// `1 µs – 10 µs`, `< 1 µs`, `≥ 1 s`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match (self.lo, self.hi) {
             (0, Some(hi)) => format!("< {}", humanize::boundary(hi)),
             (lo, Some(hi)) => format!("{} – {}", humanize::boundary(lo), humanize::boundary(hi)),
@@ -27,13 +28,13 @@ impl Bucket {
 }
 
 /// One bucket per decade: 1 ns, 10 ns, 100 ns, …
-pub const DECADES: &[u64] = &[1];
+pub(crate) const DECADES: &[u64] = &[1];
 /// Three buckets per decade: 1, 2, 5, 10, 20, 50, …
-pub const ONE_TWO_FIVE: &[u64] = &[1, 2, 5];
+pub(crate) const ONE_TWO_FIVE: &[u64] = &[1, 2, 5];
 
 /// Counts of `hist` in log-scale buckets with bounds `step × 10^k` for each `step` in `steps`,
 /// from the first non-empty bucket to the last (empty buckets between them included).
-pub fn log_buckets(hist: &Histogram<u64>, steps: &[u64]) -> Vec<Bucket> {
+pub(crate) fn log_buckets(hist: &Histogram<u64>, steps: &[u64]) -> Vec<Bucket> {
     let mut bounds = vec![0u64];
     let mut decade: u64 = 1;
     loop {

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::SortKey;
-use crate::flame::{Frames, View};
-use crate::histogram::{HistogramFormat, Metric};
-use crate::report::ReportFormat;
+mod values;
+
+pub use values::{FramesArg, HistogramFormat, MetricArg, ReportFormat, SortArg, ViewArg};
 
 /// Reports, histograms and flamegraphs of lock contention from lockprof traces.
 #[derive(Debug, Parser)]
@@ -56,7 +55,7 @@ pub struct ReportArgs {
     pub format: ReportFormat,
     /// Order of the locks (largest first).
     #[arg(long, value_enum, default_value_t)]
-    pub sort: SortKey,
+    pub sort: SortArg,
     /// Show only the first N locks.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
@@ -70,7 +69,7 @@ pub struct HistogramArgs {
     pub inputs: Inputs,
     /// Which distribution.
     #[arg(long, value_enum, default_value_t)]
-    pub metric: Metric,
+    pub metric: MetricArg,
     /// `text`: a histogram per lock; `hgrm`: percentile distribution of the selected locks
     /// merged, in milliseconds (HdrHistogram's plotter reads it).
     #[arg(long, value_enum, default_value_t)]
@@ -88,10 +87,10 @@ pub struct FlamegraphArgs {
     pub output: PathBuf,
     /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
     #[arg(long, value_enum, default_value_t)]
-    pub view: View,
+    pub view: ViewArg,
     /// Frames between thread and acquire site: native stacks, tracing span names, or both.
     #[arg(long, value_enum, default_value_t)]
-    pub frames: Frames,
+    pub frames: FramesArg,
     /// Title above the graph.
     #[arg(long)]
     pub title: Option<String>,
@@ -108,10 +107,10 @@ pub struct FoldedArgs {
     pub inputs: Inputs,
     /// wait: where threads waited; blame: who made them wait; hold: where locks were held.
     #[arg(long, value_enum, default_value_t)]
-    pub view: View,
+    pub view: ViewArg,
     /// Frames between thread and acquire site: native stacks, tracing span names, or both.
     #[arg(long, value_enum, default_value_t)]
-    pub frames: Frames,
+    pub frames: FramesArg,
 }
 
 /// Arguments of `demo`.

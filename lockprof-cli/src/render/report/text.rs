@@ -2,10 +2,12 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, UNATTRIBUTED_NOTE, lock_title};
-use crate::buckets::{DECADES, bar, log_buckets};
-use crate::profile::percent;
-use crate::{LockProfile, Profile, Usage, escape, humanize, short_stack};
+use super::options::ReportOptions;
+use super::rows::{self, UNATTRIBUTED_NOTE};
+use crate::model::percent;
+use crate::render::buckets::{DECADES, bar, log_buckets};
+use crate::render::names::lock_title;
+use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Width of the bars of the per-lock wait histogram.
 const BAR_WIDTH: usize = 30;
@@ -16,12 +18,10 @@ const BAR_WIDTH: usize = 30;
 /// Only errors of `out`.
 pub fn write_text(profile: &Profile, opts: &ReportOptions, mut out: impl Write) -> io::Result<()> {
     let out = &mut out;
+    let [locks, traced, dropped] = rows::headline(profile);
     writeln!(
         out,
-        "lockprof report: {}, {} traced, {} dropped",
-        humanize::count_of(profile.locks.len() as u64, "lock"),
-        humanize::duration(profile.duration_ns),
-        humanize::count_of(profile.dropped_events, "event"),
+        "lockprof report: {locks}, {traced} traced, {dropped} dropped"
     )?;
     if profile.dropped_events > 0 {
         writeln!(
@@ -108,49 +108,17 @@ fn write_lock(
     }
 
     let n = opts.top_rows;
-    let holders = lock.holders();
-    let holders: Vec<_> = holders.iter().filter(|u| u.cell.blame_ns > 0).collect();
-    usage_table(out, "holders (who made others wait)", &holders, n, |u| {
-        blame_row(u, lock)
-    })?;
-    let sites = lock.sites();
-    let waiting: Vec<_> = sites.iter().filter(|u| u.cell.wait_ns > 0).collect();
-    usage_table(out, "waiting sites", &waiting, n, |u| wait_row(u, lock))?;
-    let blamed = lock.blamed_sites();
-    let blamed: Vec<_> = blamed.iter().collect();
-    usage_table(out, "holding sites (blame)", &blamed, n, |u| {
-        blame_row(u, lock)
-    })?;
-
-    let rows: Vec<Usage> = lock.waiter_stacks().into_iter().map(Usage::from).collect();
-    let rows: Vec<_> = rows.iter().collect();
-    usage_table(out, "waiter stacks", &rows, n, |u| wait_row(u, lock))?;
-    let rows: Vec<Usage> = lock.holder_stacks().into_iter().map(Usage::from).collect();
-    let rows: Vec<_> = rows.iter().collect();
-    usage_table(out, "holder stacks (blame)", &rows, n, |u| {
-        blame_row(u, lock)
-    })?;
-    let rows: Vec<Usage> = lock
-        .pairs
-        .iter()
-        .filter(|p| !p.waiter_frames.is_empty() || !p.holder_frames.is_empty())
-        .map(|p| Usage {
-            name: pair_line(p),
-            cell: crate::Cell {
-                waits: p.waits,
-                wait_ns: p.wait_ns,
-                ..crate::Cell::default()
-            },
-        })
-        .collect();
-    let rows: Vec<_> = rows.iter().collect();
-    usage_table(
-        out,
-        "who waited where ← who held it where",
-        &rows,
-        n,
-        |u| wait_row(u, lock),
-    )?;
+    let blame = |u: &Usage| blame_row(u, lock);
+    let wait = |u: &Usage| wait_row(u, lock);
+    let holders = rows::blaming_holders(lock);
+    usage_table(out, "holders (who made others wait)", &holders, n, blame)?;
+    usage_table(out, "waiting sites", &rows::waiting_sites(lock), n, wait)?;
+    usage_table(out, "holding sites (blame)", &lock.blamed_sites(), n, blame)?;
+    usage_table(out, "waiter stacks", &rows::waiter_stacks(lock), n, wait)?;
+    let holder_stacks = rows::holder_stacks(lock);
+    usage_table(out, "holder stacks (blame)", &holder_stacks, n, blame)?;
+    let pairs = rows::pairs(lock);
+    usage_table(out, "who waited where ← who held it where", &pairs, n, wait)?;
 
     let buckets = log_buckets(&lock.wait.hist, DECADES);
     if !buckets.is_empty() {
@@ -237,22 +205,11 @@ struct Row {
     count: String,
 }
 
-/// `waiter in f ← holder in g`, each stack by its leaf-most frame.
-pub(super) fn pair_line(p: &crate::Pair) -> String {
-    format!(
-        "{} in {} ← {} in {}",
-        p.waiter_thread,
-        short_stack(&p.waiter_frames, 1),
-        p.holder_thread,
-        short_stack(&p.holder_frames, 1)
-    )
-}
-
 /// A titled table of the first `n` rows: name, amount, share of the whole, count.
 fn usage_table(
     out: &mut impl Write,
     title: &str,
-    rows: &[&Usage],
+    rows: &[Usage],
     n: usize,
     cols: impl Fn(&Usage) -> Row,
 ) -> io::Result<()> {

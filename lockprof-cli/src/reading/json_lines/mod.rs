@@ -11,10 +11,14 @@ use lockprof::{LockKind, Mode, event};
 use memchr::memmem;
 use rustc_hash::FxBuildHasher;
 
-use crate::aggregate::{Aggregator, CellKey, LockIdx, SummaryCounts};
-use crate::intern::{EMPTY_STACK, Sym};
-use crate::stacks::{InputStacks, NO_STACK, NativeId, TRUNCATED_FRAME, WaitPairing};
-use hist::HistDecoder;
+use super::stack_ids::StackIds;
+use crate::Aggregator;
+use crate::aggregation::event::{
+    CellKey, HoldEvent, Holder, InputIdx, LockIdx, SummaryCounts, SummaryEvent, WaitEvent,
+};
+use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
+use hdrhistogram::Histogram;
+use hist::{HistDecoder, HistError};
 use parse::{Fields, Line, Str};
 
 /// Lines longer than this are skipped unread, so one runaway line cannot exhaust memory.
@@ -41,42 +45,36 @@ pub struct JsonStats {
 #[derive(Debug)]
 pub struct JsonInput<'a> {
     agg: &'a mut Aggregator,
-    input: u32,
+    input: InputIdx,
     locks_by_id: HashMap<u64, LockIdx, FxBuildHasher>,
     locks_by_name: HashMap<Sym, LockIdx, FxBuildHasher>,
-    frames: Vec<Sym>,
+    /// Scratch space for a line's span names.
+    span_names: Vec<Sym>,
     hists: HistDecoder,
     unknown: Sym,
     target: memmem::Finder<'static>,
     stats: JsonStats,
     /// Stack definitions (`stack` events) by the process's stack id.
-    stacks: InputStacks,
+    stacks: StackIds,
 }
 
-impl Aggregator {
-    /// Starts a new JSON-lines input.
-    pub fn json_lines(&mut self) -> JsonInput<'_> {
-        let input = self.begin_input();
-        let unknown = self.names.intern(UNKNOWN);
+impl<'a> JsonInput<'a> {
+    /// Starts a new input of `agg`.
+    pub fn new(agg: &'a mut Aggregator) -> Self {
+        let input = agg.begin_input();
+        let unknown = agg.name(UNKNOWN);
         JsonInput {
-            agg: self,
+            agg,
             input,
             locks_by_id: HashMap::default(),
             locks_by_name: HashMap::default(),
-            frames: Vec::new(),
+            span_names: Vec::new(),
             hists: HistDecoder::default(),
             unknown,
             target: memmem::Finder::new(b"\"lockprof\""),
             stats: JsonStats::default(),
-            stacks: InputStacks::default(),
+            stacks: StackIds::default(),
         }
-    }
-}
-
-impl JsonInput<'_> {
-    /// What has been read so far.
-    pub fn stats(&self) -> JsonStats {
-        self.stats
     }
 
     /// Reads every line of `reader`.
@@ -132,7 +130,7 @@ impl JsonInput<'_> {
     }
 
     /// Feeds one line (without its newline).
-    pub fn line(&mut self, line: &[u8]) {
+    fn line(&mut self, line: &[u8]) {
         self.stats.lines += 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
@@ -170,48 +168,44 @@ impl JsonInput<'_> {
         let Some(mut key) = self.key(line) else {
             return false;
         };
-        key.native = self.native(f.stack);
-        self.agg.native.saw(key.native);
+        key.stack = self.stack(f.stack);
+        // An event that names a stack says the program captured stacks, even when its other
+        // fields turn out unusable.
+        self.agg.note_stack(key.stack);
         let weight = f.weight.unwrap_or(1);
         match &*kind.0 {
             event::WAIT => {
                 let Some(wait_ns) = f.wait_ns else {
                     return false;
                 };
-                self.agg.wait(key, wait_ns, weight);
-                self.pair(&key, f, wait_ns, weight);
+                let holder = self.holder(&key, f);
+                self.agg.wait(WaitEvent {
+                    key,
+                    at_ns: f.at_ns,
+                    wait_ns,
+                    weight,
+                    holder,
+                });
             }
             event::HOLD => {
                 let Some(hold_ns) = f.hold_ns else {
                     return false;
                 };
-                self.agg.hold(key, hold_ns, f.blame_ns.unwrap_or(0), weight);
-                if let (Some(thread_id), Some(at_ns)) = (f.thread_id, f.at_ns) {
-                    self.agg
-                        .native
-                        .hold(key.lock, thread_id, key.native, at_ns, hold_ns);
-                }
+                self.agg.hold(HoldEvent {
+                    key,
+                    thread_id: f.thread_id,
+                    at_ns: f.at_ns,
+                    hold_ns,
+                    blame_ns: f.blame_ns.unwrap_or(0),
+                    weight,
+                });
             }
             event::SUMMARY => {
-                // An empty field is an empty histogram (the emitter leaves it blank).
-                let present = |s: &&Str<'_>| !s.0.trim().is_empty();
-                let wait_hist = match f
-                    .wait_hist
-                    .as_ref()
-                    .filter(present)
-                    .map(|s| self.hists.decode(&s.0))
-                {
-                    Some(Err(_)) => return false,
-                    other => other.and_then(Result::ok),
+                let Ok(wait_hist) = self.histogram(f.wait_hist.as_ref()) else {
+                    return false;
                 };
-                let hold_hist = match f
-                    .hold_hist
-                    .as_ref()
-                    .filter(present)
-                    .map(|s| self.hists.decode(&s.0))
-                {
-                    Some(Err(_)) => return false,
-                    other => other.and_then(Result::ok),
+                let Ok(hold_hist) = self.histogram(f.hold_hist.as_ref()) else {
+                    return false;
                 };
                 let counts = SummaryCounts {
                     acquisitions: f.acquisitions.unwrap_or(0),
@@ -225,18 +219,29 @@ impl JsonInput<'_> {
                     // Absent in summaries of lockprof versions before the field: all exact.
                     blame_estimated_ns: f.blame_estimated_ns.unwrap_or(0),
                     unattributed_ns: f.unattributed_ns.unwrap_or(0),
-                    wait_native: self.native(f.wait_stack),
-                    blame_native: self.native(f.blame_stack),
+                    wait_stack: self.stack(f.wait_stack),
+                    blame_stack: self.stack(f.blame_stack),
                 };
-                self.agg
-                    .summary(key, &counts, wait_hist.as_ref(), hold_hist.as_ref());
+                self.agg.summary(SummaryEvent {
+                    key,
+                    at_ns: f.at_ns,
+                    counts,
+                    wait_hist: wait_hist.as_ref(),
+                    hold_hist: hold_hist.as_ref(),
+                });
             }
             _ => return false,
         }
-        if let Some(at) = f.at_ns {
-            self.agg.saw(self.input, at);
-        }
         true
+    }
+
+    /// A summary's histogram field: none when the field is absent or empty (the emitter leaves an
+    /// empty histogram blank).
+    fn histogram(&mut self, field: Option<&Str<'_>>) -> Result<Option<Histogram<u64>>, HistError> {
+        match field {
+            Some(s) if !s.0.trim().is_empty() => self.hists.decode(&s.0).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// A `stack` event: defines a stack id by its frames (one per line, root first; a tab may
@@ -245,73 +250,59 @@ impl JsonInput<'_> {
         let (Some(id), Some(frames)) = (f.stack, f.frames.as_ref()) else {
             return false;
         };
-        let names = &mut self.agg.names;
+        let agg = &mut *self.agg;
         let syms: Vec<Sym> = frames
             .0
             .lines()
             .filter(|l| !l.trim().is_empty())
             .take(lockprof::trace::MAX_STACK_LEN)
-            .map(|l| names.intern(l.split('\t').next().unwrap_or(l)))
+            .map(|l| agg.name(l.split('\t').next().unwrap_or(l)))
             .collect();
-        let truncated = (f.truncated == Some(true)).then(|| names.intern(TRUNCATED_FRAME));
-        let native = self.agg.native.intern(syms, truncated);
-        self.stacks.define_native(&mut self.agg.native, id, native);
+        let stack = agg.stack(syms, f.truncated == Some(true));
+        self.stacks.define_stack(agg, id, stack);
         true
     }
 
     /// The aggregate's stack for a stack id of this log (a placeholder until it is defined).
-    fn native(&mut self, id: Option<u64>) -> NativeId {
-        self.stacks.native_or_placeholder(
-            &mut self.agg.native,
-            &mut self.agg.names,
-            self.input,
-            id.unwrap_or(0),
-        )
+    fn stack(&mut self, id: Option<u64>) -> StackId {
+        self.stacks
+            .stack_or_placeholder(self.agg, self.input, id.unwrap_or(0))
     }
 
-    /// Pairs a wait with its holder's stack (see `crate::stacks`).
-    fn pair(&mut self, key: &CellKey, f: &Fields<'_>, wait_ns: u64, weight: u64) {
-        let holder_id = f.holder_id.unwrap_or(0);
-        let holder_stack = self.native(f.holder_stack);
-        if holder_id == 0 || key.native == NO_STACK && holder_stack == NO_STACK {
-            return;
+    /// Who held the lock when the wait began, if the wait is to be paired with the holder's
+    /// stack: the holder is known, and there is a stack on at least one side.
+    fn holder(&mut self, key: &CellKey, f: &Fields<'_>) -> Option<Holder> {
+        let id = f.holder_id.unwrap_or(0);
+        let stack = self.stack(f.holder_stack);
+        if id == 0 || key.stack == NO_STACK && stack == NO_STACK {
+            return None;
         }
-        let holder = match &f.holder {
-            Some(name) if !name.0.is_empty() => self.agg.names.intern(&name.0),
-            _ => self.agg.names.intern(&format!("thread-{holder_id}")),
+        let name = match &f.holder {
+            Some(name) if !name.0.is_empty() => self.agg.name(&name.0),
+            _ => self.agg.unnamed_thread(id),
         };
-        self.agg.native.wait(WaitPairing {
-            lock: key.lock,
-            waiter: key.thread,
-            waiter_stack: key.native,
-            holder,
-            holder_id,
-            holder_stack,
-            at_ns: f.at_ns.unwrap_or(0),
-            wait_ns,
-            weight,
-        });
+        Some(Holder { id, name, stack })
     }
 
     fn key(&mut self, line: &Line<'_>) -> Option<CellKey> {
         let f = &line.fields;
         let lock = self.lock(f)?;
         let thread = match (&f.thread, f.thread_id) {
-            (Some(name), _) => self.agg.names.intern(&name.0),
-            (None, Some(id)) => self.agg.names.intern(&format!("thread-{id}")),
+            (Some(name), _) => self.agg.name(&name.0),
+            (None, Some(id)) => self.agg.unnamed_thread(id),
             (None, None) => self.unknown,
         };
         let site = f
             .site
             .as_ref()
-            .map_or(self.unknown, |s| self.agg.names.intern(&s.0));
-        let stack = self.stack(line);
+            .map_or(self.unknown, |s| self.agg.name(&s.0));
+        let spans = self.spans(line);
         Some(CellKey {
             lock,
             thread,
             site,
-            stack,
-            native: NO_STACK,
+            spans,
+            stack: NO_STACK,
         })
     }
 
@@ -320,8 +311,8 @@ impl JsonInput<'_> {
             return Some(lock);
         }
         let name = match (&f.lock, f.lock_id) {
-            (Some(name), _) => self.agg.names.intern(&name.0),
-            (None, Some(id)) => self.agg.names.intern(&format!("lock#{id}")),
+            (Some(name), _) => self.agg.name(&name.0),
+            (None, Some(id)) => self.agg.unnamed_lock(id),
             (None, None) => return None,
         };
         if f.lock_id.is_none()
@@ -348,20 +339,21 @@ impl JsonInput<'_> {
         Some(lock)
     }
 
-    fn stack(&mut self, line: &Line<'_>) -> u32 {
+    /// The line's span stack: its `spans` list, or else its current `span`.
+    fn spans(&mut self, line: &Line<'_>) -> SpansId {
         let names: &[Str<'_>] = if line.spans.is_empty() {
             line.span.as_slice()
         } else {
             &line.spans
         };
         if names.is_empty() {
-            return EMPTY_STACK;
+            return NO_SPANS;
         }
-        self.frames.clear();
+        self.span_names.clear();
         for n in names {
-            let sym = self.agg.names.intern(&n.0);
-            self.frames.push(sym);
+            let sym = self.agg.name(&n.0);
+            self.span_names.push(sym);
         }
-        self.agg.stacks.intern(&self.frames)
+        self.agg.spans(&self.span_names)
     }
 }

@@ -3,8 +3,10 @@
 
 use std::io::{self, Write};
 
-use super::{ReportOptions, UNATTRIBUTED_NOTE, lock_title};
-use crate::profile::percent;
+use super::options::ReportOptions;
+use super::rows::{self, UNATTRIBUTED_NOTE};
+use crate::model::percent;
+use crate::render::names::lock_title;
 use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Writes the Markdown report.
@@ -18,13 +20,8 @@ pub fn write_markdown(
 ) -> io::Result<()> {
     let out = &mut out;
     writeln!(out, "## lockprof report\n")?;
-    writeln!(
-        out,
-        "{} · {} traced · {} dropped\n",
-        humanize::count_of(profile.locks.len() as u64, "lock"),
-        humanize::duration(profile.duration_ns),
-        humanize::count_of(profile.dropped_events, "event"),
-    )?;
+    let [locks, traced, dropped] = rows::headline(profile);
+    writeln!(out, "{locks} · {traced} traced · {dropped} dropped\n")?;
     if profile.dropped_events > 0 {
         writeln!(
             out,
@@ -67,28 +64,11 @@ pub fn write_markdown(
         writeln!(out, "\n{ESTIMATE_NOTE}")?;
     }
     for lock in &profile.locks {
-        let holders = lock.holders();
-        let holders: Vec<_> = holders.iter().filter(|u| u.cell.blame_ns > 0).collect();
-        let sites = lock.sites();
-        let waiting: Vec<_> = sites.iter().filter(|u| u.cell.wait_ns > 0).collect();
-        let waiter_stacks: Vec<Usage> = lock.waiter_stacks().into_iter().map(Usage::from).collect();
-        let waiter_stacks: Vec<_> = waiter_stacks.iter().collect();
-        let holder_stacks: Vec<Usage> = lock.holder_stacks().into_iter().map(Usage::from).collect();
-        let holder_stacks: Vec<_> = holder_stacks.iter().collect();
-        let pairs: Vec<Usage> = lock
-            .pairs
-            .iter()
-            .filter(|p| !p.waiter_frames.is_empty() || !p.holder_frames.is_empty())
-            .map(|p| Usage {
-                name: super::text::pair_line(p),
-                cell: crate::Cell {
-                    waits: p.waits,
-                    wait_ns: p.wait_ns,
-                    ..crate::Cell::default()
-                },
-            })
-            .collect();
-        let pairs: Vec<_> = pairs.iter().collect();
+        let holders = rows::blaming_holders(lock);
+        let waiting = rows::waiting_sites(lock);
+        let waiter_stacks = rows::waiter_stacks(lock);
+        let holder_stacks = rows::holder_stacks(lock);
+        let pairs = rows::pairs(lock);
         if holders.is_empty()
             && waiting.is_empty()
             && waiter_stacks.is_empty()
@@ -200,7 +180,7 @@ fn title(profile: &Profile, lock: &LockProfile) -> String {
 fn table(
     out: &mut impl Write,
     header: [&str; 4],
-    rows: &[&Usage],
+    rows: &[Usage],
     n: usize,
     cols: impl Fn(&Usage) -> Row,
 ) -> io::Result<()> {

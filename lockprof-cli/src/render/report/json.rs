@@ -5,10 +5,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::{Profile, SHORT_STACK_FRAMES, Stats, short_stack};
+use crate::render::names::{SHORT_STACK_FRAMES, short_stack};
+use crate::{Profile, Stats};
 
 /// The `schema` value of the JSON report.
-pub const SCHEMA: &str = "lockprof.report/1";
+const SCHEMA: &str = "lockprof.report/1";
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -26,19 +27,19 @@ struct Lock<'a> {
     contended: u64,
     wait_ns: Stats,
     hold_ns: Stats,
-    /// Added: how many of `hold_ns.count` are estimated from sampled holds (the weighted count
+    /// How many of `hold_ns.count` are estimated from sampled holds (the weighted count
     /// of sampled holds); `hold_ns` is then an estimate.
     holds_estimated: u64,
     blame_ns: u64,
-    /// Added: the part of `blame_ns` estimated from sampled holds.
+    /// The part of `blame_ns` estimated from sampled holds.
     blame_estimated_ns: u64,
-    /// Added: waiting on the lock charged to no hold exactly (hand-offs between holds; in storms
+    /// Waiting on the lock charged to no hold exactly (hand-offs between holds; in storms
     /// of short holds the waiting during unmeasured holds, which `blame_estimated_ns` estimates).
     unattributed_ns: u64,
     holders: Vec<Holder>,
     waiters: Vec<Waiter>,
     sites: Vec<Site>,
-    // Added with native stacks: empty lists when the trace has none.
+    // Empty lists when the trace has no native stacks.
     waiter_stacks: Vec<WaiterStack>,
     holder_stacks: Vec<HolderStack>,
     pairs: Vec<PairRow>,
@@ -73,16 +74,16 @@ struct PairRow {
 }
 
 /// Stacks and pairs listed per lock in the JSON report (the largest).
-pub const JSON_TOP_STACKS: usize = 20;
+const JSON_TOP_STACKS: usize = 20;
 
 #[derive(Serialize)]
 struct Holder {
     thread: String,
     holds: u64,
-    /// Added: the part of `holds` estimated from sampled holds.
+    /// The part of `holds` estimated from sampled holds.
     holds_estimated: u64,
     blame_ns: u64,
-    /// Added: the part of `blame_ns` estimated from sampled holds.
+    /// The part of `blame_ns` estimated from sampled holds.
     blame_estimated_ns: u64,
 }
 
@@ -99,7 +100,7 @@ struct Site {
     waits: u64,
     wait_ns: u64,
     blame_ns: u64,
-    /// Added: the part of `blame_ns` estimated from sampled holds.
+    /// The part of `blame_ns` estimated from sampled holds.
     blame_estimated_ns: u64,
 }
 

@@ -1,53 +1,48 @@
-//! Native trace records into the aggregator: maps the trace's own string, thread and lock ids to
-//! the aggregator's, once per definition, so each event is a few integer lookups.
+//! A lockprof trace file's records into the aggregator: maps the trace's own string, thread,
+//! lock and stack ids to the aggregate's, once per definition, so each event is a few integer
+//! lookups.
 
 use lockprof::LockKind;
 use lockprof::trace::{Hold, Record, RecordRef, StrId, Summary, Wait};
 
-use crate::aggregate::{Aggregator, CellKey, LockIdx, SummaryCounts};
-use crate::id_table::IdTable;
-use crate::intern::{EMPTY_STACK, StackId, Sym};
-use crate::stacks::{InputStacks, NO_STACK, NativeId, TRUNCATED_FRAME, WaitPairing};
+use super::id_table::IdTable;
+use super::stack_ids::StackIds;
+use crate::Aggregator;
+use crate::aggregation::event::{
+    CellKey, HoldEvent, Holder, InputIdx, LockIdx, SummaryCounts, SummaryEvent, WaitEvent,
+};
+use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
 
 /// Name given to sites and threads a record refers to but the trace never defined.
 const UNDEFINED: &str = "[undefined]";
 
-/// The records of one native trace, fed to an [`Aggregator`].
+/// The records of one lockprof trace (written by lockprof's Layer), fed to an [`Aggregator`].
 #[derive(Debug)]
-pub struct NativeInput<'a> {
+pub struct TraceInput<'a> {
     agg: &'a mut Aggregator,
-    input: u32,
+    input: InputIdx,
     strings: IdTable<Sym>,
     threads: IdTable<Sym>,
     locks: IdTable<LockIdx>,
     undefined: Sym,
-    events: u64,
     /// Frame, stack and span-stack definitions.
-    stacks: InputStacks,
+    stacks: StackIds,
 }
 
-impl Aggregator {
-    /// Starts a new native-trace input.
-    pub fn native(&mut self) -> NativeInput<'_> {
-        let input = self.begin_input();
-        let undefined = self.names.intern(UNDEFINED);
-        NativeInput {
-            agg: self,
+impl<'a> TraceInput<'a> {
+    /// Starts a new input of `agg`.
+    pub fn new(agg: &'a mut Aggregator) -> Self {
+        let input = agg.begin_input();
+        let undefined = agg.name(UNDEFINED);
+        TraceInput {
+            agg,
             input,
             strings: IdTable::default(),
             threads: IdTable::default(),
             locks: IdTable::default(),
             undefined,
-            events: 0,
-            stacks: InputStacks::default(),
+            stacks: StackIds::default(),
         }
-    }
-}
-
-impl NativeInput<'_> {
-    /// Number of wait, hold and summary records fed so far.
-    pub fn events(&self) -> u64 {
-        self.events
     }
 
     /// Feeds one record.
@@ -63,22 +58,33 @@ impl NativeInput<'_> {
     pub fn record_ref(&mut self, record: RecordRef<'_>) {
         match record {
             RecordRef::Wait(w) => {
-                self.events += 1;
-                let mut key = self.key(w.lock, w.thread, w.site);
-                if w.stack | w.holder_stack | w.spans != 0 {
-                    (key.stack, key.native) = self.wait_context(key, &w);
-                }
-                self.agg.saw(self.input, w.at_ns);
-                self.agg.wait(key, w.wait_ns, w.weight);
+                let key = self.key(w.lock, w.thread, w.site);
+                let event = if w.stack | w.holder_stack | w.spans != 0 {
+                    self.wait_with_context(key, &w)
+                } else {
+                    WaitEvent {
+                        key,
+                        at_ns: Some(w.at_ns),
+                        wait_ns: w.wait_ns,
+                        weight: w.weight,
+                        holder: None,
+                    }
+                };
+                self.agg.wait(event);
             }
             RecordRef::Hold(h) => {
-                self.events += 1;
                 let mut key = self.key(h.lock, h.thread, h.site);
                 if h.stack | h.spans != 0 {
-                    (key.stack, key.native) = self.hold_context(key, &h);
+                    (key.spans, key.stack) = self.hold_context(&h);
                 }
-                self.agg.saw(self.input, h.at_ns);
-                self.agg.hold(key, h.hold_ns, h.blame_ns, h.weight);
+                self.agg.hold(HoldEvent {
+                    key,
+                    thread_id: Some(h.thread),
+                    at_ns: Some(h.at_ns),
+                    hold_ns: h.hold_ns,
+                    blame_ns: h.blame_ns,
+                    weight: h.weight,
+                });
             }
             RecordRef::Summary(s) => self.summary(s),
             other => self.define(other),
@@ -89,9 +95,7 @@ impl NativeInput<'_> {
     // wait and hold paths above inline into the reading loop.
     #[inline(never)]
     fn summary(&mut self, s: &Summary) {
-        self.events += 1;
         let key = self.key(s.lock, s.thread, s.site);
-        self.agg.saw(self.input, s.at_ns);
         let counts = SummaryCounts {
             acquisitions: s.acquisitions,
             contended: s.contended,
@@ -103,18 +107,23 @@ impl NativeInput<'_> {
             blame_ns: s.blame_ns,
             blame_estimated_ns: s.blame_estimated_ns,
             unattributed_ns: s.unattributed_ns,
-            wait_native: self.stacks.native(s.wait_stack),
-            blame_native: self.stacks.native(s.blame_stack),
+            wait_stack: self.stacks.stack(s.wait_stack),
+            blame_stack: self.stacks.stack(s.blame_stack),
         };
-        self.agg
-            .summary(key, &counts, Some(&s.wait_hist), Some(&s.hold_hist));
+        self.agg.summary(SummaryEvent {
+            key,
+            at_ns: Some(s.at_ns),
+            counts,
+            wait_hist: Some(&s.wait_hist),
+            hold_hist: Some(&s.hold_hist),
+        });
     }
 
     #[inline(never)]
     fn define(&mut self, record: RecordRef<'_>) {
         match record {
             RecordRef::String { id, value } => {
-                let sym = self.agg.names.intern(value);
+                let sym = self.agg.name(value);
                 self.strings.insert(u64::from(id), sym);
             }
             RecordRef::Thread { id, name } => {
@@ -137,14 +146,11 @@ impl NativeInput<'_> {
                 self.stacks.define_frame(frame.id, function);
             }
             RecordRef::Stack(stack) => {
-                let truncated = stack
-                    .truncated
-                    .then(|| self.agg.names.intern(TRUNCATED_FRAME));
-                self.stacks.define_stack(
-                    &mut self.agg.native,
+                self.stacks.define_stack_of_frames(
+                    self.agg,
                     stack.id,
                     stack.frames.iter(),
-                    truncated,
+                    stack.truncated,
                     self.undefined,
                 );
             }
@@ -154,7 +160,7 @@ impl NativeInput<'_> {
                     .iter()
                     .map(|id| StrId::try_from(id).map_or(self.undefined, |id| self.string(id)))
                     .collect();
-                let id = self.agg.stacks.intern(&names);
+                let id = self.agg.spans(&names);
                 self.stacks.define_spans(spans.id, id);
             }
             // Events are handled by `record_ref`; records this aggregation has no use for (such
@@ -169,50 +175,39 @@ impl NativeInput<'_> {
             lock: self.lock(lock),
             thread: self.thread(thread),
             site: self.string(site),
-            stack: EMPTY_STACK,
-            native: NO_STACK,
+            spans: NO_SPANS,
+            stack: NO_STACK,
         }
     }
 
-    /// A wait's spans and native stack (returned for its key), and its pairing with the holder's
+    /// A wait with its spans, its native stack, and its holder for pairing with the holder's
     /// stack.
-    // The key goes in and out by value: taking its address (`&mut CellKey`) kept it in memory on
-    // the hot path of every wait, stacks or not, which cost 15% of aggregation (BENCHMARKS.md).
+    // The key goes in by value: taking its address (`&mut CellKey`) kept it in memory on the hot
+    // path of every wait, stacks or not.
     #[inline(never)]
-    fn wait_context(&mut self, mut key: CellKey, w: &Wait) -> (StackId, NativeId) {
-        key.stack = self.stacks.spans(w.spans);
-        key.native = self.stacks.native(w.stack);
-        self.agg.native.saw(key.native);
+    fn wait_with_context(&mut self, mut key: CellKey, w: &Wait) -> WaitEvent {
+        key.spans = self.stacks.spans(w.spans);
+        key.stack = self.stacks.stack(w.stack);
         // Traces without stacks (older writers, capture off) are not paired: there would be
         // no stack to pair with, and every wait would wait in memory until the end for nothing.
-        if w.holder != 0 && w.stack | w.holder_stack != 0 {
-            let holder = self.thread(w.holder);
-            let holder_stack = self.stacks.native(w.holder_stack);
-            self.agg.native.wait(WaitPairing {
-                lock: key.lock,
-                waiter: key.thread,
-                waiter_stack: key.native,
-                holder,
-                holder_id: w.holder,
-                holder_stack,
-                at_ns: w.at_ns,
-                wait_ns: w.wait_ns,
-                weight: w.weight,
-            });
+        let holder = (w.holder != 0 && w.stack | w.holder_stack != 0).then(|| Holder {
+            id: w.holder,
+            name: self.thread(w.holder),
+            stack: self.stacks.stack(w.holder_stack),
+        });
+        WaitEvent {
+            key,
+            at_ns: Some(w.at_ns),
+            wait_ns: w.wait_ns,
+            weight: w.weight,
+            holder,
         }
-        (key.stack, key.native)
     }
 
-    /// A hold's spans and native stack (returned for its key), kept for pairing waits with it.
+    /// A hold's spans and native stack.
     #[inline(never)]
-    fn hold_context(&mut self, mut key: CellKey, h: &Hold) -> (StackId, NativeId) {
-        key.stack = self.stacks.spans(h.spans);
-        key.native = self.stacks.native(h.stack);
-        self.agg.native.saw(key.native);
-        self.agg
-            .native
-            .hold(key.lock, h.thread, key.native, h.at_ns, h.hold_ns);
-        (key.stack, key.native)
+    fn hold_context(&self, h: &Hold) -> (SpansId, StackId) {
+        (self.stacks.spans(h.spans), self.stacks.stack(h.stack))
     }
 
     #[inline]
@@ -230,7 +225,7 @@ impl NativeInput<'_> {
 
     #[cold]
     fn undefined_thread(&mut self, id: u64) -> Sym {
-        let sym = self.agg.names.intern(&format!("thread-{id}"));
+        let sym = self.agg.unnamed_thread(id);
         self.threads.insert(id, sym);
         sym
     }
@@ -245,7 +240,7 @@ impl NativeInput<'_> {
 
     #[cold]
     fn undefined_lock(&mut self, id: u64) -> LockIdx {
-        let name = self.agg.names.intern(&format!("lock#{id}"));
+        let name = self.agg.unnamed_lock(id);
         let lock = self.agg.add_lock(self.input, id, name, LockKind::Mutex);
         self.locks.insert(id, lock);
         lock

@@ -1,0 +1,142 @@
+//! One lock's totals and distributions while the inputs are read: what becomes its
+//! [`LockProfile`] apart from the cells and pairs.
+
+use hdrhistogram::Histogram;
+use lockprof::LockKind;
+
+use super::distribution_builder::DistributionBuilder;
+use super::event::{InputIdx, SummaryCounts};
+use super::intern::{Interner, Sym};
+use crate::{LockProfile, Pair, StackCell};
+
+/// Largest sampling weight believed: 1-in-4-billion sampling. Larger weights (corrupt or hostile
+/// input) are clamped so histogram counts cannot overflow.
+pub(crate) const MAX_WEIGHT: u64 = 1 << 32;
+
+/// Largest count a summary histogram may carry; one claiming more is corrupt and only its exact
+/// totals are used.
+const MAX_SUMMARY_COUNT: u64 = 1 << 40;
+
+/// One lock's totals and distributions.
+#[derive(Debug)]
+pub(crate) struct LockAccumulator {
+    pub(crate) input: InputIdx,
+    id: u64,
+    name: Sym,
+    kind: LockKind,
+    acquisitions: u64,
+    contended: u64,
+    timeouts: u64,
+    wait: DistributionBuilder,
+    hold: DistributionBuilder,
+    blame: DistributionBuilder,
+    blame_ns: u64,
+    holds_estimated: u64,
+    blame_estimated_ns: u64,
+    unattributed_ns: u64,
+}
+
+impl LockAccumulator {
+    /// A lock with nothing recorded yet.
+    pub(crate) fn new(input: InputIdx, id: u64, name: Sym, kind: LockKind) -> Self {
+        LockAccumulator {
+            input,
+            id,
+            name,
+            kind,
+            acquisitions: 0,
+            contended: 0,
+            timeouts: 0,
+            wait: DistributionBuilder::default(),
+            hold: DistributionBuilder::default(),
+            blame: DistributionBuilder::default(),
+            blame_ns: 0,
+            holds_estimated: 0,
+            blame_estimated_ns: 0,
+            unattributed_ns: 0,
+        }
+    }
+
+    /// Renames the lock (a definition arrived after events that referred to it).
+    pub(crate) fn define(&mut self, name: Sym, kind: LockKind) {
+        self.name = name;
+        self.kind = kind;
+    }
+
+    /// One wait of `wait_ns`, standing for `weight` (already clamped) waits.
+    #[inline]
+    pub(crate) fn wait(&mut self, wait_ns: u64, weight: u64) {
+        self.wait.record_n(wait_ns, weight);
+    }
+
+    /// One hold of `hold_ns` that made others wait `blame_ns`, standing for `weight` (already
+    /// clamped) holds; `estimated` of them are an estimate.
+    #[inline]
+    pub(crate) fn hold(&mut self, hold_ns: u64, blame_ns: u64, weight: u64, estimated: u64) {
+        self.hold.record_n(hold_ns, weight);
+        self.blame_ns = self.blame_ns.saturating_add(blame_ns);
+        if blame_ns > 0 {
+            self.blame.record_n(blame_ns, 1);
+        }
+        self.holds_estimated = self.holds_estimated.saturating_add(estimated);
+    }
+
+    /// A summary's counts and histograms; returns the part of its blame that is estimated (no
+    /// more than its blame).
+    pub(crate) fn summary(
+        &mut self,
+        counts: &SummaryCounts,
+        wait_hist: Option<&Histogram<u64>>,
+        hold_hist: Option<&Histogram<u64>>,
+    ) -> u64 {
+        self.acquisitions = self.acquisitions.saturating_add(counts.acquisitions);
+        self.contended = self.contended.saturating_add(counts.contended);
+        self.timeouts = self.timeouts.saturating_add(counts.timeouts);
+        let believable = |h: &&Histogram<u64>| h.len() <= MAX_SUMMARY_COUNT;
+        match wait_hist.filter(believable) {
+            Some(h) => self.wait.merge(h, counts.wait_ns),
+            None => self.wait.add_total(counts.wait_ns),
+        }
+        match hold_hist.filter(believable) {
+            Some(h) => self.hold.merge(h, counts.hold_ns),
+            None => self.hold.add_total(counts.hold_ns),
+        }
+        self.blame_ns = self.blame_ns.saturating_add(counts.blame_ns);
+        // A summary does not say which of its holds were sampled (weighted) and which stand for
+        // themselves (long holds past the event budget), so all of them count as estimated.
+        self.holds_estimated = self.holds_estimated.saturating_add(counts.holds);
+        // No more of the blame can be estimated than there is (corrupt or hostile input).
+        let blame_estimated_ns = counts.blame_estimated_ns.min(counts.blame_ns);
+        self.blame_estimated_ns = self.blame_estimated_ns.saturating_add(blame_estimated_ns);
+        // Per lock only: it is other threads' waiting, no cell's.
+        self.unattributed_ns = self.unattributed_ns.saturating_add(counts.unattributed_ns);
+        blame_estimated_ns
+    }
+
+    /// The lock's profile, given its cells and pairs.
+    pub(crate) fn finish(
+        self,
+        names: &Interner,
+        stacks: Vec<StackCell>,
+        pairs: Vec<Pair>,
+    ) -> LockProfile {
+        LockProfile {
+            input: self.input as usize,
+            id: self.id,
+            name: names.resolve(self.name).to_owned(),
+            kind: self.kind,
+            acquisitions: self.acquisitions,
+            contended: self.contended,
+            timeouts: self.timeouts,
+            wait: self.wait.finish(),
+            hold: self.hold.finish(),
+            blame: self.blame.finish(),
+            blame_ns: self.blame_ns,
+            holds_estimated: self.holds_estimated,
+            blame_estimated_ns: self.blame_estimated_ns,
+            unattributed_ns: self.unattributed_ns,
+            stacks,
+            pairs,
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! How locks and stacks are named in every output.
+
+use crate::{LockProfile, Profile};
+
+/// The frame standing for native stacks that were not captured (stack capture off, or a summary
+/// or a long event that found no capture left), so that every nanosecond stays in the graph.
+pub const NO_STACK_FRAME: &str = "[no stack]";
+
+/// Frames a short stack shows.
+pub(crate) const SHORT_STACK_FRAMES: usize = 3;
+
+/// A stack in short form: its leaf-most `n` frames, leaf first, joined by ` <- `
+/// (`bank::transfer <- bank::worker`); [`NO_STACK_FRAME`] when empty.
+pub(crate) fn short_stack(frames: &[String], n: usize) -> String {
+    if frames.is_empty() {
+        return NO_STACK_FRAME.to_owned();
+    }
+    let mut out = String::new();
+    for (i, f) in frames.iter().rev().take(n.max(1)).enumerate() {
+        if i > 0 {
+            out.push_str(" <- ");
+        }
+        out.push_str(f);
+    }
+    out
+}
+
+/// How a lock is titled: `name` (the lock's name, already escaped for the output), plus the input
+/// it came from when several were merged.
+pub(crate) fn lock_title(profile: &Profile, lock: &LockProfile, name: &str) -> String {
+    if profile.inputs > 1 {
+        format!("{name} (input {})", lock.input + 1)
+    } else {
+        name.to_owned()
+    }
+}
