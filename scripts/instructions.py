@@ -55,7 +55,7 @@ BUDGETS = {
 # Fast path: iterations counted (plus the example's 1 000 warm-up ones).
 ITERATIONS = 200_000
 # Per wait: collection runs inside these (callgrind toggles it on entering and off leaving)...
-MEASURED = ["acquire::contended", "acquire::release_slow"]
+MEASURED = ["acquire::contended::contended", "acquire::release::release_slow"]
 # ...except in the lock's own blocking and waking, called from inside them.
 LOCK_OWN = re.compile(r"lock_slow|unlock_slow|parking_lot_core|yield_now|sched_yield|^syscall$")
 # Self cost per file and function in callgrind_annotate: "1,234 (5.6%)  file:function [object]".
@@ -99,7 +99,7 @@ def waits_run(waits, workdir):
     for file in out.glob("cg-*"):
         annotated = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100",
                                     str(file)], capture_output=True, text=True, check=True).stdout
-        side = "waiter" if "acquire::contended" in annotated else "holder"
+        side = "waiter" if "acquire::contended::contended" in annotated else "holder"
         for line in annotated.split("file:function", 1)[-1].splitlines():
             entry = ENTRY.match(line)
             if entry and not LOCK_OWN.search(entry.group(2)):
