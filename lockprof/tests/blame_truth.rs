@@ -19,6 +19,10 @@ use common::{Captured, events, install, sum};
 struct Log {
     name: String,
     holds: Vec<(Instant, Instant)>,
+    /// Each hold with its `lock()` and `unlock()` calls: lockprof's hold begins and ends
+    /// somewhere inside them, and a thread preempted there holds the lock longer than `holds`
+    /// says.
+    calls: Vec<(Instant, Instant)>,
     waits: Vec<(Instant, Instant)>,
 }
 
@@ -32,8 +36,16 @@ fn spin_for(d: Duration) {
 
 /// The waiting of every other thread during each hold of `holder`, in ns, per hold.
 fn truth_per_hold(logs: &[Log], holder: &str) -> Vec<u64> {
-    let holds = &logs.iter().find(|l| l.name == holder).unwrap().holds;
-    // Holds of one mutex are disjoint: sort them once, find each wait's overlaps by bisection.
+    waiting_during(
+        logs,
+        holder,
+        &logs.iter().find(|l| l.name == holder).unwrap().holds,
+    )
+}
+
+/// The waiting of every thread but `holder` during each of `holds` (disjoint, in order), in ns.
+fn waiting_during(logs: &[Log], holder: &str, holds: &[(Instant, Instant)]) -> Vec<u64> {
+    // Holds of one thread are disjoint: find each wait's overlaps by bisection.
     let mut per_hold = vec![0u64; holds.len()];
     for log in logs.iter().filter(|l| l.name != holder) {
         for &(ws, we) in &log.waits {
@@ -100,16 +112,16 @@ enum Lock {
 }
 
 impl Lock {
-    /// Takes the lock as `role` does, holds it for `hold`; returns when it asked, got it and
-    /// released it.
-    fn hold(&self, role: &Role, hold: Duration) -> (Instant, Instant, Instant) {
+    /// Takes the lock as `role` does, holds it for `hold`; returns when it asked, got it, was
+    /// about to release it, and had.
+    fn hold(&self, role: &Role, hold: Duration) -> (Instant, Instant, Instant, Instant) {
         let asked = Instant::now();
         let (got, released) = match self {
             Lock::Mutex(lock) => hold_for(lock.lock(), hold),
             Lock::RwLock(lock) if role.reads => hold_for(lock.read(), hold),
             Lock::RwLock(lock) => hold_for(lock.write(), hold),
         };
-        (asked, got, released)
+        (asked, got, released, Instant::now())
     }
 }
 
@@ -152,9 +164,10 @@ fn run(lock: &Lock, threads: &[Role], duration: Duration) -> Vec<Log> {
                         } else {
                             role.hold
                         };
-                        let (asked, got, released) = lock.hold(&role, hold);
+                        let (asked, got, released, unlocked) = lock.hold(&role, hold);
                         log.waits.push((asked, got));
                         log.holds.push((got, released));
+                        log.calls.push((asked, unlocked));
                         if role.gap >= Duration::from_millis(1) {
                             thread::sleep(role.gap);
                         } else {
@@ -228,6 +241,11 @@ fn a_storm_threads_own_long_hold_is_never_charged_the_storms_waiting() {
     );
     let truth = truth_per_hold(&logs, "storm-long");
     let log = logs.iter().find(|l| l.name == "storm-long").unwrap();
+    // The most lockprof's hold can have made others wait: their waiting during its `lock()` and
+    // `unlock()` calls too (a thread preempted inside them, as on a loaded machine, holds the lock
+    // for longer than it measured; and inside `lock()` it may have waited itself, which makes
+    // this a loose bound there).
+    let most = waiting_during(&logs, "storm-long", &log.calls);
     let events: Vec<Captured> = events(lock.id(), "hold")
         .into_iter()
         .filter(|e| e.str("thread") == "storm-long")
@@ -244,8 +262,10 @@ fn a_storm_threads_own_long_hold_is_never_charged_the_storms_waiting() {
         };
         let want = truth[i];
         assert!(
-            got <= want + (want / 10).max(200_000),
-            "hold {i}: charged {got} ns, others waited {want} ns during it"
+            got <= most[i] + (most[i] / 10).max(200_000),
+            "hold {i}: charged {got} ns, others waited {want} ns during it and {} ns during its \
+             lock() and unlock() calls",
+            most[i]
         );
         exact += usize::from(got.abs_diff(want) <= (want / 10).max(200_000));
     }
