@@ -67,6 +67,7 @@ mod condvar;
 pub mod config;
 mod emit;
 pub mod event;
+mod hold_mark;
 mod integral;
 mod kind;
 #[cfg(feature = "subscriber")]

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use crate::LockKind;
+use crate::hold_mark::HoldMark;
 use crate::integral::WaitIntegral;
 use crate::name::LockName;
 
@@ -15,9 +16,9 @@ static NEXT_LOCK_ID: AtomicU64 = AtomicU64::new(1);
 /// lock word and then the data. The first 64 bytes hold what is read-mostly or touched only by
 /// slow paths; the second cache line starts with what every acquisition and release touches
 /// (`waiting`, `holder`, `shift`, `hot`, the checkpoint), so the one line a contended hand-off
-/// moves between cores carries those, the lock word and the start of the protected data
-/// together, as parking_lot's does for its lock word and data. (Measured: with the data on another line than
-/// the lock word, a 4-thread hand-off workload ran at half the throughput, recording on or off.)
+/// moves between cores carries those, the lock word and the start of the protected data, as
+/// parking_lot's carries its lock word and data. (With the data on another line than the lock
+/// word, a 4-thread hand-off workload ran at half the throughput, recording on or off.)
 #[derive(Debug)]
 #[repr(C)]
 pub(crate) struct LockMeta {
@@ -63,56 +64,15 @@ pub(crate) struct LockMeta {
     epoch: AtomicU16,
 }
 
-/// Measured releases with waiters closer together than this make the lock sample more sparsely.
-/// Each measured release lengthens a contended hand-off by a clock read and an atomic update,
-/// which in a storm makes more threads collide: with 4 µs here, 4 and 8 threads handing a lock
-/// back and forth (50 ns holds, 200 ns between) ran at 0.72× and 0.71× of parking_lot; with 25 µs,
-/// 0.81× and 0.89× (BENCHMARKS.md).
+/// Measured releases with waiters closer together than this make the lock sample more sparsely:
+/// each lengthens a contended hand-off by a clock read and an atomic update, which in a storm
+/// makes more threads collide (at 4 µs, 4 threads handing a lock back and forth ran at 0.72× of
+/// parking_lot; at 25 µs, 0.81×).
 const MEASURE_GAP_NS: u64 = 25_000;
 /// In a storm, at least one in `2^MAX_SHIFT` releases with waiters (on average) is measured.
 const MAX_SHIFT: u16 = 11;
 /// A waiter arriving this long after the last measured release ends the storm.
 const QUIET_NS: u64 = 1_000_000;
-
-/// A mark on a hold (`LockMeta::hold_mark`): when, in µs modulo 2^16 (the top 16 bits; a hold
-/// of over 65 ms may be taken for a short one, once in three thousand), and W then, modulo 2^48
-/// like W itself.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct HoldMark(u64);
-
-impl HoldMark {
-    const W_BITS: u32 = 48;
-
-    fn pack(now: u64, integral: u64) -> u64 {
-        // Never 0, which means no mark: W one nanosecond off instead.
-        ((now / 1_000) << Self::W_BITS | integral & ((1 << Self::W_BITS) - 1)).max(1)
-    }
-
-    /// W when the mark was left.
-    pub(crate) fn integral(self) -> u64 {
-        self.0 & ((1 << Self::W_BITS) - 1)
-    }
-
-    /// Whether the mark was left [`LONG_WAIT_NS`] or more before `now`.
-    pub(crate) fn is_old(self, now: u64) -> bool {
-        self.age_us(now) >= LONG_WAIT_NS / 1_000
-    }
-
-    /// When the mark was left, to the µs, seen from `now` (less than 65 ms later).
-    pub(crate) fn at(self, now: u64) -> u64 {
-        now.saturating_sub(self.age_us(now) * 1_000)
-    }
-
-    fn age_us(self, now: u64) -> u64 {
-        let marked_us = (self.0 >> Self::W_BITS) as u16;
-        u64::from(((now / 1_000) as u16).wrapping_sub(marked_us))
-    }
-}
-
-/// A wait this long is a long one: the hold it waits for is measured, even in a storm (its blame
-/// is at least this), and the waiter's stack is worth its capture. Shorter ones, most of a
-/// storm's, cost the lock nothing more.
-pub(crate) const LONG_WAIT_NS: u64 = 20_000;
 
 impl LockMeta {
     pub(crate) const fn new(name: LockName, kind: LockKind) -> LockMeta {
@@ -202,7 +162,7 @@ impl LockMeta {
             0 => None,
             word => {
                 self.hold_mark.store(0, Relaxed);
-                Some(HoldMark(word))
+                Some(HoldMark::from_word(word))
             }
         }
     }

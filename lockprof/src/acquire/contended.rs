@@ -23,7 +23,7 @@ pub(crate) type Watch = Option<fn(&LockMeta)>;
 pub(crate) enum WaiterStack {
     /// Before blocking (locks whose blocking loop does not call [`waiting`]).
     AtStart,
-    /// After the hold that follows, if the wait was long ([`LONG_WAIT_NS`](crate::meta::LONG_WAIT_NS), or the event
+    /// After the hold that follows, if the wait was long ([`LONG_WAIT_NS`](crate::hold_mark::LONG_WAIT_NS), or the event
     /// threshold if lower): only waits long enough to be events take the capture's microseconds
     /// and its share of the budget (a guard is almost always dropped in the function that took
     /// it, so the stack is the same); the shorter ones, in summaries, draw one stack for all of

@@ -6,7 +6,8 @@ use std::sync::atomic::Ordering::Relaxed;
 use super::fast::recording;
 use super::token::HoldToken;
 use crate::emit::HoldFields;
-use crate::meta::{HoldMark, LONG_WAIT_NS, LockMeta};
+use crate::hold_mark::{HoldMark, LONG_WAIT_NS};
+use crate::meta::LockMeta;
 use crate::thread::{self, SiteKey};
 use crate::{Mode, clock, config, recorder, stacks};
 

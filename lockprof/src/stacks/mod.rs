@@ -10,6 +10,7 @@
 //! whose wait or hold is being recorded is held.
 
 mod define;
+mod machinery;
 mod pairing;
 mod symbolize;
 mod table;
