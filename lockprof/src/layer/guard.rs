@@ -65,7 +65,7 @@ impl FlushGuard {
     /// Emits every thread's pending summaries ([`crate::flush`]) and waits (up to the shutdown
     /// timeout) until everything queued so far is written and the output flushed.
     pub fn flush(&self) {
-        crate::flush();
+        crate::recorder::flush();
         let Some(inner) = &self.inner else { return };
         let ticket = inner.shared.flush_requested.fetch_add(1, Ordering::AcqRel) + 1;
         inner.wake();
@@ -103,7 +103,7 @@ impl Drop for FlushGuard {
             return;
         };
         // Every thread's pending summaries go into the queue before the writer is told to finish.
-        crate::flush();
+        crate::recorder::flush();
         inner.shared.finish.store(true, Ordering::Release);
         inner.wake();
         if inner.shared.wait_for(inner.timeout, |p| p.exited) {

@@ -3,6 +3,10 @@
 
 use crate::{LockKind, Mode};
 
+/// Id of a string defined by a [`Record::String`](super::Record::String) earlier in the same
+/// trace.
+pub type StrId = u32;
+
 /// The first eight bytes of every trace. The leading 0x89 can never start UTF-8 text or JSON, so
 /// one byte tells a trace from JSON lines; the `\r\n` catches text-mode newline conversion.
 pub const MAGIC: [u8; 8] = *b"\x89LPROF\r\n";

@@ -11,8 +11,8 @@ mod varint;
 mod writer;
 
 pub use error::ReadError;
-pub use format::{FORMAT_VERSION, MAGIC, MAX_RECORD_LEN, is_trace};
+pub use format::{FORMAT_VERSION, MAGIC, MAX_RECORD_LEN, StrId, is_trace};
 pub use reader::TraceReader;
-pub use record::{Header, Hold, Record, RecordRef, StrId, Summary, Wait};
+pub use record::{Header, Hold, Record, RecordRef, Summary, Wait};
 pub use stack_record::{Frame, Ids, MAX_STACK_LEN, Spans, SpansRef, Stack, StackRef};
 pub use writer::TraceWriter;

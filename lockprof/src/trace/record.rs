@@ -5,11 +5,9 @@
 
 use hdrhistogram::Histogram;
 
+use super::format::StrId;
 use super::stack_record::{Frame, Spans, SpansRef, Stack, StackRef};
 use crate::{LockKind, Mode};
-
-/// Id of a string defined by [`Record::String`] earlier in the same trace.
-pub type StrId = u32;
 
 /// The fixed header at the start of every trace file.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,7 @@
 //! The records that define native stacks and span stacks (format version 1, types 0x09–0x0B):
 //! what they hold, how they are encoded, and how they are decoded. docs/FORMAT.md, "Stacks".
 
-use super::StrId;
-use super::format::kind;
+use super::format::{StrId, kind};
 use super::varint::{self, Decoder};
 
 /// Frame flags: the frame was inlined into the next frame toward the root.
