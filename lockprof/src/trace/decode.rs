@@ -65,7 +65,7 @@ fn fast_wait(state: &State, bytes: &[u8], len: usize) -> Option<Wait> {
     }
     let mut wait = Wait {
         mode: format::mode_from_code(f & flags::MODE_MASK)?,
-        timed_out: f & flags::BIT2 != 0,
+        timed_out: f & flags::TIMED_OUT != 0,
         lock: d.u64()?,
         thread: d.u64()?,
         site: fast_str_id(state, &mut d)?,
@@ -99,7 +99,7 @@ fn fast_hold(state: &State, bytes: &[u8], len: usize) -> Option<Hold> {
     }
     let mut hold = Hold {
         mode: format::mode_from_code(f & flags::MODE_MASK)?,
-        hold_exact: f & flags::BIT2 != 0,
+        hold_exact: f & flags::HOLD_EXACT != 0,
         lock: d.u64()?,
         thread: d.u64()?,
         site: fast_str_id(state, &mut d)?,
@@ -180,7 +180,7 @@ fn decode_checked<'a>(
             let f = event_flags(&mut d, flags::EVENT_KNOWN)?;
             let mut wait = Wait {
                 mode: mode(f)?,
-                timed_out: f & flags::BIT2 != 0,
+                timed_out: f & flags::TIMED_OUT != 0,
                 lock: d.u64("lock")?,
                 thread: d.u64("thread")?,
                 site: str_id(state, &mut d, "site")?,
@@ -208,7 +208,7 @@ fn decode_checked<'a>(
             let f = event_flags(&mut d, flags::EVENT_KNOWN)?;
             let mut hold = Hold {
                 mode: mode(f)?,
-                hold_exact: f & flags::BIT2 != 0,
+                hold_exact: f & flags::HOLD_EXACT != 0,
                 lock: d.u64("lock")?,
                 thread: d.u64("thread")?,
                 site: str_id(state, &mut d, "site")?,

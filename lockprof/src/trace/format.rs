@@ -49,12 +49,14 @@ pub(crate) mod kind {
 pub(crate) mod flags {
     /// Bits 0–1: the mode.
     pub(crate) const MODE_MASK: u8 = 0b0000_0011;
-    /// Wait: the wait timed out. Hold: the hold time is exact.
-    pub(crate) const BIT2: u8 = 0b0000_0100;
+    /// Wait: the wait timed out.
+    pub(crate) const TIMED_OUT: u8 = 0b0000_0100;
+    /// Hold: the hold time is exact (the same bit as `TIMED_OUT`, in another record type).
+    pub(crate) const HOLD_EXACT: u8 = TIMED_OUT;
     /// Wait, hold: a weight follows the timestamp delta (absent means weight 1).
     pub(crate) const HAS_WEIGHT: u8 = 0b0000_1000;
     /// Bits a version 1 wait or hold may set.
-    pub(crate) const EVENT_KNOWN: u8 = MODE_MASK | BIT2 | HAS_WEIGHT;
+    pub(crate) const EVENT_KNOWN: u8 = MODE_MASK | TIMED_OUT | HOLD_EXACT | HAS_WEIGHT;
     /// Bits a version 1 summary may set.
     pub(crate) const SUMMARY_KNOWN: u8 = MODE_MASK;
 }

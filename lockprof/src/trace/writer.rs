@@ -270,7 +270,7 @@ impl<W: Write> TraceWriter<W> {
         let start = self.begin_small(kind::WAIT);
         let mut f = format::mode_code(w.mode);
         if w.timed_out {
-            f |= flags::BIT2;
+            f |= flags::TIMED_OUT;
         }
         if w.weight != 1 {
             f |= flags::HAS_WEIGHT;
@@ -304,7 +304,7 @@ impl<W: Write> TraceWriter<W> {
         let start = self.begin_small(kind::HOLD);
         let mut f = format::mode_code(h.mode);
         if h.hold_exact {
-            f |= flags::BIT2;
+            f |= flags::HOLD_EXACT;
         }
         if h.weight != 1 {
             f |= flags::HAS_WEIGHT;
