@@ -8,6 +8,7 @@
 mod guard;
 mod init;
 mod name;
+mod shared;
 mod visitor;
 mod writer_thread;
 
@@ -29,8 +30,9 @@ pub use init::{InitError, init, try_init};
 
 use crate::event;
 use crate::trace::{Header, TraceWriter};
+use shared::{Msg, Shared};
 use visitor::Visitor;
-use writer_thread::{Msg, Shared, WriterThread};
+use writer_thread::WriterThread;
 
 /// Environment variable naming the trace file [`init()`] and [`layer()`] write by default.
 pub const OUT_ENV: &str = "LOCKPROF_OUT";
