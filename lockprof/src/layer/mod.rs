@@ -5,6 +5,7 @@
 //! thread interns names and writes the file. If the channel is full the event is dropped and
 //! counted, never waited for.
 
+mod encode;
 mod guard;
 mod init;
 mod name;
