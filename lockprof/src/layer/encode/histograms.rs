@@ -1,8 +1,9 @@
 //! Summary events' histograms on their way into Summary records: checked, then passed through as
 //! the V2 bytes they already are.
 //!
-//! Decoding and encoding them again was half of the writer thread's CPU; the header check is what
-//! a reader trusts before it allocates, and the reader checks the counts when it decodes them.
+//! Decoding and encoding them again would double the writer thread's CPU; the header check is
+//! what a reader trusts before it allocates, and the reader checks the counts when it decodes
+//! them.
 
 use base64::Engine as _;
 use hdrhistogram::Histogram;
