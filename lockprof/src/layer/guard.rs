@@ -7,7 +7,7 @@ use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::writer_thread::{Msg, Shared};
+use super::shared::{Msg, Shared};
 
 /// Keeps the trace writer running; dropping it writes the queued events, the drop count and the
 /// end marker, and closes the trace.

@@ -5,9 +5,11 @@
 //! thread interns names and writes the file. If the channel is full the event is dropped and
 //! counted, never waited for.
 
+mod encode;
 mod guard;
 mod init;
 mod name;
+mod shared;
 mod visitor;
 mod writer_thread;
 
@@ -29,8 +31,9 @@ pub use init::{InitError, init, try_init};
 
 use crate::event;
 use crate::trace::{Header, TraceWriter};
+use shared::{Msg, Shared};
 use visitor::Visitor;
-use writer_thread::{Msg, Shared, WriterThread};
+use writer_thread::WriterThread;
 
 /// Environment variable naming the trace file [`init()`] and [`layer()`] write by default.
 pub const OUT_ENV: &str = "LOCKPROF_OUT";

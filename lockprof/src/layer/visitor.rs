@@ -31,12 +31,13 @@ pub(crate) struct SummaryFields {
     /// Process stack ids of one of the waits and one of the holds with blame (0: none).
     pub(crate) wait_stack: u64,
     pub(crate) blame_stack: u64,
-    /// Base64 V2 histograms, decoded on the writer thread (off the profiled thread).
+    /// Base64 V2 histograms, turned into bytes and checked by the encoder, on the writer thread
+    /// (off the profiled thread).
     pub(crate) wait_hist: String,
     pub(crate) hold_hist: String,
 }
 
-/// One event, owned. Names travel as text; the writer thread interns them.
+/// One event, owned. Names travel as text; the encoder, on the writer thread, interns them.
 #[derive(Debug)]
 pub(crate) struct EventMsg {
     pub(crate) kind: Kind,

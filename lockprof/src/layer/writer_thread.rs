@@ -1,45 +1,26 @@
-//! The background thread that owns the trace file: interns names, writes records, counts what it
-//! could not write, and answers flush and shutdown requests.
+//! The background thread that owns the trace file: drains the channel into the encoder, flushes
+//! the output, counts what it could not write, retries a failing output, and answers flush and
+//! shutdown requests.
 //!
-//! It is the only owner of the string, thread and lock tables, so they need no locking. It never
-//! touches a lockprof lock (only std primitives), so profiling cannot deadlock through it.
+//! It is the only owner of the encoder and its tables, so they need no locking. It never touches
+//! a lockprof lock (only std primitives), so profiling cannot deadlock through it.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, BufWriter, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
-use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use hdrhistogram::Histogram;
-
-use super::visitor::{EventMsg, Kind, SummaryFields};
-
-mod stack_defs;
-use crate::trace::hist::{self, EncodedHistogram};
-use crate::trace::{Hold, Record, StrId, Summary, TraceWriter, Wait};
+use super::encode::Encoder;
+use super::shared::{Msg, Shared};
+use super::visitor::EventMsg;
+use crate::trace::{Record, TraceWriter};
 
 /// The output the thread writes to.
 pub(crate) type Output = TraceWriter<BufWriter<Box<dyn Write + Send>>>;
 
-/// What travels through the channel.
-#[derive(Debug)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "events travel inline on purpose: boxing them would allocate on the profiled thread"
-)]
-pub(crate) enum Msg {
-    Event(EventMsg),
-    /// Nothing to write: look at the shared flags (flush, finish) now rather than at the next tick.
-    Wake,
-}
-
-/// Past this many entries in a table, all tables are cleared and names are defined again on next
-/// use: a program that creates locks without end still gets bounded writer memory, at the cost of
-/// repeated definitions (readers accept them).
-const MAX_TABLE: usize = 1 << 16;
 /// How long the thread blocks waiting for events, when idle, before doing its periodic work.
 const TICK: Duration = Duration::from_millis(100);
 /// While events flow the thread polls, napping this long between batches: each wake-up costs
@@ -53,73 +34,15 @@ const SHORTEST_NAP: Duration = Duration::from_micros(250);
 /// channel instead.
 const MAX_NAP: Duration = Duration::from_millis(32);
 
-/// State shared by the layer, the guard and the thread.
-#[derive(Debug, Default)]
-pub(crate) struct Shared {
-    /// Events lost so far (channel full, writer gone, malformed, output failing, or left in the
-    /// output's buffer when the trace is closed on a failing output).
-    pub(crate) dropped: AtomicU64,
-    /// Set by the guard: write what is queued, close the trace and exit.
-    pub(crate) finish: AtomicBool,
-    /// Flush tickets handed out; the thread answers every ticket up to this number.
-    pub(crate) flush_requested: AtomicU64,
-    /// Highest flush ticket answered, and whether the thread has exited.
-    pub(crate) progress: Mutex<Progress>,
-    pub(crate) progressed: Condvar,
-}
-
-/// What the thread has done, for the guard to wait on.
-#[derive(Debug, Default)]
-pub(crate) struct Progress {
-    pub(crate) flushed: u64,
-    pub(crate) exited: bool,
-}
-
-impl Shared {
-    pub(crate) fn count_dropped(&self, n: u64) {
-        self.dropped.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// Waits until `done(progress)` or the thread exits, for at most `timeout`. Returns whether
-    /// `done` became true.
-    pub(crate) fn wait_for(&self, timeout: Duration, done: impl Fn(&Progress) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
-        loop {
-            if done(&progress) {
-                return true;
-            }
-            if progress.exited {
-                return false;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            progress = self
-                .progressed
-                .wait_timeout(progress, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-    }
-
-    fn update(&self, f: impl FnOnce(&mut Progress)) {
-        f(&mut self.progress.lock().unwrap_or_else(PoisonError::into_inner));
-        self.progressed.notify_all();
-    }
-}
-
 /// The thread's state.
 pub(crate) struct WriterThread {
     out: Option<Output>,
     rx: Receiver<Msg>,
-    shared: std::sync::Arc<Shared>,
+    shared: Arc<Shared>,
     capacity: usize,
     flush_interval: Duration,
-    strings: HashMap<Box<str>, StrId>,
-    threads: HashSet<u64>,
-    locks: HashSet<u64>,
+    /// The tables, and what turns events into records.
+    encoder: Encoder,
     /// Part of `shared.dropped` already written as `Dropped` records.
     reported: u64,
     /// Where each event written but not yet taken by the output ends, oldest first: what a
@@ -130,19 +53,13 @@ pub(crate) struct WriterThread {
     /// Set at the first write failure; cleared when a retry succeeds.
     failed_since: Option<Instant>,
     warned: bool,
-    warned_histogram: bool,
-    /// What a summary without a histogram carries.
-    empty_histogram: EncodedHistogram,
-    scratch: String,
-    /// Frames, native stacks and span stacks written so far.
-    defs: stack_defs::StackDefs,
 }
 
 impl WriterThread {
     pub(crate) fn new(
         out: Output,
         rx: Receiver<Msg>,
-        shared: std::sync::Arc<Shared>,
+        shared: Arc<Shared>,
         capacity: usize,
         flush_interval: Duration,
     ) -> Self {
@@ -152,19 +69,13 @@ impl WriterThread {
             shared,
             capacity,
             flush_interval,
-            strings: HashMap::new(),
-            threads: HashSet::new(),
-            locks: HashSet::new(),
+            encoder: Encoder::new(),
             reported: 0,
             unwritten: VecDeque::new(),
             flushed_ticket: 0,
             last_flush: Instant::now(),
             failed_since: None,
             warned: false,
-            warned_histogram: false,
-            empty_histogram: empty_histogram(),
-            scratch: String::new(),
-            defs: stack_defs::StackDefs::default(),
         }
     }
 
@@ -229,7 +140,14 @@ impl WriterThread {
             self.shared.count_dropped(1);
             return;
         }
-        match self.write_event(&event) {
+        let written = match self.out.as_mut() {
+            Some(out) => self.encoder.encode(&event, out),
+            None => Err(closed()),
+        };
+        if let Some(warning) = self.encoder.take_warning() {
+            eprintln!("lockprof: {warning}");
+        }
+        match written {
             Ok(()) => {
                 self.forget_taken();
                 if let Some(out) = &self.out {
@@ -256,178 +174,8 @@ impl WriterThread {
         self.unwritten.len() as u64
     }
 
-    fn write_event(&mut self, e: &EventMsg) -> io::Result<()> {
-        if self.strings.len() > MAX_TABLE
-            || self.locks.len() > MAX_TABLE
-            || self.threads.len() > MAX_TABLE
-        {
-            self.strings.clear();
-            self.locks.clear();
-            self.threads.clear();
-            self.defs.clear();
-        }
-        if !self.locks.contains(&e.lock_id) {
-            let name = self.intern(e.lock.as_str())?;
-            self.write(&Record::Lock {
-                id: e.lock_id,
-                name,
-                kind: e.lock_kind,
-            })?;
-            self.locks.insert(e.lock_id);
-        }
-        self.define_thread(e.thread_id, e.thread.as_str())?;
-        // The holder may never emit an event of its own; define it so its blame has a name.
-        if e.kind == Kind::Wait && e.holder_id != 0 && !e.holder.is_empty() {
-            self.define_thread(e.holder_id, e.holder.as_str())?;
-        }
-        let site = self.intern(e.site.as_str())?;
-        let (stack, holder_stack, spans) = match e.kind {
-            // A summary's two stacks: one of its waits', one of its holds'.
-            Kind::Summary => match e.summary.as_deref() {
-                Some(f) => (
-                    self.define_stack(f.wait_stack)?,
-                    self.define_stack(f.blame_stack)?,
-                    0,
-                ),
-                None => (0, 0, 0),
-            },
-            kind => (
-                self.define_stack(e.stack)?,
-                if kind == Kind::Wait {
-                    self.define_stack(e.holder_stack)?
-                } else {
-                    0
-                },
-                self.define_spans(&e.spans)?,
-            ),
-        };
-        let record = match e.kind {
-            Kind::Wait => Record::Wait(Wait {
-                lock: e.lock_id,
-                mode: e.mode,
-                thread: e.thread_id,
-                site,
-                holder: e.holder_id,
-                wait_ns: e.wait_ns,
-                at_ns: e.at_ns,
-                weight: e.weight,
-                timed_out: e.timed_out,
-                stack,
-                holder_stack,
-                spans,
-            }),
-            Kind::Hold => Record::Hold(Hold {
-                lock: e.lock_id,
-                mode: e.mode,
-                thread: e.thread_id,
-                site,
-                hold_ns: e.hold_ns,
-                blame_ns: e.blame_ns,
-                waiters: e.waiters,
-                at_ns: e.at_ns,
-                weight: e.weight,
-                hold_exact: e.hold_exact,
-                stack,
-                spans,
-            }),
-            Kind::Summary => {
-                let fields = e.summary.as_deref();
-                let (wait_hist, hold_hist) = match fields {
-                    Some(f) => (self.histogram(&f.wait_hist), self.histogram(&f.hold_hist)),
-                    None => (self.empty_histogram.clone(), self.empty_histogram.clone()),
-                };
-                let none = SummaryFields::default();
-                let f = fields.unwrap_or(&none);
-                return self.output()?.write_summary(&Summary {
-                    lock: e.lock_id,
-                    mode: e.mode,
-                    thread: e.thread_id,
-                    site,
-                    at_ns: e.at_ns,
-                    acquisitions: f.acquisitions,
-                    contended: f.contended,
-                    timeouts: f.timeouts,
-                    waits: f.waits,
-                    wait_ns: e.wait_ns,
-                    wait_hist,
-                    holds: f.holds,
-                    hold_ns: e.hold_ns,
-                    hold_hist,
-                    blame_ns: e.blame_ns,
-                    blame_estimated_ns: f.blame_estimated_ns,
-                    unattributed_ns: f.unattributed_ns,
-                    wait_stack: stack,
-                    blame_stack: holder_stack,
-                });
-            }
-        };
-        self.write(&record)
-    }
-
-    fn define_thread(&mut self, id: u64, name: &str) -> io::Result<()> {
-        if self.threads.contains(&id) {
-            return Ok(());
-        }
-        let name = if name.is_empty() {
-            // The events' name for an unnamed thread (docs/EVENTS.md).
-            self.scratch.clear();
-            self.scratch.push_str("thread-");
-            self.scratch.push_str(&id.to_string());
-            let s = std::mem::take(&mut self.scratch);
-            let id = self.intern(&s);
-            self.scratch = s;
-            id?
-        } else {
-            self.intern(name)?
-        };
-        self.write(&Record::Thread { id, name })?;
-        self.threads.insert(id);
-        Ok(())
-    }
-
-    fn intern(&mut self, value: &str) -> io::Result<StrId> {
-        if let Some(&id) = self.strings.get(value) {
-            return Ok(id);
-        }
-        let id = self.output()?.write_string(value)?;
-        self.strings.insert(value.into(), id);
-        Ok(id)
-    }
-
-    /// A base64 V2 histogram, its header checked (the writer passes the bytes on: decoding and
-    /// encoding them again was half of this thread's time). A bad one is replaced by an empty
-    /// histogram (the exact counts and sums of the summary are kept) with one warning, since
-    /// losing the whole summary would lose those counts too.
-    fn histogram(&mut self, base64: &str) -> EncodedHistogram {
-        if base64.is_empty() {
-            return self.empty_histogram.clone();
-        }
-        let checked = base64::engine::general_purpose::STANDARD
-            .decode(base64)
-            .map_err(|e| e.to_string())
-            .and_then(EncodedHistogram::new);
-        match checked {
-            Ok(h) => h,
-            Err(e) => {
-                if !self.warned_histogram {
-                    self.warned_histogram = true;
-                    eprintln!(
-                        "lockprof: a summary event has an unreadable histogram ({e}); recording it as empty"
-                    );
-                }
-                self.empty_histogram.clone()
-            }
-        }
-    }
-
     fn output(&mut self) -> io::Result<&mut Output> {
-        self.out
-            .as_mut()
-            .ok_or_else(|| io::Error::other("the trace is already closed"))
-    }
-
-    fn write(&mut self, record: &Record) -> io::Result<()> {
-        self.output()?.write(record)
+        self.out.as_mut().ok_or_else(closed)
     }
 
     fn fail(&mut self, e: &io::Error) {
@@ -488,9 +236,8 @@ impl WriterThread {
     fn write_dropped(&mut self) -> io::Result<()> {
         let total = self.shared.dropped.load(Ordering::Relaxed);
         if total > self.reported {
-            self.write(&Record::Dropped {
-                count: total - self.reported,
-            })?;
+            let count = total - self.reported;
+            self.output()?.write(&Record::Dropped { count })?;
             self.reported = total;
         }
         Ok(())
@@ -548,13 +295,8 @@ fn next_nap(nap: Duration, handled: usize, capacity: usize) -> Duration {
     }
 }
 
-/// An empty histogram with the parameters lockprof's summaries use (3 significant digits).
-fn empty_histogram() -> EncodedHistogram {
-    // A constant, valid parameter: `new` only fails for more than 5 significant digits.
-    let empty = Histogram::<u64>::new(3).expect("3 significant digits are valid");
-    let mut bytes = Vec::new();
-    hist::encode(&empty, &mut bytes).expect("an empty histogram encodes");
-    EncodedHistogram::new(bytes).expect("an encoded histogram is one")
+fn closed() -> io::Error {
+    io::Error::other("the trace is already closed")
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod decode;
 mod error;
 mod format;
+mod header;
 pub(crate) mod hist;
 mod reader;
 mod record;
