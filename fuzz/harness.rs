@@ -1,7 +1,8 @@
 // The fuzz targets' harness, shared by the cargo-fuzz targets in `fuzz_targets/` (through
-// `include!`) and by `tests/fuzz_corpus.rs`, which replays every file of `fuzz/corpus/` through
-// it in a normal `cargo test`. Every input is untrusted: none may panic, hang, or allocate beyond
-// its size, and whatever is read must render safely in every output format.
+// `include!`) and by `lockprof-examples/tests/fuzz_corpus.rs`, which replays every file of
+// `fuzz/corpus/` through it in a normal `cargo test`. Every input is untrusted: none may panic,
+// hang, or allocate beyond its size, and whatever is read must render safely in every output
+// format.
 
 use std::io::Write as _;
 

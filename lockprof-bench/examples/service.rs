@@ -121,7 +121,7 @@ fn child(settings: &Settings) {
     let steps = calibrate(settings.hold_ns);
     let out = std::env::temp_dir().join(format!("lockprof-service-{}.lptrace", std::process::id()));
     // SAFETY: nothing else runs yet, so nothing reads the environment concurrently.
-    unsafe { std::env::set_var(lockprof::OUT_ENV, &out) };
+    unsafe { std::env::set_var(lockprof::config::OUT_ENV, &out) };
     let guard = lockprof::init();
     let round = settings.round;
     for threads in [2, 4, 8, 16] {

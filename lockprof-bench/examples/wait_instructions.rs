@@ -53,10 +53,10 @@ fn main() {
     let trace = GlobalTrace::install().expect("install lockprof's Layer");
     // Unless events are asked for, every wait goes to the summary histograms: the storm regime.
     if !events {
-        lockprof::set_event_threshold(Duration::from_secs(3600));
+        lockprof::config::set_event_threshold(Duration::from_secs(3600));
     }
     // No wait captures a stack, as once the stack budget is spent.
-    lockprof::set_stack_capture(false);
+    lockprof::config::set_stack_capture(false);
     let lock = Arc::new(lockprof::Mutex::named("handed-over", 0u64));
     // Odd: the worker may try the lock (the main thread holds it); even: the worker is done.
     let turn = Arc::new(AtomicU32::new(0));

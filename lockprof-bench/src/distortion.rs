@@ -149,8 +149,8 @@ fn run_unprofiled(w: &Workload) -> Run {
 }
 
 fn run_profiled(w: &Workload, path: PathBuf) -> io::Result<Run> {
-    lockprof::set_enabled(true);
-    lockprof::set_hold_sample_interval(lockprof::config::DEFAULT_HOLD_SAMPLE_INTERVAL);
+    lockprof::config::set_enabled(true);
+    lockprof::config::set_hold_sample_interval(lockprof::config::DEFAULT_HOLD_SAMPLE_INTERVAL);
     let cpu = process_cpu_time();
     let (layer, guard) = lockprof::layer().with_path(&path).build()?;
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));

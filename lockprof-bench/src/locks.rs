@@ -141,7 +141,7 @@ lockprof_contender!(
     /// lockprof with recording switched off at run time (`set_enabled(false)`).
     LockprofOff,
     "bench-off",
-    enter: lockprof::set_enabled(false)
+    enter: lockprof::config::set_enabled(false)
 );
 
 lockprof_contender!(
@@ -159,7 +159,7 @@ lockprof_contender!(
     "bench-every-hold",
     enter: {
         restore_lockprof_defaults();
-        lockprof::set_hold_sample_interval(1);
+        lockprof::config::set_hold_sample_interval(1);
     }
 );
 
@@ -170,12 +170,12 @@ lockprof_contender!(
     "bench-no-stacks",
     enter: {
         restore_lockprof_defaults();
-        lockprof::set_stack_capture(false);
+        lockprof::config::set_stack_capture(false);
     }
 );
 
 fn restore_lockprof_defaults() {
-    lockprof::set_enabled(true);
-    lockprof::set_hold_sample_interval(lockprof::config::DEFAULT_HOLD_SAMPLE_INTERVAL);
-    lockprof::set_stack_capture(true);
+    lockprof::config::set_enabled(true);
+    lockprof::config::set_hold_sample_interval(lockprof::config::DEFAULT_HOLD_SAMPLE_INTERVAL);
+    lockprof::config::set_stack_capture(true);
 }

@@ -39,7 +39,7 @@ fn load_trace(path: &Path) -> Profile {
 #[test]
 fn waiter_and_holder_stacks_reach_the_flamegraphs_paired() {
     // Whatever LOCKPROF_STACKS says: this test is about stacks.
-    lockprof::set_stack_capture(true);
+    lockprof::config::set_stack_capture(true);
     let dir = tempfile::tempdir().unwrap();
     let path = match std::env::var_os("LOCKPROF_STACKS_KEEP") {
         Some(keep) => std::path::PathBuf::from(keep),

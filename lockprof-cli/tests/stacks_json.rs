@@ -15,7 +15,7 @@ use lockprof_cli::{LoadOptions, Source, load};
 #[test]
 fn json_lines_carry_stacks_and_pairs() {
     // Whatever LOCKPROF_STACKS says: this test is about stacks.
-    lockprof::set_stack_capture(true);
+    lockprof::config::set_stack_capture(true);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     let file = File::create(&path).unwrap();

@@ -52,11 +52,11 @@ fn is_fn(frame: &str, name: &str) -> bool {
 
 #[test]
 fn a_storms_waiting_is_shown_under_its_stacks_in_proportion() {
-    lockprof::set_stack_capture(true);
+    lockprof::config::set_stack_capture(true);
     // Waits long enough to be events take a capture each, from a budget (2 000 a second) that
     // a loaded machine's preempted threads can spend in a burst; the summaries' draws do not
     // take from it. This test is about where the time goes, not about that budget.
-    lockprof::set_stack_capture_rate(1_000_000);
+    lockprof::config::set_stack_capture_rate(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("storm.lptrace");
     let (layer, guard) = lockprof::layer().with_path(&path).build().unwrap();

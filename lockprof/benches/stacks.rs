@@ -11,7 +11,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use lockprof::config;
 use tracing_subscriber::layer::SubscriberExt;
+
+/// The deepest stack lockprof captures, in raw frames (`MAX_STACK_FRAMES` in
+/// lockprof/src/stacks/mod.rs): the raw unwind below fills an array as lockprof's capture does.
+const MAX_STACK_FRAMES: usize = 64;
 
 struct Sink;
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Sink {}
@@ -54,25 +59,25 @@ fn ping_pong(lock: &Arc<lockprof::Mutex<u64>>, iters: u64) -> Duration {
 
 fn contended(c: &mut Criterion) {
     install_sink();
-    lockprof::set_event_threshold(Duration::ZERO);
-    lockprof::set_event_rate_limit(u32::MAX);
+    config::set_event_threshold(Duration::ZERO);
+    config::set_event_rate_limit(u32::MAX);
     let mut group = c.benchmark_group("stacks/contended");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(5));
     let lock = Arc::new(lockprof::Mutex::named("bench", 0u64));
     for (name, on, rate) in [
         ("off", false, 0),
-        ("default_budget", true, lockprof::DEFAULT_STACK_CAPTURE_RATE),
+        ("default_budget", true, config::DEFAULT_STACK_CAPTURE_RATE),
         ("every_acquisition", true, u32::MAX),
     ] {
         group.bench_function(name, |b| {
-            lockprof::set_stack_capture(on);
-            lockprof::set_stack_capture_rate(rate);
+            config::set_stack_capture(on);
+            config::set_stack_capture_rate(rate);
             b.iter_custom(|iters| ping_pong(&lock, iters))
         });
     }
-    lockprof::set_stack_capture(true);
-    lockprof::set_stack_capture_rate(lockprof::DEFAULT_STACK_CAPTURE_RATE);
+    config::set_stack_capture(true);
+    config::set_stack_capture_rate(config::DEFAULT_STACK_CAPTURE_RATE);
     group.finish();
     let stats = lockprof::stack_stats();
     eprintln!("stack stats after the contended benchmarks: {stats:?}");
@@ -83,7 +88,7 @@ fn contended(c: &mut Criterion) {
 fn raw_capture(c: &mut Criterion) {
     c.bench_function("stacks/raw_unwind", |b| {
         b.iter(|| {
-            let mut ips = [0usize; lockprof::MAX_STACK_FRAMES + 1];
+            let mut ips = [0usize; MAX_STACK_FRAMES + 1];
             let mut n = 0;
             // SAFETY: Linux's unwinder is thread-safe; the callback does not panic.
             unsafe {

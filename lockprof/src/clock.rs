@@ -71,7 +71,7 @@ pub(crate) fn now_ns() -> u64 {
 /// Wall-clock time of the lockprof epoch (`at_ns == 0`), nanoseconds since the Unix epoch.
 ///
 /// The trace header records it so readers can turn `at_ns` into wall-clock time.
-pub fn epoch_unix_ns() -> u64 {
+pub(crate) fn epoch_unix_ns() -> u64 {
     epoch().unix_ns
 }
 

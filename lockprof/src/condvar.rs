@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use parking_lot_core::{DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
 
 use crate::acquire::{self, HoldToken};
-use crate::raw_mutex::RawProfiledMutex;
+// Under its public name (`lockprof::raw::RawMutex`), which the docs then show; not through
+// `crate::raw`, which re-exports this file's `RawCondvar`.
+use crate::raw_mutex::RawProfiledMutex as RawMutex;
 
 /// A condition variable usable with [`crate::MutexGuard`]: `wait`, `wait_for`, `wait_until`,
 /// `wait_while`, `notify_one`, `notify_all`, as parking_lot's `Condvar`.
@@ -27,16 +29,16 @@ use crate::raw_mutex::RawProfiledMutex;
 /// pair.1.wait_while(&mut ready, |ready| !*ready);
 /// assert!(*ready);
 /// ```
-pub type ProfiledCondvar = lock_api::Condvar<RawProfiledCondvar>;
+pub type Condvar = lock_api::Condvar<RawCondvar>;
 
-/// The raw condition variable behind [`ProfiledCondvar`].
+/// The raw condition variable behind [`Condvar`].
 #[derive(Debug)]
-pub struct RawProfiledCondvar {
+pub struct RawCondvar {
     /// Gives the condvar its own address to park on (a zero-sized type might share one).
     _key: u8,
 }
 
-impl RawProfiledCondvar {
+impl RawCondvar {
     fn key(&self) -> usize {
         std::ptr::from_ref(self) as usize
     }
@@ -49,7 +51,7 @@ impl RawProfiledCondvar {
     /// `mutex` must be held with acquisition state `*token`.
     unsafe fn wait_until_internal(
         &self,
-        mutex: &RawProfiledMutex,
+        mutex: &RawMutex,
         token: &mut HoldToken,
         deadline: Option<Instant>,
     ) -> bool {
@@ -88,13 +90,13 @@ impl RawProfiledCondvar {
 // and writes the new acquisition state into `guard`. It never returns without a notification or
 // timeout (no spurious wake-ups), and the notify methods report the exact number of threads
 // unparked.
-unsafe impl lock_api::RawCondvar for RawProfiledCondvar {
+unsafe impl lock_api::RawCondvar for RawCondvar {
     #[allow(clippy::declare_interior_mutable_const)]
-    const INIT: RawProfiledCondvar = RawProfiledCondvar { _key: 0 };
+    const INIT: RawCondvar = RawCondvar { _key: 0 };
 
-    type RawMutex = RawProfiledMutex;
+    type RawMutex = RawMutex;
 
-    unsafe fn wait(&self, mutex: &RawProfiledMutex, guard: &mut HoldToken) {
+    unsafe fn wait(&self, mutex: &RawMutex, guard: &mut HoldToken) {
         // SAFETY: forwarded from lock_api's contract: `mutex` is held with `guard`.
         unsafe { self.wait_until_internal(mutex, guard, None) };
     }
@@ -111,15 +113,16 @@ unsafe impl lock_api::RawCondvar for RawProfiledCondvar {
     }
 }
 
-// SAFETY: as for `RawCondvar`, with a deadline: returns `true` only when the park timed out.
-unsafe impl lock_api::RawCondvarTimed for RawProfiledCondvar {
+// SAFETY: as for `lock_api::RawCondvar`, with a deadline: returns `true` only when the park timed
+// out.
+unsafe impl lock_api::RawCondvarTimed for RawCondvar {
     fn checked_duration_to_instant(timeout: &Duration) -> Option<Instant> {
         Instant::now().checked_add(*timeout)
     }
 
     unsafe fn wait_until(
         &self,
-        mutex: &RawProfiledMutex,
+        mutex: &RawMutex,
         guard: &mut HoldToken,
         deadline: &Instant,
     ) -> bool {
@@ -127,12 +130,7 @@ unsafe impl lock_api::RawCondvarTimed for RawProfiledCondvar {
         unsafe { self.wait_until_internal(mutex, guard, Some(*deadline)) }
     }
 
-    unsafe fn wait_for(
-        &self,
-        mutex: &RawProfiledMutex,
-        guard: &mut HoldToken,
-        timeout: &Duration,
-    ) -> bool {
+    unsafe fn wait_for(&self, mutex: &RawMutex, guard: &mut HoldToken, timeout: &Duration) -> bool {
         let deadline = Instant::now().checked_add(*timeout);
         // SAFETY: forwarded from lock_api's contract.
         unsafe { self.wait_until_internal(mutex, guard, deadline) }

@@ -1,10 +1,44 @@
-//! Runtime settings. Each is one relaxed atomic, read only on slow paths (and `enabled` on the
-//! fast path), so changing them at run time is cheap and safe.
+//! Every setting and its default: whether the locks record, which waits and holds become events,
+//! how holds are sampled, native stacks, and the trace file the Layer writes.
+//!
+//! | setting | default | changed by |
+//! |---------|---------|------------|
+//! | recording | on | [`set_enabled`] ([`is_enabled`]) |
+//! | waits and holds that are events, not summaries | from [`DEFAULT_EVENT_THRESHOLD`] (10 µs) | [`set_event_threshold`] |
+//! | events per second, whole process | [`DEFAULT_EVENT_RATE_LIMIT`] (5 000) | [`set_event_rate_limit`] |
+//! | uncontended holds timed | one in [`DEFAULT_HOLD_SAMPLE_INTERVAL`] (1 024) | [`set_hold_sample_interval`] |
+//! | native stack capture | on, off if [`STACKS_ENV`] (`LOCKPROF_STACKS`) is `0`, `off` or `false` | [`set_stack_capture`] ([`stack_capture`]) |
+//! | stack captures per second, whole process | [`DEFAULT_STACK_CAPTURE_RATE`] (2 000) | [`set_stack_capture_rate`] |
+//! | distinct stacks kept | [`MAX_STACKS`] (16 384) | fixed |
+//! | the Layer's trace file | [`default_path()`]: [`OUT_ENV`] (`$LOCKPROF_OUT`), or `lockprof-<pid>.lptrace` | [`LayerBuilder::with_path`](crate::LayerBuilder::with_path) |
+//! | the Layer's queue, in events | [`DEFAULT_BUFFER_EVENTS`] (4 096) | [`LayerBuilder::with_buffer_events`](crate::LayerBuilder::with_buffer_events) |
+//! | how often the Layer flushes | [`DEFAULT_FLUSH_INTERVAL`] (1 s) | [`LayerBuilder::with_flush_interval`](crate::LayerBuilder::with_flush_interval) |
+//! | how long the guard waits for the trace at exit | [`DEFAULT_SHUTDOWN_TIMEOUT`] (5 s) | [`LayerBuilder::with_shutdown_timeout`](crate::LayerBuilder::with_shutdown_timeout) |
+//!
+//! The Layer's settings (feature `subscriber`) belong to each Layer, given to its builder. The
+//! others are process-wide, one relaxed atomic each, read only on slow paths (and
+//! [`is_enabled`] on the fast path), so changing them at run time is cheap and safe:
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! lockprof::config::set_event_threshold(Duration::from_micros(100));
+//! lockprof::config::set_stack_capture(false);
+//! ```
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::rate_limit::RateLimit;
+
+#[cfg(feature = "subscriber")]
+pub use crate::layer::{
+    DEFAULT_BUFFER_EVENTS, DEFAULT_FLUSH_INTERVAL, DEFAULT_SHUTDOWN_TIMEOUT, OUT_ENV, default_path,
+};
+pub use crate::stacks::{
+    DEFAULT_STACK_CAPTURE_RATE, MAX_STACKS, STACKS_ENV, set_stack_capture, set_stack_capture_rate,
+    stack_capture,
+};
 
 /// Waits and holds at least this long are individual events by default; shorter ones are
 /// aggregated into per-thread summary histograms.

@@ -1,6 +1,14 @@
 //! Drop-in [`parking_lot`](https://docs.rs/parking_lot) locks that record lock contention:
-//! how often each lock was contended, how long threads waited and held it, and **which thread
-//! and which code held it while others waited** (its *blame*).
+//! how often each lock was contended, how long threads waited for it and held it, and **which
+//! thread and which code held it while others waited** (its *blame*).
+//!
+//! [`Mutex`], [`RwLock`] and [`Condvar`] are parking_lot's, built on the same [`lock_api`]:
+//! the same methods and guards (`MutexGuard::map`, `RwLockUpgradableReadGuard::upgrade`, …),
+//! `const` constructors for statics, the same blocking algorithm. Changing
+//! `use parking_lot::{Mutex, RwLock}` to `use lockprof::{Mutex, RwLock}` is the whole change.
+//! Each lock also has a name for reports: the one given to [`Mutex::named`](ProfiledLock::named),
+//! or where it was created (`file:line`). [`ProfiledLock`] and [`ProfiledRwLock`] are the types
+//! `Mutex` and `RwLock` name.
 //!
 //! # What it records
 //!
@@ -11,11 +19,13 @@
 //! - Native stacks of the waiters and holders where the time is, span context, and the holder
 //!   each wait waited for.
 //! - Uncontended acquisitions read no clock and emit nothing: a few instructions over
-//!   `parking_lot`'s, so the locks can stay in production builds.
+//!   `parking_lot`'s, so the locks can stay in production builds. Under contention the clock is
+//!   read around the wait, and events are emitted after the lock is released, never inside the
+//!   critical section.
 //!
-//! Everything goes out as [`tracing`](https://docs.rs/tracing) events with target `lockprof`
-//! (fields: [`event`], docs/EVENTS.md in the repository). lockprof's own Layer writes them to
-//! a compact trace file, which the `lockprof` command line turns into reports and flamegraphs.
+//! Everything goes out as [`tracing`](https://docs.rs/tracing) events with target `lockprof`.
+//! lockprof's own Layer writes them to a compact trace file, which the `lockprof` command line
+//! (the `lockprof-cli` crate) turns into reports, histograms and flamegraphs.
 //!
 //! # Quick start
 //!
@@ -30,7 +40,7 @@
 //! # let dir = std::env::temp_dir().join(format!("lockprof-doc-{}", std::process::id()));
 //! # std::fs::create_dir_all(&dir).unwrap();
 //! # // SAFETY: no other thread runs yet.
-//! # unsafe { std::env::set_var(lockprof::OUT_ENV, dir.join("orders.lptrace")) };
+//! # unsafe { std::env::set_var(lockprof::config::OUT_ENV, dir.join("orders.lptrace")) };
 //! // Writes $LOCKPROF_OUT, or lockprof-<pid>.lptrace; the trace is complete when the guard
 //! // is dropped.
 //! let guard = lockprof::init();
@@ -42,23 +52,113 @@
 //! # }
 //! ```
 //!
-//! A program that already installs a `tracing` subscriber adds [`layer()`] to it instead of
-//! calling [`init()`]. Then `lockprof report lockprof-<pid>.lptrace` (the `lockprof-cli`
-//! crate) prints where the waiting went.
+//! Then `lockprof report lockprof-<pid>.lptrace` prints, per lock, the contention, the waits and
+//! holds, who was blamed and where threads waited.
+//!
+//! A program that already installs a `tracing` subscriber adds lockprof's Layer to it instead of
+//! calling [`init()`]: [`layer()`] returns a [`LayerBuilder`], whose `build` gives the
+//! [`LockprofLayer`] and the [`FlushGuard`] that completes the trace when dropped.
 //!
 //! # Reading the events with your own subscriber
 //!
-//! The events are ordinary `tracing` events at `TRACE` level, so any subscriber sees them:
-//! `tracing_subscriber::fmt().json()` prints them as JSON lines, which the command line reads
-//! too. Native stacks travel as ids, defined by `stack` events. [`flush()`] emits every thread's
-//! pending summaries; the [`config`] functions set what is recorded (recording on or off, the
-//! event threshold and budget, hold sampling, stack capture).
+//! The events are ordinary `tracing` events, so any subscriber sees them: target
+//! [`event::TARGET`] (`"lockprof"`), level `TRACE`, the kind in field [`event::EVENT`] (`wait`,
+//! `hold`, `summary`, or `stack` for a native stack's frames), and the other field names as
+//! constants in [`event`]. docs/EVENTS.md in the repository is the contract: every field, what is
+//! exact and what is estimated, when summaries are flushed. A Layer that adds up the time threads
+//! waited:
+//!
+//! ```
+//! use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+//! use std::sync::{Arc, Barrier};
+//! use std::time::Duration;
+//!
+//! use lockprof::event;
+//! use tracing::field::{Field, Visit};
+//! use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
+//!
+//! static WAITED_NS: AtomicU64 = AtomicU64::new(0);
+//!
+//! /// The fields of one lockprof event that this Layer uses.
+//! #[derive(Default)]
+//! struct Fields {
+//!     kind: String,
+//!     wait_ns: u64,
+//! }
+//!
+//! impl Visit for Fields {
+//!     fn record_str(&mut self, field: &Field, value: &str) {
+//!         if field.name() == event::EVENT {
+//!             self.kind = value.to_owned();
+//!         }
+//!     }
+//!     fn record_u64(&mut self, field: &Field, value: u64) {
+//!         if field.name() == event::WAIT_NS {
+//!             self.wait_ns = value;
+//!         }
+//!     }
+//!     fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+//! }
+//!
+//! struct Waited;
+//!
+//! impl<S: tracing::Subscriber> Layer<S> for Waited {
+//!     fn on_event(&self, e: &tracing::Event<'_>, _: Context<'_, S>) {
+//!         if e.metadata().target() == event::TARGET {
+//!             let mut fields = Fields::default();
+//!             e.record(&mut fields);
+//!             if fields.kind == event::WAIT {
+//!                 WAITED_NS.fetch_add(fields.wait_ns, Relaxed);
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Waited)).unwrap();
+//! # lockprof::config::set_stack_capture(false); // no symbolization in a doctest
+//!
+//! static LEDGER: lockprof::Mutex<u64> = lockprof::Mutex::named("ledger", 0);
+//! let held = Arc::new(Barrier::new(2));
+//! let holder = std::thread::spawn({
+//!     let held = Arc::clone(&held);
+//!     move || {
+//!         let mut ledger = LEDGER.lock();
+//!         held.wait();
+//!         std::thread::sleep(Duration::from_millis(50));
+//!         *ledger += 1;
+//!     }
+//! });
+//! held.wait();
+//! *LEDGER.lock() += 1; // waits for the holder: a `wait` event once this thread lets go
+//! holder.join().unwrap();
+//! lockprof::flush(); // and every thread's summaries, now
+//! assert!(WAITED_NS.load(Relaxed) > 0);
+//! ```
+//!
+//! `tracing_subscriber::fmt().json()` writes the events as JSON lines, which the `lockprof`
+//! command line reads as well as trace files. Native stacks travel as ids, defined by `stack`
+//! events. [`flush()`] emits every thread's pending summaries and events.
+//!
+//! # Settings
+//!
+//! [`config`] holds every setting with its default: recording on or off, the threshold from
+//! which a wait or hold is an event, the process's event budget, hold sampling, stack capture,
+//! and the Layer's output. The process-wide ones can be changed at any time.
+//!
+//! # Modules
+//!
+//! - [`config`]: the settings and their defaults.
+//! - [`event`]: the events' target, kinds and field names.
+//! - [`trace`]: the trace file's reader and writer, for tools of your own
+//!   ([`TraceReader`](trace::TraceReader)); docs/FORMAT.md has the bytes.
+//! - [`raw`]: the raw locks, for code generic over [`lock_api`]'s traits, which is re-exported
+//!   so that such code names the version lockprof uses.
 //!
 //! # Cargo features
 //!
-//! - `subscriber` (default): lockprof's Layer, [`init()`] and the trace writer (pulls in
-//!   `tracing-subscriber`). Without it, the locks still emit their events to whatever
-//!   subscriber the program has.
+//! - `subscriber` (on by default): lockprof's Layer, [`layer()`], [`init()`] and the trace file
+//!   they write (pulls in `tracing-subscriber`). Without it the locks still emit their events to
+//!   whatever subscriber the program has, and [`trace`] still reads trace files.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod acquire;
@@ -78,6 +178,7 @@ mod mutex;
 mod name;
 mod primitive;
 mod rate_limit;
+pub mod raw;
 mod raw_mutex;
 mod raw_rwlock;
 mod recorder;
@@ -87,37 +188,24 @@ mod stacks;
 mod thread;
 pub mod trace;
 
-pub use acquire::HoldToken;
-pub use clock::epoch_unix_ns;
-pub use condvar::{ProfiledCondvar, RawProfiledCondvar};
-pub use config::{
-    is_enabled, set_enabled, set_event_rate_limit, set_event_threshold, set_hold_sample_interval,
-};
+pub use lock_api;
+
+pub use condvar::Condvar;
 pub use kind::{LockKind, Mode};
 #[cfg(feature = "subscriber")]
-pub use layer::{
-    DEFAULT_BUFFER_EVENTS, DEFAULT_FLUSH_INTERVAL, DEFAULT_SHUTDOWN_TIMEOUT, FlushGuard, InitError,
-    LayerBuilder, LockprofLayer, OUT_ENV, default_path, init, layer, try_init,
-};
+pub use layer::{FlushGuard, InitError, LayerBuilder, LockprofLayer, init, layer, try_init};
 pub use lock_api::WaitTimeoutResult;
 pub use mutex::{MappedMutexGuard, MutexGuard, ProfiledLock};
-pub use raw_mutex::RawProfiledMutex;
-pub use raw_rwlock::RawProfiledRwLock;
 pub use rwlock::{
     MappedRwLockReadGuard, MappedRwLockWriteGuard, ProfiledRwLock, RwLockReadGuard,
     RwLockUpgradableReadGuard, RwLockWriteGuard,
 };
-pub use stacks::{
-    DEFAULT_STACK_CAPTURE_RATE, MAX_STACK_FRAMES, MAX_STACKS, STACKS_ENV, StackStats,
-    set_stack_capture, set_stack_capture_rate, stack_capture, stack_stats,
-};
+pub use stacks::{StackStats, stack_stats};
 
 /// `parking_lot::Mutex`'s name for [`ProfiledLock`].
 pub type Mutex<T> = ProfiledLock<T>;
 /// `parking_lot::RwLock`'s name for [`ProfiledRwLock`].
 pub type RwLock<T> = ProfiledRwLock<T>;
-/// `parking_lot::Condvar`'s name for [`ProfiledCondvar`].
-pub type Condvar = ProfiledCondvar;
 
 /// Emits every thread's pending summary events now (counts, short-wait and short-hold
 /// histograms) and their pending events: threads alive (idle or not), threads that have exited,

@@ -4,16 +4,15 @@ use std::fmt;
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use crate::acquire::HoldToken;
 use crate::name::LockName;
-use crate::raw_mutex::RawProfiledMutex;
+use crate::raw::{HoldToken, RawMutex};
 
 /// Guard of a [`ProfiledLock`]: `lock_api`'s `MutexGuard`, so `map`, `try_map`, `unlocked`,
 /// `unlock_fair` and the rest work as with parking_lot.
-pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawProfiledMutex, T>;
+pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawMutex, T>;
 
 /// A [`MutexGuard`] mapped to part of the protected data.
-pub type MappedMutexGuard<'a, T> = lock_api::MappedMutexGuard<'a, RawProfiledMutex, T>;
+pub type MappedMutexGuard<'a, T> = lock_api::MappedMutexGuard<'a, RawMutex, T>;
 
 /// A mutual-exclusion lock that records contention: parking_lot's `Mutex` with the same methods,
 /// plus a name and an id.
@@ -34,7 +33,7 @@ pub type MappedMutexGuard<'a, T> = lock_api::MappedMutexGuard<'a, RawProfiledMut
 // Aligned to a pair of cache lines: see `LockMeta` for the layout.
 #[repr(align(128))]
 pub struct ProfiledLock<T: ?Sized> {
-    inner: lock_api::Mutex<RawProfiledMutex, T>,
+    inner: lock_api::Mutex<RawMutex, T>,
 }
 
 impl<T> ProfiledLock<T> {
@@ -53,7 +52,7 @@ impl<T> ProfiledLock<T> {
 
     const fn with_name(name: LockName, value: T) -> ProfiledLock<T> {
         ProfiledLock {
-            inner: lock_api::Mutex::from_raw(RawProfiledMutex::new(name), value),
+            inner: lock_api::Mutex::from_raw(RawMutex::new(name), value),
         }
     }
 
@@ -142,7 +141,7 @@ impl<T: ?Sized> ProfiledLock<T> {
     /// As `lock_api::Mutex::raw`: operations on the raw lock must keep every live guard and
     /// reference to the data valid.
     #[inline]
-    pub unsafe fn raw(&self) -> &RawProfiledMutex {
+    pub unsafe fn raw(&self) -> &RawMutex {
         // SAFETY: forwarded from this function's contract.
         unsafe { self.inner.raw() }
     }
@@ -161,7 +160,7 @@ impl<T: ?Sized> ProfiledLock<T> {
 
     /// The `lock_api` mutex inside, for APIs generic over `lock_api::Mutex`.
     #[inline]
-    pub fn as_lock_api(&self) -> &lock_api::Mutex<RawProfiledMutex, T> {
+    pub fn as_lock_api(&self) -> &lock_api::Mutex<RawMutex, T> {
         &self.inner
     }
 }

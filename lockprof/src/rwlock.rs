@@ -5,21 +5,19 @@ use std::fmt;
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use crate::acquire::HoldToken;
 use crate::name::LockName;
-use crate::raw_rwlock::RawProfiledRwLock;
+use crate::raw::{HoldToken, RawRwLock};
 
 /// Read guard of a [`ProfiledRwLock`].
-pub type RwLockReadGuard<'a, T> = lock_api::RwLockReadGuard<'a, RawProfiledRwLock, T>;
+pub type RwLockReadGuard<'a, T> = lock_api::RwLockReadGuard<'a, RawRwLock, T>;
 /// Write guard of a [`ProfiledRwLock`] (`downgrade`, `downgrade_to_upgradable`, `map`, …).
-pub type RwLockWriteGuard<'a, T> = lock_api::RwLockWriteGuard<'a, RawProfiledRwLock, T>;
+pub type RwLockWriteGuard<'a, T> = lock_api::RwLockWriteGuard<'a, RawRwLock, T>;
 /// Upgradable read guard of a [`ProfiledRwLock`] (`upgrade`, `try_upgrade`, …).
-pub type RwLockUpgradableReadGuard<'a, T> =
-    lock_api::RwLockUpgradableReadGuard<'a, RawProfiledRwLock, T>;
+pub type RwLockUpgradableReadGuard<'a, T> = lock_api::RwLockUpgradableReadGuard<'a, RawRwLock, T>;
 /// A read guard mapped to part of the data.
-pub type MappedRwLockReadGuard<'a, T> = lock_api::MappedRwLockReadGuard<'a, RawProfiledRwLock, T>;
+pub type MappedRwLockReadGuard<'a, T> = lock_api::MappedRwLockReadGuard<'a, RawRwLock, T>;
 /// A write guard mapped to part of the data.
-pub type MappedRwLockWriteGuard<'a, T> = lock_api::MappedRwLockWriteGuard<'a, RawProfiledRwLock, T>;
+pub type MappedRwLockWriteGuard<'a, T> = lock_api::MappedRwLockWriteGuard<'a, RawRwLock, T>;
 
 /// A reader-writer lock that records contention: parking_lot's `RwLock` with the same methods,
 /// plus a name and an id.
@@ -43,7 +41,7 @@ pub type MappedRwLockWriteGuard<'a, T> = lock_api::MappedRwLockWriteGuard<'a, Ra
 // Aligned to a pair of cache lines: see `LockMeta` for the layout.
 #[repr(align(128))]
 pub struct ProfiledRwLock<T: ?Sized> {
-    inner: lock_api::RwLock<RawProfiledRwLock, T>,
+    inner: lock_api::RwLock<RawRwLock, T>,
 }
 
 impl<T> ProfiledRwLock<T> {
@@ -62,7 +60,7 @@ impl<T> ProfiledRwLock<T> {
 
     const fn with_name(name: LockName, value: T) -> ProfiledRwLock<T> {
         ProfiledRwLock {
-            inner: lock_api::RwLock::from_raw(RawProfiledRwLock::new(name), value),
+            inner: lock_api::RwLock::from_raw(RawRwLock::new(name), value),
         }
     }
 
@@ -220,7 +218,7 @@ impl<T: ?Sized> ProfiledRwLock<T> {
     /// As `lock_api::RwLock::raw`: operations on the raw lock must keep every live guard and
     /// reference to the data valid.
     #[inline]
-    pub unsafe fn raw(&self) -> &RawProfiledRwLock {
+    pub unsafe fn raw(&self) -> &RawRwLock {
         // SAFETY: forwarded from this function's contract.
         unsafe { self.inner.raw() }
     }
@@ -239,7 +237,7 @@ impl<T: ?Sized> ProfiledRwLock<T> {
 
     /// The `lock_api` lock inside, for APIs generic over `lock_api::RwLock`.
     #[inline]
-    pub fn as_lock_api(&self) -> &lock_api::RwLock<RawProfiledRwLock, T> {
+    pub fn as_lock_api(&self) -> &lock_api::RwLock<RawRwLock, T> {
         &self.inner
     }
 }

@@ -20,7 +20,7 @@ const STORM: u64 = 2_000;
 #[test]
 fn noisy_threads_share_the_budget_and_cannot_take_a_quiet_threads_events() {
     install();
-    lockprof::set_event_rate_limit(RATE as u32);
+    lockprof::config::set_event_rate_limit(RATE as u32);
     let noisy = Arc::new(lockprof::Mutex::named("noisy", ()));
     let held = noisy.lock();
     // Four threads give up on a lock held throughout, over and over, until told to stop and

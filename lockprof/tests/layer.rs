@@ -757,7 +757,7 @@ fn init_installs_a_global_subscriber_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("init.lptrace");
     let output = child("init_installs_a_global_subscriber_once")
-        .env(lockprof::OUT_ENV, &path)
+        .env(lockprof::config::OUT_ENV, &path)
         .output()
         .expect("run child");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -776,8 +776,8 @@ fn init_installs_a_global_subscriber_once() {
 
 #[test]
 fn default_path_is_the_pid_file_or_the_env_var() {
-    let path = lockprof::default_path();
-    if std::env::var_os(lockprof::OUT_ENV).is_none() {
+    let path = lockprof::config::default_path();
+    if std::env::var_os(lockprof::config::OUT_ENV).is_none() {
         assert_eq!(
             path,
             Path::new(&format!("lockprof-{}.lptrace", std::process::id()))

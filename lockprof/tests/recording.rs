@@ -112,14 +112,14 @@ fn with_every_hold_sampled_the_summary_counts_every_hold() {
     install();
     // The interval is read when a thread's countdown restarts: set it before the thread's first
     // acquisition (the setting is global; other tests do not depend on it).
-    lockprof::set_hold_sample_interval(1);
+    lockprof::config::set_hold_sample_interval(1);
     let lock = Arc::new(lockprof::Mutex::named("sample-every-hold", 0u64));
     let l = Arc::clone(&lock);
     thread::spawn(move || {
         for _ in 0..1_000 {
             *l.lock() += 1;
         }
-        lockprof::set_hold_sample_interval(lockprof::config::DEFAULT_HOLD_SAMPLE_INTERVAL);
+        lockprof::config::set_hold_sample_interval(lockprof::config::DEFAULT_HOLD_SAMPLE_INTERVAL);
     })
     .join()
     .unwrap();
@@ -174,9 +174,9 @@ fn recording_off_makes_no_events_and_changes_no_behaviour() {
     let lock = Arc::new(lockprof::Mutex::named("switched-off", 0));
     // Only this test's thread switches recording off, but the switch is global: run the
     // contention on threads started while it is off and switch back right after.
-    lockprof::set_enabled(false);
+    lockprof::config::set_enabled(false);
     contend(&lock, Duration::from_millis(3));
-    lockprof::set_enabled(true);
+    lockprof::config::set_enabled(true);
     assert_eq!(*lock.lock(), 1);
     assert!(events(lock.id(), event::WAIT).is_empty());
     assert!(events(lock.id(), event::HOLD).is_empty());

@@ -17,8 +17,8 @@ const THRESHOLD: Duration = Duration::from_micros(2);
 #[test]
 fn a_storms_short_holds_are_summarised_not_reported_one_by_one() {
     install();
-    lockprof::set_event_threshold(THRESHOLD);
-    lockprof::set_event_rate_limit(u32::MAX);
+    lockprof::config::set_event_threshold(THRESHOLD);
+    lockprof::config::set_event_rate_limit(u32::MAX);
     let lock = Arc::new(lockprof::Mutex::named("storm-holds", 0u64));
     let increments = storm(&lock, 100_000, 50);
     assert_eq!(*lock.lock(), increments);

@@ -28,7 +28,7 @@ pub(crate) type StackId = u32;
 
 /// Deepest stack captured, in raw frames (before inlined frames are expanded and lockprof's own
 /// frames trimmed). Deeper stacks keep their leaf-most frames and are marked truncated.
-pub const MAX_STACK_FRAMES: usize = 64;
+pub(crate) const MAX_STACK_FRAMES: usize = 64;
 
 /// Distinct stacks kept per process. Past it, new stacks are not recorded (their events say "no
 /// stack") and are counted in [`StackStats::dropped_table_full`]. Each costs at most

@@ -277,6 +277,6 @@ impl Header {
     /// A header for a trace of this process. Its start time is the lockprof epoch (where `at_ns`
     /// is 0), so readers can turn `at_ns` into wall-clock time.
     pub fn now() -> Header {
-        Header::new(std::process::id(), crate::epoch_unix_ns())
+        Header::new(std::process::id(), crate::clock::epoch_unix_ns())
     }
 }

@@ -93,7 +93,7 @@ pub fn install() {
     INSTALLED.get_or_init(|| {
         // These tests time waits and holds to the millisecond on a 2-core machine; stack
         // capture and its one-time symbolization (tens of ms of CPU) are tested elsewhere.
-        lockprof::set_stack_capture(false);
+        lockprof::config::set_stack_capture(false);
         let subscriber = tracing_subscriber::registry().with(Capture);
         tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
     });

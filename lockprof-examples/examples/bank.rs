@@ -262,7 +262,7 @@ fn main() {
         OPENING_BALANCE * ACCOUNTS as u64
     );
 
-    let trace = lockprof::default_path();
+    let trace = lockprof::config::default_path();
     let trace = std::path::absolute(&trace).unwrap_or(trace);
     println!("trace: {}", trace.display());
 }

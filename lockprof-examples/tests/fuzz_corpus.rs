@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 #[allow(dead_code)]
 mod harness {
-    include!("../fuzz/harness.rs");
+    include!("../../fuzz/harness.rs");
 }
 
 fn corpus(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
+        .join("../fuzz/corpus")
         .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

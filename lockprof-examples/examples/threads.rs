@@ -47,7 +47,7 @@ fn main() {
     assert_eq!(count, THREADS * INCREMENTS_PER_THREAD);
     println!("counter = {count} ({THREADS} threads x {INCREMENTS_PER_THREAD} increments)");
 
-    let trace = lockprof::default_path();
+    let trace = lockprof::config::default_path();
     let trace = std::path::absolute(&trace).unwrap_or(trace);
     println!("trace: {}", trace.display());
 }

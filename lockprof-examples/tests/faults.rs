@@ -108,7 +108,7 @@ fn child_command(mode: &str) -> Command {
     cmd.args(["--ignored", "--exact", "child", "--nocapture", "-q"])
         .args(["--test-threads", "1"])
         .env(CHILD_ENV, mode)
-        .env_remove(lockprof::OUT_ENV)
+        .env_remove(lockprof::config::OUT_ENV)
         .stdin(Stdio::null());
     cmd
 }
@@ -127,7 +127,7 @@ struct ChildRun {
 fn run_child(mode: &str, out: Option<&Path>) -> ChildRun {
     let mut cmd = child_command(mode);
     if let Some(out) = out {
-        cmd.env(lockprof::OUT_ENV, out);
+        cmd.env(lockprof::config::OUT_ENV, out);
     }
     let start = Instant::now();
     let Output {
@@ -270,7 +270,7 @@ fn killed_mid_run_the_trace_reads_up_to_the_last_whole_record() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("killed.lptrace");
     let mut child = child_command("forever")
-        .env(lockprof::OUT_ENV, &trace)
+        .env(lockprof::config::OUT_ENV, &trace)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
