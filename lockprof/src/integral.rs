@@ -30,6 +30,10 @@ const MAX_WAITERS: u64 = N_MASK >> C_BITS;
 /// moment later got there first), not waiting.
 const HALF_RANGE: u64 = 1 << (C_BITS - 1);
 
+/// Two clock readings of a thread that does not hold the lock further apart than this mean it
+/// was preempted between them: what it read in between may be out of date.
+pub(crate) const CLOSE_NS: u64 = 2_000;
+
 /// One lock's waiting integral and the point up to which it has been charged to holders.
 /// `waiting`, which the fast path reads, comes last: it begins the lock's second cache line, with
 /// the raw lock word (see `LockMeta`).
@@ -183,7 +187,6 @@ impl WaitIntegral {
     /// waits that ended after its reading as if they had gone on until then: the read of W is
     /// bracketed by `before` and a reading of `clock` after it, which must be close.
     pub(crate) fn integral_outside(&self, before: u64, clock: fn() -> u64) -> Option<u64> {
-        const CLOSE_NS: u64 = 2_000;
         let word = self.waiting.load(Relaxed);
         (clock().saturating_sub(before) <= CLOSE_NS).then(|| Self::integral_of(word, before))
     }

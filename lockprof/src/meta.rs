@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use crate::LockKind;
-use crate::hold_mark::HoldMark;
+use crate::hold_mark::MarkSlot;
 use crate::integral::WaitIntegral;
 use crate::name::LockName;
 
@@ -45,7 +45,7 @@ pub(crate) struct LockMeta {
     /// release takes it, and if it is old, the hold has made a waiter wait long: it is measured,
     /// charged from the mark (see `acquire::release`). On the second line: waiters write it
     /// beside the lock word's parked bit, and the release reads it beside the lock word.
-    hold_mark: AtomicU64,
+    pub(crate) hold_mark: MarkSlot,
     /// How sparsely a storm is sampled: one exclusive acquisition in `2^shift` (0: no storm; see
     /// `storm_shift`). Written only at measured releases and when a storm ends.
     shift: AtomicU16,
@@ -86,7 +86,7 @@ impl LockMeta {
             integral: WaitIntegral::new(),
             last_release: AtomicU64::new(0),
             last_adapted_us: AtomicU32::new(0),
-            hold_mark: AtomicU64::new(0),
+            hold_mark: MarkSlot::new(),
             checkpoint: AtomicU16::new(0),
             epoch: AtomicU16::new(0),
             blamed: AtomicU64::new(0),
@@ -140,37 +140,6 @@ impl LockMeta {
             // Readers may release at once: either's store invalidates, so no read-modify-write.
             self.epoch.store(epoch.wrapping_add(1), Relaxed);
         }
-    }
-
-    /// Marks the current hold now, by `clock`, for a thread that does not hold the lock, unless
-    /// it is marked already (see `hold_mark`). W is read between two clock readings, as such a
-    /// thread must (see `WaitIntegral::integral_outside`).
-    pub(crate) fn mark_hold(&self, clock: fn() -> u64) {
-        if self.hold_mark.load(Relaxed) != 0 {
-            return;
-        }
-        let now = clock();
-        if let Some(integral) = self.integral.integral_outside(now, clock) {
-            self.hold_mark.store(HoldMark::pack(now, integral), Relaxed);
-        }
-    }
-
-    /// Takes the current hold's mark, if there is one (one load beside the lock word).
-    #[inline]
-    pub(crate) fn take_hold_mark(&self) -> Option<HoldMark> {
-        match self.hold_mark.load(Relaxed) {
-            0 => None,
-            word => {
-                self.hold_mark.store(0, Relaxed);
-                Some(HoldMark::from_word(word))
-            }
-        }
-    }
-
-    /// Whether the current hold is marked (one load beside the lock word).
-    #[inline(always)]
-    pub(crate) fn has_hold_mark(&self) -> bool {
-        self.hold_mark.load(Relaxed) != 0
     }
 
     /// Whether charging the integral now gives the current hold's own blame (see `checkpoint`).
@@ -363,12 +332,12 @@ mod tests {
         meta.integral.end_wait(storm, 5_000);
         // A long hold begins at 5 000; a waiter arrives at 6 000 and parks at 7 000.
         let parked = meta.integral.begin_wait(6_000);
-        meta.mark_hold(|| 7_000);
+        meta.hold_mark.mark(&meta.integral, || 7_000);
         // A second waiter leaves the first one's mark.
-        meta.mark_hold(|| 8_000);
-        assert!(meta.has_hold_mark());
-        let mark = meta.take_hold_mark().expect("a waiter parked");
-        assert!(!meta.has_hold_mark());
+        meta.hold_mark.mark(&meta.integral, || 8_000);
+        assert!(meta.hold_mark.is_set());
+        let mark = meta.hold_mark.take().expect("a waiter parked");
+        assert!(!meta.hold_mark.is_set());
         assert!(!mark.is_old(7_000 + 19_999));
         assert!(mark.is_old(2_007_000));
         // The release at 2 007 000 is charged from the mark: the hold's own blame but for the

@@ -95,7 +95,7 @@ fn contended_capturing(
         _ => capture == WaiterStack::AtStart,
     };
     if marks {
-        meta.mark_hold(clock::now_ns);
+        meta.hold_mark.mark(&meta.integral, clock::now_ns);
     }
     if thread::id_if_registered() == 0 {
         register_thread();
@@ -202,7 +202,7 @@ fn waiting(meta: &LockMeta) {
         thread::add_passed_over(now.saturating_sub(start));
     }
     if meta.storm_shift() != 0 {
-        meta.mark_hold(clock::now_ns);
+        meta.hold_mark.mark(&meta.integral, clock::now_ns);
     }
 }
 
@@ -213,6 +213,6 @@ fn waiting(meta: &LockMeta) {
 #[cold]
 pub(crate) fn woke_waiter(meta: &LockMeta) {
     if meta.storm_shift() != 0 && recording() {
-        meta.mark_hold(clock::now_ns);
+        meta.hold_mark.mark(&meta.integral, clock::now_ns);
     }
 }

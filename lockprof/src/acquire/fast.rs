@@ -53,8 +53,12 @@ fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: M
             // a long hold is then measured however late its waiters get to run to mark it (see
             // `release_slow`). A storm's threads taking the lock back from themselves cost
             // nothing more.
+            // So is one that begins with the hold already marked: the mark was left before
+            // this hold began (for the hold before, or by an unlock that woke a waiter), and
+            // charging from it would take the hand-off's waiting too.
             if meta.integral.has_live_waiters()
-                && meta.holder.load(Relaxed) != thread::id_if_registered()
+                && (meta.holder.load(Relaxed) != thread::id_if_registered()
+                    || meta.hold_mark.is_set())
             {
                 return acquired_timed(meta, site, key);
             }

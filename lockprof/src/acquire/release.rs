@@ -23,7 +23,7 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
     // waiter or wakes one, so `waiters` covers the mark.)
     if token.start_ns == 0
         && !token.is_deferred()
-        && !(waiters && (for_waiters || meta.has_hold_mark()))
+        && !(waiters && (for_waiters || meta.hold_mark.is_set()))
     {
         if waiters {
             meta.lose_checkpoint();
@@ -57,7 +57,7 @@ fn release_slow(
     // unless it noted W at its own start. One clock reading, beside the wake-up this release is
     // about to make or the waiter's yields.
     let mut from_mark = None;
-    if let Some(mark) = meta.take_hold_mark()
+    if let Some(mark) = meta.hold_mark.take()
         && recording
     {
         now = clock::now_ns();

@@ -4,7 +4,8 @@ use std::io;
 
 use tracing_subscriber::layer::SubscriberExt as _;
 
-use super::{FlushGuard, layer};
+use super::builder::layer;
+use super::guard::FlushGuard;
 
 /// Why [`try_init`] could not install the lockprof subscriber.
 #[derive(Debug, thiserror::Error)]

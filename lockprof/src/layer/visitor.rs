@@ -4,7 +4,7 @@ use std::fmt::{self, Write as _};
 
 use tracing_core::field::{Field, Visit};
 
-use super::name::Name;
+use super::inline_name::Name;
 use crate::{LockKind, Mode, event};
 
 /// Which lockprof event this is.

@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use super::{StackId, Symbolized, symbolize, table};
+use super::frames::Symbolized;
+use super::symbolize;
+use super::table::{self, StackId};
 
 /// Stack ids a thread has defined; forgotten (and defined again if used again) past this many.
 const MAX_DEFINED: usize = 4096;

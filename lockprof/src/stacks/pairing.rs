@@ -11,7 +11,7 @@
 //!
 //! Word layout: stack id (24 bits) | holder thread id mod 2^16 | hold end in µs mod 2^24 (≈ 16.7 s).
 
-use super::StackId;
+use super::table::StackId;
 
 const STACK_BITS: u32 = 24;
 const THREAD_BITS: u32 = 16;

@@ -6,7 +6,15 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{MAX_STACKS, StackId, Symbolized};
+use super::frames::Symbolized;
+
+/// Id of a captured stack: dense from 1 in a process; 0 means "no stack".
+pub(crate) type StackId = u32;
+
+/// Distinct stacks kept per process. Past it, new stacks are not recorded (their events say "no
+/// stack") and are counted in [`StackStats::dropped_table_full`](crate::StackStats::dropped_table_full). Each costs at most
+/// `8 × MAX_STACK_FRAMES` bytes of addresses plus its symbols, so the table stays under ≈ 10 MiB.
+pub const MAX_STACKS: usize = 16_384;
 
 /// One distinct stack.
 struct Entry {

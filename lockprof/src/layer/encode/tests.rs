@@ -9,7 +9,7 @@ use base64::Engine as _;
 use hdrhistogram::Histogram;
 
 use super::Encoder;
-use crate::layer::name::Name;
+use crate::layer::inline_name::Name;
 use crate::layer::visitor::{EventMsg, Kind, SpanNames};
 use crate::trace::{Header, Record, StrId, Summary, TraceReader, TraceWriter, Wait, hist};
 use crate::{LockKind, Mode};
