@@ -6,7 +6,7 @@ use super::options::ReportOptions;
 use super::rows::{self, UNATTRIBUTED_NOTE};
 use crate::model::percent;
 use crate::render::buckets::{DECADES, bar, log_buckets};
-use crate::render::names::lock_title;
+use crate::render::names::{instances_note, lock_title};
 use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Width of the bars of the per-lock wait histogram.
@@ -49,8 +49,9 @@ fn write_lock(
     let name = escape::terminal(&lock.name);
     writeln!(
         out,
-        "{} ({})",
+        "{}{} ({})",
         lock_title(profile, lock, &name),
+        instances_note(lock),
         lock.kind.as_str()
     )?;
     let mut line = format!(
