@@ -26,12 +26,12 @@ pub(crate) fn short_stack(frames: &[String], n: usize) -> String {
     out
 }
 
-/// How a lock is titled: `name` (the lock's name, already escaped for the output), then its id
-/// when the profile lists instances (`name #7`: instances may share a name), then the input it
-/// came from when several were merged. A class's title is its name: the lock frame of the
-/// flamegraphs.
-pub(crate) fn lock_title(profile: &Profile, lock: &LockProfile, name: &str) -> String {
-    let mut title = name.to_owned();
+/// How a lock is titled, before it is escaped for the output: its name, then its id when the
+/// profile lists instances (`ledger #7`: instances may share a name), then the input it came
+/// from when several were merged (`ledger (input 2)`). A class is titled by its name: the lock
+/// frame of the flamegraphs.
+pub(crate) fn lock_title(profile: &Profile, lock: &LockProfile) -> String {
+    let mut title = lock.name.clone();
     if profile.grouping == Grouping::Instance {
         title.push_str(&format!(" #{}", lock.id));
     }

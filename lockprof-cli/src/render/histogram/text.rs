@@ -28,8 +28,8 @@ pub fn write_text(profile: &Profile, metric: Metric, mut out: impl Write) -> io:
         }
         any = true;
         let s = dist.stats();
-        let name = escape::terminal(&lock.name);
-        let title = lock_title(profile, lock, &name);
+        let title = lock_title(profile, lock);
+        let title = escape::terminal(&title);
         writeln!(
             out,
             "{} of lock {title}{} ({}): {}, total {}",

@@ -175,12 +175,8 @@ struct Row {
 
 /// The lock's title, with the number of instances of a class of several.
 fn title(profile: &Profile, lock: &LockProfile) -> String {
-    let name = escape::markdown(&lock.name);
-    format!(
-        "{}{}",
-        lock_title(profile, lock, &name),
-        instances_note(lock)
-    )
+    let title = lock_title(profile, lock);
+    format!("{}{}", escape::markdown(&title), instances_note(lock))
 }
 
 fn table(

@@ -46,11 +46,11 @@ fn write_lock(
     opts: &ReportOptions,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let name = escape::terminal(&lock.name);
+    let title = lock_title(profile, lock);
     writeln!(
         out,
         "{}{} ({})",
-        lock_title(profile, lock, &name),
+        escape::terminal(&title),
         instances_note(lock),
         lock.kind.as_str()
     )?;
