@@ -4,7 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use hdrhistogram::Histogram;
-use lockprof::trace::{Header, Hold, Record, Summary, TraceWriter, Wait};
+use lockprof::trace::{Frame, Header, Hold, Record, Stack, Summary, TraceWriter, Wait};
 use lockprof::{LockKind, Mode};
 
 pub const MS: u64 = 1_000_000;
@@ -104,6 +104,44 @@ pub fn with_blame_estimated(mut summary: Record, estimated_ns: u64) -> Record {
         s.blame_estimated_ns = estimated_ns;
     }
     summary
+}
+
+/// `wait` with the waiter's native stack and the thread that held the lock with its stack, as a
+/// trace with stack capture records them (the wait is then paired with that hold).
+pub fn with_holder(mut wait: Record, stack: u64, holder: u64, holder_stack: u64) -> Record {
+    if let Record::Wait(w) = &mut wait {
+        (w.stack, w.holder, w.holder_stack) = (stack, holder, holder_stack);
+    }
+    wait
+}
+
+/// `hold` with the holder's native stack.
+pub fn with_stack(mut hold: Record, stack: u64) -> Record {
+    if let Record::Hold(h) = &mut hold {
+        h.stack = stack;
+    }
+    hold
+}
+
+/// The definitions of native stack `id`: one frame (also `id`), the function named by string
+/// `function`, in no known file (string `no_file`, empty).
+pub fn one_frame_stack(id: u64, function: u32, no_file: u32) -> [Record; 2] {
+    [
+        Record::Frame(Frame {
+            id,
+            function,
+            file: no_file,
+            line: 0,
+            inlined: false,
+            resolved: true,
+        }),
+        Record::Stack(Stack {
+            id,
+            frames: vec![id],
+            truncated: false,
+            unresolved: false,
+        }),
+    ]
 }
 
 pub fn string(id: u32, value: &str) -> Record {
@@ -252,9 +290,13 @@ pub fn synthetic_records(events: usize, locks: u64, threads: u64, sites: u32) ->
     out
 }
 
+mod classes;
 pub mod golden;
 mod json;
 
 // Each test file uses a different part of what is shared.
 #[allow(unused_imports)]
-pub use json::{Buffer, b64, json_lines};
+pub use {
+    classes::{ACCOUNT, class_records},
+    json::{Buffer, b64, json_lines},
+};
