@@ -5,21 +5,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::{aggregate, lock};
 use lockprof::LockKind;
 use lockprof::trace::Record;
 use lockprof_cli::flame::{Frames, View, folded_with};
-use lockprof_cli::{Aggregator, Cell, Grouping, Profile, TraceInput};
-
-fn aggregate(inputs: &[Vec<Record>]) -> Profile {
-    let mut agg = Aggregator::new();
-    for records in inputs {
-        let mut input = TraceInput::new(&mut agg);
-        for r in records {
-            input.record(r);
-        }
-    }
-    agg.finish()
-}
+use lockprof_cli::{Cell, Grouping, Profile};
 
 /// The synthetic trace with its 40 locks named `lock-0` to `lock-3` (lock `l` is `lock-{l % 4}`):
 /// four classes of ten.
@@ -135,21 +125,9 @@ fn kinds_and_inputs_stay_apart() {
         common::string(0, "cache"),
         common::string(1, "worker"),
         common::string(2, "src/cache.rs:1"),
-        Record::Lock {
-            id: 1,
-            name: 0,
-            kind: LockKind::Mutex,
-        },
-        Record::Lock {
-            id: 2,
-            name: 0,
-            kind: LockKind::RwLock,
-        },
-        Record::Lock {
-            id: 3,
-            name: 0,
-            kind: LockKind::Mutex,
-        },
+        lock(1, 0, LockKind::Mutex),
+        lock(2, 0, LockKind::RwLock),
+        lock(3, 0, LockKind::Mutex),
         Record::Thread { id: 1, name: 1 },
         common::wait(1, 1, 2, common::MS, 0, 1),
         common::wait(2, 1, 2, 2 * common::MS, 0, 1),

@@ -4,7 +4,7 @@
 use lockprof::LockKind;
 use lockprof::trace::Record;
 
-use super::{MS, US, hold, one_frame_stack, string, summary, wait, with_holder, with_stack};
+use super::{MS, US, hold, lock, one_frame_stack, string, summary, wait, with_holder, with_stack};
 
 /// The name of the three account locks: the site that created them.
 pub const ACCOUNT: &str = "src/accounts.rs:20";
@@ -43,17 +43,9 @@ pub fn class_records() -> Vec<Record> {
     r.extend(one_frame_stack(transfer, 6, 8));
     r.extend(one_frame_stack(audit, 7, 8));
     for id in 1..=3 {
-        r.push(Record::Lock {
-            id,
-            name: account,
-            kind: LockKind::Mutex,
-        });
+        r.push(lock(id, account, LockKind::Mutex));
     }
-    r.push(Record::Lock {
-        id: 4,
-        name: ledger,
-        kind: LockKind::Mutex,
-    });
+    r.push(lock(4, ledger, LockKind::Mutex));
     r.push(Record::Thread { id: 1, name: w1 });
     r.push(Record::Thread { id: 2, name: w2 });
     for (lock, ms) in [(1, 10), (2, 20)] {

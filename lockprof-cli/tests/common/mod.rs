@@ -144,6 +144,24 @@ pub fn one_frame_stack(id: u64, function: u32, no_file: u32) -> [Record; 2] {
     ]
 }
 
+/// Defines lock `id`, named by string `name`.
+pub fn lock(id: u64, name: u32, kind: LockKind) -> Record {
+    Record::Lock { id, name, kind }
+}
+
+/// The profile of `inputs`, each a trace's records, aggregated as `lockprof report` does (locks
+/// as instances).
+pub fn aggregate(inputs: &[Vec<Record>]) -> lockprof_cli::Profile {
+    let mut agg = lockprof_cli::Aggregator::new();
+    for records in inputs {
+        let mut input = lockprof_cli::TraceInput::new(&mut agg);
+        for r in records {
+            input.record(r);
+        }
+    }
+    agg.finish()
+}
+
 pub fn string(id: u32, value: &str) -> Record {
     Record::String {
         id,
