@@ -116,7 +116,8 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
     }
 }
 
-/// Loads the inputs, reports what was noticed on `io.err`, and applies `--lock`.
+/// Loads the inputs, reports what was noticed on `io.err`, groups the locks into classes unless
+/// `--by-instance`, and applies `--lock`.
 fn load_selected<O: Write, E: Write>(
     inputs: &Inputs,
     io: &mut Io<'_, O, E>,
@@ -136,6 +137,9 @@ fn load_selected<O: Write, E: Write>(
         let _ = writeln!(io.err, "lockprof: {kind}: {notice}");
     }
     let mut profile = loaded.profile;
+    if !inputs.by_instance {
+        profile.group_classes();
+    }
     if let Some(name) = &inputs.lock {
         profile.retain_lock(name)?;
     }
@@ -169,6 +173,7 @@ fn run_demo(dir: &Path, duration: Duration) -> Result<DemoPaths, Error> {
         &LoadOptions::default(),
     )?;
     let mut profile = loaded.profile;
+    profile.group_classes();
     profile.sort(SortKey::Wait);
     let mut report = Vec::new();
     write_report(&profile, ReportFormat::Text, &mut report)

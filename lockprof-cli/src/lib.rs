@@ -12,6 +12,7 @@
 //!
 //! let loaded = load(&[Source::File("app.lptrace".into())], &LoadOptions::default())?;
 //! let mut profile = loaded.profile;
+//! profile.group_classes(); // one entry per lock name, as the command shows by default
 //! profile.sort(lockprof_cli::SortKey::Wait);
 //! report::write_text(&profile, &report::ReportOptions::default(), std::io::stdout())?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -31,7 +32,8 @@ pub use aggregation::Aggregator;
 pub use app::{Io, Loaded, load, run};
 pub use error::Error;
 pub use model::{
-    Cell, Distribution, LockProfile, Pair, Profile, SortKey, StackCell, StackUsage, Stats, Usage,
+    Cell, Distribution, Grouping, LockProfile, Pair, Profile, SortKey, StackCell, StackUsage,
+    Stats, Usage,
 };
 pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
 pub use render::{flame, histogram, humanize, report};

@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{MS, US, hold, string, summary, wait};
+use common::{MS, US, aggregate, hold, string, summary, wait};
 use lockprof::LockKind;
 use lockprof::trace::Record;
-use lockprof_cli::{Aggregator, Profile, SortKey, TraceInput};
+use lockprof_cli::SortKey;
 
 fn defs() -> Vec<Record> {
     vec![
@@ -23,17 +23,6 @@ fn defs() -> Vec<Record> {
         Record::Thread { id: 1, name: 1 },
         Record::Thread { id: 2, name: 2 },
     ]
-}
-
-fn aggregate(inputs: &[Vec<Record>]) -> Profile {
-    let mut agg = Aggregator::new();
-    for records in inputs {
-        let mut input = TraceInput::new(&mut agg);
-        for r in records {
-            input.record(r);
-        }
-    }
-    agg.finish()
 }
 
 /// Whether `got` is `want` to 3 significant digits (hdrhistogram's equivalent range).

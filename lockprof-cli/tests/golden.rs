@@ -121,6 +121,7 @@ fn json_report_follows_the_schema_exactly() {
             "holder_stacks",
             "holders",
             "holds_estimated",
+            "instances",
             "kind",
             "name",
             "pairs",

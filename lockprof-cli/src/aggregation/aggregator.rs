@@ -13,7 +13,8 @@ use super::intern::{Interner, NO_STACK, SeqInterner, SpansId, StackId, Sym};
 use super::lock_accumulator::{LockAccumulator, MAX_WEIGHT};
 use super::native_stacks::{NativeStacks, TRUNCATED_FRAME};
 use super::pairing::{PairedWait, Pairing, RawPair};
-use crate::{Cell, Pair, Profile, StackCell};
+use crate::model::sort_pairs;
+use crate::{Cell, Grouping, Pair, Profile, StackCell};
 
 /// Earliest and latest timestamp seen in one input.
 #[derive(Clone, Copy, Debug)]
@@ -286,10 +287,7 @@ impl Aggregator {
             .zip(per_lock)
             .enumerate()
             .map(|(i, (acc, mut cells))| {
-                cells.sort_by(|a, b| {
-                    (&a.thread, &a.spans, &a.frames, &a.site)
-                        .cmp(&(&b.thread, &b.spans, &b.frames, &b.site))
-                });
+                cells.sort_by(|a, b| a.key().cmp(&b.key()));
                 let raw = LockIdx::try_from(i)
                     .ok()
                     .and_then(|i| raw_pairs.remove(&i))
@@ -308,6 +306,7 @@ impl Aggregator {
             dropped_events: dropped,
             inputs: times.len(),
             native_stacks: stacks.any(),
+            grouping: Grouping::Instance,
             locks,
         }
     }
@@ -326,21 +325,6 @@ fn resolve_pairs(raw: Vec<RawPair>, names: &Interner, stacks: &NativeStacks) -> 
             wait_ns: p.wait_ns,
         })
         .collect();
-    pairs.sort_by(|a, b| {
-        b.wait_ns.cmp(&a.wait_ns).then_with(|| {
-            (
-                &a.waiter_thread,
-                &a.waiter_frames,
-                &a.holder_thread,
-                &a.holder_frames,
-            )
-                .cmp(&(
-                    &b.waiter_thread,
-                    &b.waiter_frames,
-                    &b.holder_thread,
-                    &b.holder_frames,
-                ))
-        })
-    });
+    sort_pairs(&mut pairs);
     pairs
 }

@@ -123,6 +123,7 @@ impl LockAccumulator {
         LockProfile {
             input: self.input as usize,
             id: self.id,
+            instances: 1,
             name: names.resolve(self.name).to_owned(),
             kind: self.kind,
             acquisitions: self.acquisitions,

@@ -33,7 +33,7 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
-/// The traces to read.
+/// The traces to read, and how their locks are listed.
 #[derive(Debug, Args)]
 pub struct Inputs {
     /// Native traces or tracing JSON-lines logs; several are merged; `-` reads stdin.
@@ -42,6 +42,10 @@ pub struct Inputs {
     /// Only the lock(s) with this name.
     #[arg(long, value_name = "NAME")]
     pub lock: Option<String>,
+    /// One entry per lock instance, titled `name #id`, instead of one per lock class (every lock
+    /// with the same name: its given name, or the site that created it).
+    #[arg(long)]
+    pub by_instance: bool,
 }
 
 /// Arguments of `report`.

@@ -63,6 +63,14 @@ pub struct StackCell {
     pub cell: Cell,
 }
 
+impl StackCell {
+    /// What tells one cell of a lock from another: thread, spans, frames, site. A lock's cells
+    /// are sorted by it.
+    pub(crate) fn key(&self) -> (&str, &[String], &[String], &str) {
+        (&self.thread, &self.spans, &self.frames, &self.site)
+    }
+}
+
 /// A wait paired with the hold it waited for: who waited where, and who held the lock where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pair {
@@ -78,6 +86,28 @@ pub struct Pair {
     pub waits: u64,
     /// Nanoseconds waited.
     pub wait_ns: u64,
+}
+
+impl Pair {
+    /// What tells one pair of a lock from another: who waited where, who held it where.
+    pub(crate) fn key(&self) -> (&str, &[String], &str, &[String]) {
+        (
+            &self.waiter_thread,
+            &self.waiter_frames,
+            &self.holder_thread,
+            &self.holder_frames,
+        )
+    }
+}
+
+/// Orders a lock's pairs as [`LockProfile::pairs`](crate::LockProfile::pairs) lists them: most
+/// wait first, then by [`Pair::key`].
+pub(crate) fn sort_pairs(pairs: &mut [Pair]) {
+    pairs.sort_by(|a, b| {
+        b.wait_ns
+            .cmp(&a.wait_ns)
+            .then_with(|| a.key().cmp(&b.key()))
+    });
 }
 
 /// A [`Cell`] summed over every cell with the same native stack.

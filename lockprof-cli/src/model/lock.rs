@@ -13,8 +13,11 @@ pub struct LockProfile {
     /// Index of the input (trace file) the lock is from; locks of different inputs are distinct
     /// even when their names and ids agree.
     pub input: usize,
-    /// The lock's id in that input.
+    /// The lock's id in that input; for a class, the lowest of its instances' ids.
     pub id: u64,
+    /// How many lock instances this entry stands for: 1 for an instance, the number of locks
+    /// of the class once grouped ([`Profile::group_classes`](crate::Profile::group_classes)).
+    pub instances: u64,
     /// The lock's name (untrusted: escape before display).
     pub name: String,
     /// Mutex or RwLock.

@@ -1,16 +1,19 @@
-//! The model: the queryable profile every output is rendered from. Per lock, exact counts, wait
-//! and hold distributions, blame, and the (thread, spans, native stack, site) cells that the
-//! holder, waiter and site tables and the flamegraphs are derived from. It knows nothing of where
-//! the numbers came from (reading, aggregation) or how they are shown (render).
+//! The model: the queryable profile every output is rendered from. Per lock (an instance, or a
+//! class: the instances of one name merged), exact counts, wait and hold distributions, blame,
+//! and the (thread, spans, native stack, site) cells that the holder, waiter and site tables and
+//! the flamegraphs are derived from. It knows nothing of where the numbers came from (reading,
+//! aggregation) or how they are shown (render).
 
 mod cell;
+mod class;
 mod distribution;
 mod lock;
 mod profile;
 
+pub(crate) use cell::sort_pairs;
 pub use cell::{Cell, Pair, StackCell, StackUsage, Usage};
 pub use distribution::{Distribution, Stats};
 pub(crate) use distribution::{SIGFIG, add_histogram, new_histogram, record_n, stats_of};
 pub use lock::LockProfile;
 pub(crate) use lock::percent;
-pub use profile::{Profile, SortKey};
+pub use profile::{Grouping, Profile, SortKey};

@@ -1,5 +1,5 @@
 //! The aggregate of one or more traces, and the selections commands make of it: order, `--lock`,
-//! `--top`.
+//! `--top` (and lock classes, in `class.rs`).
 
 use super::LockProfile;
 use crate::Error;
@@ -18,6 +18,18 @@ pub enum SortKey {
     Contended,
 }
 
+/// What one entry of [`Profile::locks`] stands for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Grouping {
+    /// One lock instance: what aggregation gives, titled with its id, as several may share a
+    /// name.
+    #[default]
+    Instance,
+    /// A lock class: every lock of one input with the same name and kind
+    /// ([`Profile::group_classes`]).
+    Class,
+}
+
 /// The aggregate of one or more traces.
 #[derive(Clone, Debug, Default)]
 pub struct Profile {
@@ -31,7 +43,10 @@ pub struct Profile {
     /// Whether any event carried a native stack (flamegraphs then show a `[no stack]` frame for
     /// the time without one, so totals stay whole).
     pub native_stacks: bool,
-    /// Every lock seen, in order of first appearance.
+    /// Whether [`locks`](Self::locks) lists lock instances or lock classes.
+    pub grouping: Grouping,
+    /// Every lock (instance or class, as [`grouping`](Self::grouping) says) seen, in order of
+    /// first appearance.
     pub locks: Vec<LockProfile>,
 }
 

@@ -1,6 +1,7 @@
 //! How locks and stacks are named in every output.
 
-use crate::{LockProfile, Profile};
+use crate::render::humanize;
+use crate::{Grouping, LockProfile, Profile};
 
 /// The frame standing for native stacks that were not captured (stack capture off, or a summary
 /// or a long event that found no capture left), so that every nanosecond stays in the graph.
@@ -25,12 +26,27 @@ pub(crate) fn short_stack(frames: &[String], n: usize) -> String {
     out
 }
 
-/// How a lock is titled: `name` (the lock's name, already escaped for the output), plus the input
-/// it came from when several were merged.
-pub(crate) fn lock_title(profile: &Profile, lock: &LockProfile, name: &str) -> String {
+/// How a lock is titled, before it is escaped for the output: its name, then its id when the
+/// profile lists instances (`ledger #7`: instances may share a name), then the input it came
+/// from when several were merged (`ledger (input 2)`). A class is titled by its name: the lock
+/// frame of the flamegraphs.
+pub(crate) fn lock_title(profile: &Profile, lock: &LockProfile) -> String {
+    let mut title = lock.name.clone();
+    if profile.grouping == Grouping::Instance {
+        title.push_str(&format!(" #{}", lock.id));
+    }
     if profile.inputs > 1 {
-        format!("{name} (input {})", lock.input + 1)
+        title.push_str(&format!(" (input {})", lock.input + 1));
+    }
+    title
+}
+
+/// What follows the title of a class of several locks in the reports and histograms:
+/// ` × 16 instances`; nothing for a single lock.
+pub(crate) fn instances_note(lock: &LockProfile) -> String {
+    if lock.instances > 1 {
+        format!(" × {} instances", humanize::count(lock.instances))
     } else {
-        name.to_owned()
+        String::new()
     }
 }

@@ -3,14 +3,8 @@
 //! `tracing_subscriber::fmt().json()`).
 #![allow(dead_code, unreachable_pub)]
 
-use std::collections::HashMap;
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
-
-use base64::Engine;
 use hdrhistogram::Histogram;
-use hdrhistogram::serialization::{Serializer, V2Serializer};
-use lockprof::trace::{Header, Hold, Record, Summary, TraceWriter, Wait};
+use lockprof::trace::{Frame, Header, Hold, Record, Stack, Summary, TraceWriter, Wait};
 use lockprof::{LockKind, Mode};
 
 pub const MS: u64 = 1_000_000;
@@ -110,6 +104,62 @@ pub fn with_blame_estimated(mut summary: Record, estimated_ns: u64) -> Record {
         s.blame_estimated_ns = estimated_ns;
     }
     summary
+}
+
+/// `wait` with the waiter's native stack and the thread that held the lock with its stack, as a
+/// trace with stack capture records them (the wait is then paired with that hold).
+pub fn with_holder(mut wait: Record, stack: u64, holder: u64, holder_stack: u64) -> Record {
+    if let Record::Wait(w) = &mut wait {
+        (w.stack, w.holder, w.holder_stack) = (stack, holder, holder_stack);
+    }
+    wait
+}
+
+/// `hold` with the holder's native stack.
+pub fn with_stack(mut hold: Record, stack: u64) -> Record {
+    if let Record::Hold(h) = &mut hold {
+        h.stack = stack;
+    }
+    hold
+}
+
+/// The definitions of native stack `id`: one frame (also `id`), the function named by string
+/// `function`, in no known file (string `no_file`, empty).
+pub fn one_frame_stack(id: u64, function: u32, no_file: u32) -> [Record; 2] {
+    [
+        Record::Frame(Frame {
+            id,
+            function,
+            file: no_file,
+            line: 0,
+            inlined: false,
+            resolved: true,
+        }),
+        Record::Stack(Stack {
+            id,
+            frames: vec![id],
+            truncated: false,
+            unresolved: false,
+        }),
+    ]
+}
+
+/// Defines lock `id`, named by string `name`.
+pub fn lock(id: u64, name: u32, kind: LockKind) -> Record {
+    Record::Lock { id, name, kind }
+}
+
+/// The profile of `inputs`, each a trace's records, aggregated as `lockprof report` does (locks
+/// as instances).
+pub fn aggregate(inputs: &[Vec<Record>]) -> lockprof_cli::Profile {
+    let mut agg = lockprof_cli::Aggregator::new();
+    for records in inputs {
+        let mut input = lockprof_cli::TraceInput::new(&mut agg);
+        for r in records {
+            input.record(r);
+        }
+    }
+    agg.finish()
 }
 
 pub fn string(id: u32, value: &str) -> Record {
@@ -258,155 +308,13 @@ pub fn synthetic_records(events: usize, locks: u64, threads: u64, sites: u32) ->
     out
 }
 
-/// A `Write` the JSON formatter writes lines into.
-#[derive(Clone, Default)]
-pub struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    pub fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-pub fn b64(h: &Histogram<u64>) -> String {
-    let mut bytes = Vec::new();
-    V2Serializer::new().serialize(h, &mut bytes).unwrap();
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// `records` as the JSON lines `tracing_subscriber::fmt().json()` writes for the events lockprof
-/// emits (field names of `lockprof::event`), with an unrelated log line after every `noise`-th
-/// event (0: none) and, when `span` is given, every event inside a span of that name.
-pub fn json_lines(records: &[Record], flatten: bool, noise: usize, span: Option<&str>) -> Vec<u8> {
-    let buf = Buffer::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .flatten_event(flatten)
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        let _entered = span.map(|name| {
-            // Span names must be static; the tests use a fixed set.
-            let s = match name {
-                "handle_request" => tracing::info_span!("handle_request", id = 7),
-                _ => tracing::info_span!("other"),
-            };
-            s.entered()
-        });
-        emit_all(records, noise);
-    });
-    buf.take()
-}
-
-fn emit_all(records: &[Record], noise: usize) {
-    let mut strings: HashMap<u32, String> = HashMap::new();
-    let mut threads: HashMap<u64, String> = HashMap::new();
-    let mut locks: HashMap<u64, (String, LockKind)> = HashMap::new();
-    let mut n = 0;
-    for r in records {
-        let s = |id: &u32| strings.get(id).cloned().unwrap_or_default();
-        match r {
-            Record::String { id, value } => {
-                strings.insert(*id, value.clone());
-            }
-            Record::Thread { id, name } => {
-                threads.insert(*id, s(name));
-            }
-            Record::Lock { id, name, kind } => {
-                locks.insert(*id, (s(name), *kind));
-            }
-            Record::Wait(w) => {
-                let (lock, kind) = locks[&w.lock].clone();
-                tracing::event!(
-                    target: "lockprof",
-                    tracing::Level::TRACE,
-                    event = "wait",
-                    lock = lock.as_str(),
-                    lock_id = w.lock,
-                    lock_kind = kind.as_str(),
-                    mode = w.mode.as_str(),
-                    thread = threads[&w.thread].as_str(),
-                    thread_id = w.thread,
-                    site = s(&w.site).as_str(),
-                    holder = "",
-                    holder_id = w.holder,
-                    wait_ns = w.wait_ns,
-                    at_ns = w.at_ns,
-                    weight = w.weight,
-                    timed_out = w.timed_out,
-                );
-            }
-            Record::Hold(h) => {
-                let (lock, kind) = locks[&h.lock].clone();
-                tracing::event!(
-                    target: "lockprof",
-                    tracing::Level::TRACE,
-                    event = "hold",
-                    lock = lock.as_str(),
-                    lock_id = h.lock,
-                    lock_kind = kind.as_str(),
-                    mode = h.mode.as_str(),
-                    thread = threads[&h.thread].as_str(),
-                    thread_id = h.thread,
-                    site = s(&h.site).as_str(),
-                    hold_ns = h.hold_ns,
-                    blame_ns = h.blame_ns,
-                    waiters = h.waiters,
-                    at_ns = h.at_ns,
-                    weight = h.weight,
-                    hold_exact = h.hold_exact,
-                );
-            }
-            Record::Summary(m) => {
-                let (lock, kind) = locks[&m.lock].clone();
-                tracing::event!(
-                    target: "lockprof",
-                    tracing::Level::TRACE,
-                    event = "summary",
-                    lock = lock.as_str(),
-                    lock_id = m.lock,
-                    lock_kind = kind.as_str(),
-                    mode = m.mode.as_str(),
-                    thread = threads[&m.thread].as_str(),
-                    thread_id = m.thread,
-                    site = s(&m.site).as_str(),
-                    at_ns = m.at_ns,
-                    weight = 1u64,
-                    acquisitions = m.acquisitions,
-                    contended = m.contended,
-                    timeouts = m.timeouts,
-                    waits = m.waits,
-                    wait_ns = m.wait_ns,
-                    wait_hist = b64(&m.wait_hist).as_str(),
-                    holds = m.holds,
-                    hold_ns = m.hold_ns,
-                    hold_hist = b64(&m.hold_hist).as_str(),
-                    blame_ns = m.blame_ns,
-                    blame_estimated_ns = m.blame_estimated_ns,
-                    unattributed_ns = m.unattributed_ns,
-                );
-            }
-            // Stack definitions have no JSON-lines form of their own here.
-            Record::Dropped { .. } | Record::Frame(_) | Record::Stack(_) | Record::Spans(_) => {}
-        }
-        if matches!(r, Record::Wait(_) | Record::Hold(_) | Record::Summary(_)) {
-            n += 1;
-            if noise > 0 && n % noise == 0 {
-                tracing::info!(target: "app::server", component = "lockprof", "request served");
-            }
-        }
-    }
-}
+mod classes;
 pub mod golden;
+mod json;
+
+// Each test file uses a different part of what is shared.
+#[allow(unused_imports)]
+pub use {
+    classes::{ACCOUNT, class_records},
+    json::{Buffer, b64, json_lines},
+};

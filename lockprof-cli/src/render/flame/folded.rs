@@ -20,7 +20,7 @@ pub fn folded_with(profile: &Profile, view: View, frames: Frames) -> Vec<(String
     let no_stack = [NO_STACK_FRAME.to_owned()];
     let mut stacks: BTreeMap<String, u64> = BTreeMap::new();
     for lock in &profile.locks {
-        let lock_frame = lock_title(profile, lock, &lock.name);
+        let lock_frame = lock_title(profile, lock);
         for s in &lock.stacks {
             let ns = view.weight(&s.cell);
             if ns == 0 {

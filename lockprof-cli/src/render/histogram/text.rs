@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use super::metric::Metric;
 use crate::model::percent;
 use crate::render::buckets::{ONE_TWO_FIVE, bar, log_buckets};
-use crate::render::names::lock_title;
+use crate::render::names::{instances_note, lock_title};
 use crate::{Profile, escape, humanize};
 
 /// Width of the bars.
@@ -28,12 +28,13 @@ pub fn write_text(profile: &Profile, metric: Metric, mut out: impl Write) -> io:
         }
         any = true;
         let s = dist.stats();
-        let name = escape::terminal(&lock.name);
-        let title = lock_title(profile, lock, &name);
+        let title = lock_title(profile, lock);
+        let title = escape::terminal(&title);
         writeln!(
             out,
-            "{} of lock {title} ({}): {}, total {}",
+            "{} of lock {title}{} ({}): {}, total {}",
             metric.as_str(),
+            instances_note(lock),
             lock.kind.as_str(),
             humanize::count_of(s.count, "value"),
             humanize::duration(s.total),

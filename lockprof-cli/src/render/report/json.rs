@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::render::names::{SHORT_STACK_FRAMES, short_stack};
-use crate::{Profile, Stats};
+use crate::{Grouping, Profile, Stats};
 
 /// The `schema` value of the JSON report.
 const SCHEMA: &str = "lockprof.report/1";
@@ -22,7 +22,13 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct Lock<'a> {
     name: &'a str,
+    /// The lock's id in its input, when the report lists lock instances (`--by-instance`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<u64>,
     kind: &'static str,
+    /// How many locks the entry stands for: those of its class (every lock of the input with
+    /// its name and kind), 1 for each entry with `--by-instance`.
+    instances: u64,
     acquisitions: u64,
     contended: u64,
     wait_ns: Stats,
@@ -118,7 +124,9 @@ pub fn write_json(profile: &Profile, mut out: impl Write) -> io::Result<()> {
             .iter()
             .map(|l| Lock {
                 name: &l.name,
+                id: (profile.grouping == Grouping::Instance).then_some(l.id),
                 kind: l.kind.as_str(),
+                instances: l.instances,
                 acquisitions: l.acquisitions,
                 contended: l.contended,
                 wait_ns: l.wait.stats(),

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::options::ReportOptions;
 use super::rows::{self, UNATTRIBUTED_NOTE};
 use crate::model::percent;
-use crate::render::names::lock_title;
+use crate::render::names::{instances_note, lock_title};
 use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Writes the Markdown report.
@@ -173,8 +173,10 @@ struct Row {
     count_estimated: bool,
 }
 
+/// The lock's title, with the number of instances of a class of several.
 fn title(profile: &Profile, lock: &LockProfile) -> String {
-    lock_title(profile, lock, &escape::markdown(&lock.name))
+    let title = lock_title(profile, lock);
+    format!("{}{}", escape::markdown(&title), instances_note(lock))
 }
 
 fn table(

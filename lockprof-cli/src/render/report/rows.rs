@@ -10,11 +10,20 @@ use crate::{Cell, LockProfile, Pair, Profile, StackUsage, Usage};
 pub(super) const UNATTRIBUTED_NOTE: &str = "hand-offs between holds, and waiting in storms that \
      no measured hold took; the ~ figures estimate part of it";
 
-/// The figures of a report's first line: how many locks, how long the traces cover, how many
-/// events were dropped.
+/// The figures of a report's first line: how many locks (and lock instances, when classes
+/// merged several), how long the traces cover, how many events were dropped.
 pub(super) fn headline(profile: &Profile) -> [String; 3] {
+    let entries = profile.locks.len() as u64;
+    let instances = profile
+        .locks
+        .iter()
+        .fold(0u64, |n, l| n.saturating_add(l.instances));
+    let mut locks = humanize::count_of(entries, "lock");
+    if instances != entries {
+        locks.push_str(&format!(" ({})", humanize::count_of(instances, "instance")));
+    }
     [
-        humanize::count_of(profile.locks.len() as u64, "lock"),
+        locks,
         humanize::duration(profile.duration_ns),
         humanize::count_of(profile.dropped_events, "event"),
     ]

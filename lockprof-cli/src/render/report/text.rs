@@ -6,7 +6,7 @@ use super::options::ReportOptions;
 use super::rows::{self, UNATTRIBUTED_NOTE};
 use crate::model::percent;
 use crate::render::buckets::{DECADES, bar, log_buckets};
-use crate::render::names::lock_title;
+use crate::render::names::{instances_note, lock_title};
 use crate::{LockProfile, Profile, Usage, escape, humanize};
 
 /// Width of the bars of the per-lock wait histogram.
@@ -46,11 +46,12 @@ fn write_lock(
     opts: &ReportOptions,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let name = escape::terminal(&lock.name);
+    let title = lock_title(profile, lock);
     writeln!(
         out,
-        "{} ({})",
-        lock_title(profile, lock, &name),
+        "{}{} ({})",
+        escape::terminal(&title),
+        instances_note(lock),
         lock.kind.as_str()
     )?;
     let mut line = format!(
