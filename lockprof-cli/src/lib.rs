@@ -1,11 +1,12 @@
 //! The `lockprof` command as a library: read lockprof traces (trace files or tracing JSON
 //! lines), aggregate them per lock, and render reports, histograms and contention flamegraphs.
 //!
-//! The stages, each a directory, each importing only the ones before it:
-//! reading (`reading/`: [`Source`]s, [`TraceInput`], [`JsonInput`]) → aggregation
-//! (`aggregation/`: the [`Aggregator`]) → the model (`model/`: [`Profile`]) → rendering
-//! (`render/`: [`report`], [`histogram`], [`flame`]). [`load`] runs the first three, [`run`] a
-//! whole command line ([`cli`]).
+//! The stages, each a directory: reading (`reading/`: [`Source`]s, [`TraceInput`],
+//! [`JsonInput`]) → aggregation (`aggregation/`: the [`Aggregator`]) → the model (`model/`:
+//! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`]). Imports go one
+//! way: the readers feed the aggregator its typed events, the aggregator builds the model, and
+//! the renderers read the model, which imports none of the stages. [`load`] runs the first
+//! three, [`run`] a whole command line ([`cli`]).
 //!
 //! ```no_run
 //! use lockprof_cli::{LoadOptions, Source, load, report};

@@ -15,7 +15,7 @@ use lockprof::config;
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The deepest stack lockprof captures, in raw frames (`MAX_STACK_FRAMES` in
-/// lockprof/src/stacks/mod.rs): the raw unwind below fills an array as lockprof's capture does.
+/// lockprof/src/stacks/capture.rs): the raw unwind below fills an array as lockprof's capture does.
 const MAX_STACK_FRAMES: usize = 64;
 
 struct Sink;
