@@ -18,7 +18,7 @@
 //!   sample), and blame: the time others spent waiting during each hold, charged to the holder.
 //! - Native stacks of the waiters and holders where the time is, span context, and the holder
 //!   each wait waited for.
-//! - Uncontended acquisitions read no clock and emit nothing: a few instructions over
+//! - Uncontended acquisitions read no clock and emit nothing: a few dozen instructions over
 //!   `parking_lot`'s, so the locks can stay in production builds. Under contention the clock is
 //!   read around the wait, and events are emitted after the lock is released, never inside the
 //!   critical section.
