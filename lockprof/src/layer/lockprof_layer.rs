@@ -13,7 +13,7 @@ use super::shared::{Msg, Shared};
 use super::visitor::{self, Visitor};
 use crate::event;
 
-/// A [`Layer`] that records `lockprof` events into a native trace file and ignores every other
+/// A [`Layer`] that records `lockprof` events into a trace file and ignores every other
 /// event. Made by [`layer()`](crate::layer()); compose it with any other layers and filters.
 pub struct LockprofLayer {
     tx: SyncSender<Msg>,

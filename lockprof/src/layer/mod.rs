@@ -1,4 +1,4 @@
-//! The `tracing-subscriber` Layer that writes lockprof events to a native trace file.
+//! The `tracing-subscriber` Layer that writes lockprof events to a trace file.
 //!
 //! The profiled thread only checks the event's target, copies its fields into a small owned
 //! message (names usually inline, no allocation) and offers it to a bounded channel; a background

@@ -93,7 +93,7 @@ pub(crate) const fn lock_kind_from_code(code: u64) -> Option<LockKind> {
     }
 }
 
-/// Whether `prefix` (the first bytes of a file, at least one) starts a native trace rather than,
+/// Whether `prefix` (the first bytes of a file, at least one) starts a trace file rather than,
 /// say, JSON lines. The first byte alone decides; more bytes are checked against the magic too.
 pub fn is_trace(prefix: &[u8]) -> bool {
     let n = prefix.len().min(MAGIC.len());

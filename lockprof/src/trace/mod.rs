@@ -1,4 +1,4 @@
-//! The native trace file: records, writer and reader. docs/FORMAT.md documents the bytes.
+//! lockprof's trace file: records, writer and reader. docs/FORMAT.md documents the bytes.
 
 mod decode;
 mod error;

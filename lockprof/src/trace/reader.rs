@@ -1,4 +1,4 @@
-//! Streams records out of a native trace, checking everything it reads.
+//! Streams records out of a trace file, checking everything it reads.
 
 use std::fmt;
 use std::io::{self, Read};

@@ -1,4 +1,4 @@
-//! Encodes records into the native trace format.
+//! Encodes records into the trace file format.
 
 use std::fmt;
 use std::io::{self, Write};
