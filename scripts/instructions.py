@@ -36,12 +36,12 @@ EXAMPLES = ROOT / "target/release/examples"
 
 # Budgets for `--check`, in instructions, about 20 % above the counts measured (fast path 59.0 /
 # 25.0 mutex and 57.9 / 33.0 read) so that a change that adds a map lookup, a clock read or an
-# atomic to the fast path fails, and code layout does not. The per-wait ones (1 115 waiter, 468
-# holder) have as much, though they include clock readings: the TSC here, but a machine whose
+# atomic to the fast path fails, and code layout does not. The per-wait ones (1 173 waiter, 516
+# holder) have about 15 %, though they include clock readings: the TSC here, but a machine whose
 # TSC quanta does not trust reads the system clock instead, at up to a hundred instructions more
 # per reading. Every wait of this workload yields and parks: the waiter registers itself in the
-# lock's waiting integral when it starts yielding (see `acquire::waiting`). An emitted hold event
-# (3 097) has about 20 % too.
+# lock's waiting integral when it starts yielding (see `waiting` in acquire/contended.rs). An
+# emitted hold event (2 983) has about 20 %.
 BUDGETS = {
     ("mutex", "lockprof_default"): 71,
     ("mutex", "lockprof_off"): 30,

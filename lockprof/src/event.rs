@@ -116,3 +116,8 @@ pub const UPGRADABLE: &str = "upgradable";
 pub const MUTEX: &str = "mutex";
 /// `lock_kind` value of an `RwLock`.
 pub const RWLOCK: &str = "rwlock";
+
+/// The name events and traces give a thread that has none: `thread-<id>`, with its lockprof id.
+pub fn unnamed_thread(id: u64) -> String {
+    format!("thread-{id}")
+}

@@ -709,9 +709,10 @@ fn a_slow_output_drops_and_counts_without_blocking() {
     let elapsed = started.elapsed();
     let dropped_live = guard.dropped_events();
     drop(guard);
-    // Waiting for the output would cost 5 ms an event; on a busy 2-core machine a few events may
-    // still be descheduled, hence the small allowance.
-    assert!(slow_events <= 5, "{slow_events} events took over 3 ms");
+    // Waiting for the output would cost 5 ms an event, every event once the queue is full; on a
+    // busy 2-core machine the thread is descheduled now and then in the middle of an event (8 of
+    // 2000 once, with five busy processes), hence an allowance still far below what blocking gives.
+    assert!(slow_events <= n / 20, "{slow_events} events took over 3 ms");
     assert!(
         elapsed < Duration::from_millis(500),
         "2000 events took {elapsed:?}"

@@ -68,7 +68,7 @@ impl Aggregator {
 
     /// The name of a thread its input did not name: `thread-<id>`.
     pub(crate) fn unnamed_thread(&mut self, id: u64) -> Sym {
-        self.names.intern(&format!("thread-{id}"))
+        self.names.intern(&lockprof::event::unnamed_thread(id))
     }
 
     /// The name of a lock its input did not name: `lock#<id>`.

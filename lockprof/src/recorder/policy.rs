@@ -75,7 +75,7 @@ impl Reserves {
         // hold that is measured is reported, so counting it N times would count it twice.
         let weight = if big { 1 } else { hold.weight };
         // A hold that made others wait took a stack if it is event-sized, budget permitting
-        // (`acquire::release_slow`); past the budget, one of short blame goes to the summary,
+        // (`acquire::release::release_slow`); past the budget, one of short blame goes to the summary,
         // whose drawn stack then stands for it, as for waits.
         let stackless = hold.blame_ns > 0 && hold.stack == 0 && !defer && stacks::stack_capture();
         if (big || defer && hold.blame_ns > 0)

@@ -190,7 +190,7 @@ fn register(t: &FastThread) -> NewThread {
     restart_countdown(t);
     let name: Arc<str> = match std::thread::current().name() {
         Some(name) => name.into(),
-        None => format!("thread-{id}").into(),
+        None => crate::event::unnamed_thread(id).into(),
     };
     names::insert(id, name.clone());
     crate::clock::warm_up();

@@ -35,7 +35,7 @@ pub(crate) fn name_of(id: u64) -> Arc<str> {
     let names = NAMES.read().unwrap_or_else(PoisonError::into_inner);
     match names.by_id.get(&id) {
         Some(name) => name.clone(),
-        None => format!("thread-{id}").into(),
+        None => crate::event::unnamed_thread(id).into(),
     }
 }
 

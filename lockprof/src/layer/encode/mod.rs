@@ -13,7 +13,6 @@ mod strings;
 mod tests;
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use histograms::Histograms;
@@ -21,6 +20,7 @@ use stack_defs::StackDefs;
 use strings::Strings;
 
 use super::visitor::{EventMsg, Kind, SummaryFields};
+use crate::event;
 use crate::trace::{Hold, Record, StrId, Summary, TraceWriter, Wait};
 
 /// Past this many entries in a table, all tables are cleared and names are defined again on next
@@ -39,8 +39,6 @@ pub(crate) struct Encoder {
     /// Frames, native stacks and span stacks written so far.
     defs: StackDefs,
     histograms: Histograms,
-    /// Reused for `thread-<id>` names.
-    scratch: String,
 }
 
 impl Encoder {
@@ -56,7 +54,6 @@ impl Encoder {
             locks: HashSet::new(),
             defs: StackDefs::new(limit),
             histograms: Histograms::default(),
-            scratch: String::new(),
         }
     }
 
@@ -173,11 +170,7 @@ impl Encoder {
             return Ok(());
         }
         let name = if name.is_empty() {
-            // The events' name for an unnamed thread (docs/EVENTS.md).
-            self.scratch.clear();
-            // Writing to a `String` never fails.
-            let _ = write!(self.scratch, "thread-{id}");
-            self.strings.intern(out, &self.scratch)?
+            self.strings.intern(out, &event::unnamed_thread(id))?
         } else {
             self.strings.intern(out, name)?
         };
