@@ -785,3 +785,33 @@ fn default_path_is_the_pid_file_or_the_env_var() {
         );
     }
 }
+
+/// A program that goes quiet for a while (a service between requests) keeps its writer: events
+/// after the quiet spell reach the trace, and the guard closes it.
+#[test]
+fn the_writer_outlives_a_quiet_spell() {
+    let mut out = Arc::default();
+    let writer = SharedBuf::new(&mut out);
+    let (layer, guard) = lockprof::layer()
+        .with_writer(writer)
+        .with_flush_interval(Duration::from_millis(5))
+        .build()
+        .expect("layer");
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        emit_wait(7, "worker-1", 1, "", 0, 20_000, 0);
+        guard.flush();
+        // Long enough for any unbounded growth of the writer's naps to show (it reached
+        // `Duration`'s limit after about 7 s).
+        std::thread::sleep(Duration::from_secs(9));
+        emit_wait(7, "worker-1", 1, "", 0, 20_000, 1);
+    });
+    let closed = Instant::now();
+    drop(guard);
+    assert!(
+        closed.elapsed() < Duration::from_secs(2),
+        "closing took {:?}",
+        closed.elapsed()
+    );
+    let records = read(&out.lock().expect("buf"));
+    assert_eq!(waits(&records).len(), 2);
+}

@@ -287,7 +287,9 @@ impl WriterThread {
 /// The nap after a batch of `handled` events from a queue of `capacity`.
 fn next_nap(nap: Duration, handled: usize, capacity: usize) -> Duration {
     if handled == 0 {
-        nap * 2
+        // Bounded: an idle writer stays at MAX_NAP (blocking on the channel) for as long as the
+        // program is idle, however many ticks that is.
+        (nap * 2).min(MAX_NAP)
     } else if handled.saturating_mul(4) >= capacity {
         (nap / 2).max(SHORTEST_NAP)
     } else {
@@ -312,5 +314,14 @@ mod tests {
         assert_eq!(next_nap(MAX_NAP / 2, 1, 4096), FLOWING_NAP);
         assert_eq!(next_nap(FLOWING_NAP, 0, 4096), FLOWING_NAP * 2);
         assert_eq!(next_nap(FLOWING_NAP, 1, 1), FLOWING_NAP / 2);
+    }
+
+    #[test]
+    fn an_idle_writer_naps_no_longer_than_max_nap_however_long_it_idles() {
+        let mut nap = FLOWING_NAP;
+        for _ in 0..1_000 {
+            nap = next_nap(nap, 0, 4096);
+        }
+        assert_eq!(nap, MAX_NAP);
     }
 }
