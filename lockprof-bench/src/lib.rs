@@ -27,6 +27,7 @@ pub mod distortion;
 mod global;
 mod isolated;
 mod locks;
+mod queue;
 mod stats;
 mod workload;
 
@@ -36,6 +37,9 @@ pub use global::GlobalTrace;
 pub use isolated::Isolated;
 pub use locks::{
     BenchMutex, BenchRwLock, LockprofDefault, LockprofEveryHold, LockprofNoStacks, LockprofOff,
+};
+pub use queue::{
+    Notify, ParkingLotQueue, QUEUE_CASES, Queue, QueueCase, QueueLocks, WEBKIT_CASES, run_queue,
 };
 pub use stats::TraceStats;
 pub use workload::{
