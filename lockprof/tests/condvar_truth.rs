@@ -137,23 +137,28 @@ fn moved_waiters_against_the_programs_clock(name: &'static str, fair: bool) {
             .collect()
     };
     // Each consumer waited for the mutex from the notify until its `wait` returned: longer than
-    // the producer's hold, so one wait event each.
+    // the producer's hold, so a wait event each, the last to begin. (On a busy machine, the
+    // start-up's `lock()`s may wait long enough to be events too; they begin before the notify,
+    // and are left out below by lockprof's own clock.)
+    let mut moved_at = u64::MAX;
     for c in &consumed {
-        let relock: Vec<_> = of(&waits, &c.name)
+        let relock = of(&waits, &c.name)
             .into_iter()
-            .filter(|w| w.u64("wait_ns") >= 1_000_000)
-            .collect();
-        assert_eq!(relock.len(), 1, "{}: {waits:?}", c.name);
+            .max_by_key(|w| w.u64("at_ns"))
+            .unwrap_or_else(|| panic!("{}: no wait in {waits:?}", c.name));
+        moved_at = moved_at.min(relock.u64("at_ns"));
         assert_close(
             &format!("{}'s wait", c.name),
-            relock[0].u64("wait_ns"),
+            relock.u64("wait_ns"),
             nanos(notifying, c.returned),
         );
     }
-    // The producer's hold made the three wait from the notify to its release.
-    let producer_holds = of(&holds, "producer");
-    assert_eq!(producer_holds.len(), 1, "{holds:?}");
-    let blame = producer_holds[0].u64("blame_ns");
+    // The producer's last hold made the three wait from the notify to its release.
+    let blame = of(&holds, "producer")
+        .iter()
+        .max_by_key(|h| h.u64("at_ns"))
+        .unwrap_or_else(|| panic!("no hold of the producer in {holds:?}"))
+        .u64("blame_ns");
     let (least, most) = (
         3 * nanos(notified, releasing),
         3 * nanos(notifying, released),
@@ -162,14 +167,19 @@ fn moved_waiters_against_the_programs_clock(name: &'static str, fair: bool) {
         blame + least / 10 >= least && blame <= most + most / 10,
         "producer's blame {blame} ns, truth between {least} and {most} ns"
     );
-    // Each consumer's hold made the consumers still queued wait: its blame is their overlap.
+    // Each consumer's hold after the notify made the consumers still queued wait: its blame is
+    // their overlap.
     for c in &consumed {
         let truth: u64 = consumed
             .iter()
             .filter(|other| other.returned > c.returned)
             .map(|other| nanos(c.returned, c.released.min(other.returned)))
             .sum();
-        let blame: u64 = of(&holds, &c.name).iter().map(|h| h.u64("blame_ns")).sum();
+        let blame: u64 = of(&holds, &c.name)
+            .iter()
+            .filter(|h| h.u64("at_ns") >= moved_at)
+            .map(|h| h.u64("blame_ns"))
+            .sum();
         assert_close(&format!("{}'s blame", c.name), blame, truth);
     }
 }
@@ -250,6 +260,18 @@ fn a_producer_consumer_queue_conserves_counts_and_waiting() {
         },
     ));
     let acquisitions = producer_consumer(&lock, &Arc::new((Condvar::new(), Condvar::new())));
+    // A storm's unmeasured releases leave the waiting of threads parked in the mutex's queue
+    // uncharged until its next measured release (docs/EVENTS.md#blame): one hold that a thread
+    // waits long for is measured, and takes it.
+    let held = lock.lock();
+    let waiter = thread::spawn({
+        let lock = Arc::clone(&lock);
+        move || drop(lock.lock())
+    });
+    thread::sleep(Duration::from_millis(5));
+    drop(held);
+    waiter.join().unwrap();
+    let acquisitions = acquisitions + 2;
     lockprof::flush();
     let summaries = events(lock.id(), "summary");
     let waits = events(lock.id(), "wait");
