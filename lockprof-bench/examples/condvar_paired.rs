@@ -14,12 +14,11 @@
 //! `--scale N` divides every case's message count by N (a quicker, noisier run).
 
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::Duration;
 
 use lockprof_bench::{
     GlobalTrace, LockprofDefault, LockprofOff, ParkingLotQueue, QUEUE_CASES, QueueCase, QueueLocks,
-    WEBKIT_CASES, run_queue,
+    WEBKIT_CASES, run_child, run_queue,
 };
 
 const CONTENDERS: [&str; 2] = ["lockprof_off", "lockprof_default"];
@@ -86,7 +85,6 @@ fn main() {
 
 /// Runs the rounds in fresh processes and prints the median of their medians.
 fn parent(args: &Args) {
-    let exe = std::env::current_exe().expect("the path of this program");
     let mut forwarded = vec![
         "--child".to_owned(),
         "--rounds".to_owned(),
@@ -101,15 +99,7 @@ fn parent(args: &Args) {
     let mut ratios: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
     let mut base_ms: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for p in 0..args.procs {
-        let out = Command::new(&exe)
-            .args(&forwarded)
-            .output()
-            .expect("run a child process");
-        if !out.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-            std::process::exit(1);
-        }
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+        for line in run_child(&forwarded).lines() {
             if let [case, contender, value] = line.split_whitespace().collect::<Vec<_>>()[..]
                 && let Ok(value) = value.parse::<f64>()
             {

@@ -21,6 +21,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod child;
 mod contender;
 mod cpu;
 pub mod distortion;
@@ -31,6 +32,7 @@ mod queue;
 mod stats;
 mod workload;
 
+pub use child::run_child;
 pub use contender::{Case, Contender};
 pub use cpu::process_cpu_time;
 pub use global::GlobalTrace;

@@ -190,6 +190,19 @@ struct Queue {
     open: bool,
 }
 
+impl Queue {
+    /// An empty, open queue behind a mutex named `name`.
+    fn named(name: &'static str) -> Arc<Mutex<Queue>> {
+        Arc::new(Mutex::named(
+            name,
+            Queue {
+                items: VecDeque::new(),
+                open: true,
+            },
+        ))
+    }
+}
+
 /// One producer and four consumers on a queue of one item, `notify_all` when the queue leaves
 /// the state the other side waits on, the consumers waiting with a short timeout: returns how
 /// many times each side locked and waited, as the program counts them.
@@ -252,13 +265,7 @@ fn producer_consumer(lock: &Arc<Mutex<Queue>>, condvars: &Arc<(Condvar, Condvar)
 fn a_producer_consumer_queue_conserves_counts_and_waiting() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     install();
-    let lock = Arc::new(Mutex::named(
-        "condvar-queue",
-        Queue {
-            items: VecDeque::new(),
-            open: true,
-        },
-    ));
+    let lock = Queue::named("condvar-queue");
     let acquisitions = producer_consumer(&lock, &Arc::new((Condvar::new(), Condvar::new())));
     // A storm's unmeasured releases leave the waiting of threads parked in the mutex's queue
     // uncharged until its next measured release (docs/EVENTS.md#blame): one hold that a thread
@@ -293,13 +300,7 @@ fn a_producer_consumer_queue_conserves_counts_and_waiting() {
 fn switching_recording_while_threads_are_moved_leaves_no_phantom_waiter() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     install();
-    let lock = Arc::new(Mutex::named(
-        "condvar-switching",
-        Queue {
-            items: VecDeque::new(),
-            open: true,
-        },
-    ));
+    let lock = Queue::named("condvar-switching");
     let done = Arc::new(AtomicBool::new(false));
     let switcher = {
         let done = Arc::clone(&done);

@@ -4,26 +4,24 @@
 //! for the mutex afterwards is, asleep in its queue or not.
 //!
 //! The files: [`wait`] (a wait, and the re-acquisition in whichever way the thread was woken),
-//! [`notify`] (the notifies' slow paths) and [`parked`] (which sleeping threads have their
-//! re-lock recorded, for the notify that moves them). The moved waits' registration and
+//! [`notify`] (the notifies' slow paths), and what the two share: [`waiters`] (the waiting
+//! threads' mutex and bookkeeping) and [`parked`] (which of them have their re-lock recorded,
+//! for the notify that moves them). The moved waits' registration and
 //! recording are `acquire::requeue`'s.
 
 mod notify;
 mod parked;
 mod wait;
+mod waiters;
 
-use std::ptr;
-use std::sync::atomic::{AtomicPtr, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use self::notify::Notifier;
-use self::parked::Parked;
-use self::wait::Waiter;
+use self::waiters::Waiters;
 use crate::acquire::HoldToken;
 // Under its public name (`lockprof::raw::RawMutex`), which the docs then show; not through
 // `crate::raw`, which re-exports this file's `RawCondvar`.
 use crate::raw_mutex::RawProfiledMutex as RawMutex;
-use crate::requeued::RequeuedWaits;
 
 /// A condition variable usable with [`crate::MutexGuard`]: parking_lot's `Condvar`, with the same
 /// methods and guarantees. No spurious wake-ups: a wait returns early only when notified;
@@ -54,36 +52,8 @@ pub type Condvar = lock_api::Condvar<RawCondvar>;
 /// The raw condition variable behind [`Condvar`].
 #[derive(Debug)]
 pub struct RawCondvar {
-    /// The mutex the waiting threads use, null when none waits (parking_lot's `state`).
-    state: AtomicPtr<RawMutex>,
-    /// Which waiting threads have their re-lock recorded.
-    parked: Parked,
-    /// The recorded waits of threads moved onto the mutex's queue that have not ended yet.
-    requeued: RequeuedWaits,
-}
-
-impl RawCondvar {
-    fn key(&self) -> usize {
-        ptr::from_ref(self).addr()
-    }
-
-    fn notifier(&self) -> Notifier<'_> {
-        Notifier {
-            key: self.key(),
-            state: &self.state,
-            parked: &self.parked,
-            requeued: &self.requeued,
-        }
-    }
-
-    fn waiter(&self) -> Waiter<'_> {
-        Waiter {
-            key: self.key(),
-            state: &self.state,
-            parked: &self.parked,
-            requeued: &self.requeued,
-        }
-    }
+    /// Its waiting threads; their key in `parking_lot_core` is this address.
+    waiters: Waiters,
 }
 
 // SAFETY: `wait` releases the mutex only after the thread is in the park queue (before_sleep),
@@ -95,35 +65,33 @@ impl RawCondvar {
 unsafe impl lock_api::RawCondvar for RawCondvar {
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: RawCondvar = RawCondvar {
-        state: AtomicPtr::new(ptr::null_mut()),
-        parked: Parked::new(),
-        requeued: RequeuedWaits::new(),
+        waiters: Waiters::new(),
     };
 
     type RawMutex = RawMutex;
 
     unsafe fn wait(&self, mutex: &RawMutex, guard: &mut HoldToken) {
         // SAFETY: forwarded from lock_api's contract: `mutex` is held with `guard`.
-        unsafe { self.waiter().wait_until(mutex, guard, None) };
+        unsafe { wait::wait_until(&self.waiters, mutex, guard, None) };
     }
 
     #[inline]
     fn notify_one(&self) -> bool {
         // Nothing to do if nobody waits.
-        let mutex = self.state.load(Relaxed);
+        let mutex = self.waiters.mutex.load(Relaxed);
         if mutex.is_null() {
             return false;
         }
-        self.notifier().notify_one_slow(mutex)
+        notify::notify_one_slow(&self.waiters, mutex)
     }
 
     #[inline]
     fn notify_all(&self) -> usize {
-        let mutex = self.state.load(Relaxed);
+        let mutex = self.waiters.mutex.load(Relaxed);
         if mutex.is_null() {
             return 0;
         }
-        self.notifier().notify_all_slow(mutex)
+        notify::notify_all_slow(&self.waiters, mutex)
     }
 }
 
@@ -141,12 +109,12 @@ unsafe impl lock_api::RawCondvarTimed for RawCondvar {
         deadline: &Instant,
     ) -> bool {
         // SAFETY: forwarded from lock_api's contract.
-        unsafe { self.waiter().wait_until(mutex, guard, Some(*deadline)) }
+        unsafe { wait::wait_until(&self.waiters, mutex, guard, Some(*deadline)) }
     }
 
     unsafe fn wait_for(&self, mutex: &RawMutex, guard: &mut HoldToken, timeout: &Duration) -> bool {
         let deadline = Instant::now().checked_add(*timeout);
         // SAFETY: forwarded from lock_api's contract.
-        unsafe { self.waiter().wait_until(mutex, guard, deadline) }
+        unsafe { wait::wait_until(&self.waiters, mutex, guard, deadline) }
     }
 }
