@@ -16,9 +16,8 @@
 mod peers;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
-use lockprof_bench::{Case, GlobalTrace};
+use lockprof_bench::{Case, GlobalTrace, run_child};
 
 const CASES: [(Case, u64); 5] = [
     (Case::Contended(2), 2_000_000),
@@ -47,18 +46,9 @@ fn main() {
 
 /// Runs the rounds in `procs` fresh processes and prints the median of their medians.
 fn parent(procs: usize, rounds: usize) {
-    let exe = std::env::current_exe().expect("the path of this program");
     let mut medians: BTreeMap<(usize, String), Vec<f64>> = BTreeMap::new();
     for p in 0..procs {
-        let out = Command::new(&exe)
-            .args(["--child", "--rounds", &rounds.to_string()])
-            .output()
-            .expect("run a child process");
-        if !out.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-            std::process::exit(1);
-        }
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+        for line in run_child(&["--child", "--rounds", &rounds.to_string()]).lines() {
             let fields: Vec<&str> = line.split_whitespace().collect();
             if let [case, contender, median] = fields[..] {
                 let (Ok(case), Ok(median)) = (case.parse(), median.parse()) else {

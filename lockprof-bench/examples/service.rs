@@ -20,13 +20,13 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::process::Command;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lockprof_bench::{BenchMutex, LockprofDefault, LockprofOff};
+use lockprof_bench::{BenchMutex, LockprofDefault, LockprofOff, run_child};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,20 +58,11 @@ struct Settings {
 
 /// Runs the rounds in `procs` fresh processes and prints the median of their medians.
 fn parent(procs: usize, args: &[String], settings: &Settings) {
-    let exe = std::env::current_exe().expect("the path of this program");
     // threads → (lockprof, recording off, parking_lot Mops/s) per process.
     let mut results: BTreeMap<usize, Vec<[f64; 3]>> = BTreeMap::new();
+    let child_args: Vec<&str> = args.iter().map(String::as_str).chain(["--child"]).collect();
     for p in 0..procs {
-        let out = Command::new(&exe)
-            .args(args)
-            .arg("--child")
-            .output()
-            .expect("run a child process");
-        if !out.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-            std::process::exit(1);
-        }
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+        for line in run_child(&child_args).lines() {
             let fields: Vec<f64> = line
                 .split_whitespace()
                 .filter_map(|f| f.parse().ok())

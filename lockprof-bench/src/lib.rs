@@ -21,21 +21,27 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod child;
 mod contender;
 mod cpu;
 pub mod distortion;
 mod global;
 mod isolated;
 mod locks;
+mod queue;
 mod stats;
 mod workload;
 
+pub use child::run_child;
 pub use contender::{Case, Contender};
 pub use cpu::process_cpu_time;
 pub use global::GlobalTrace;
 pub use isolated::Isolated;
 pub use locks::{
     BenchMutex, BenchRwLock, LockprofDefault, LockprofEveryHold, LockprofNoStacks, LockprofOff,
+};
+pub use queue::{
+    Notify, ParkingLotQueue, QUEUE_CASES, Queue, QueueCase, QueueLocks, WEBKIT_CASES, run_queue,
 };
 pub use stats::TraceStats;
 pub use workload::{

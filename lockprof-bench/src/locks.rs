@@ -5,6 +5,8 @@
 //! the traits in the benches, and so lockprof's modes can share one lock type while differing in
 //! the global settings their [`enter`](BenchMutex::enter) applies.
 
+use crate::QueueLocks;
+
 /// A mutex protecting a `u64`, as the cases use it.
 pub trait BenchMutex: Send + Sync + 'static {
     /// Creates the lock (with 0 inside).
@@ -95,7 +97,8 @@ macro_rules! lockprof_contender {
     ($(#[$doc:meta])* $name:ident, $lock_name:literal, enter: $enter:expr) => {
         $(#[$doc])*
         ///
-        /// Use it as `<lockprof::Mutex<u64>>` or `<lockprof::RwLock<u64>>`.
+        /// Use it as `<lockprof::Mutex<u64>>` or `<lockprof::RwLock<u64>>`, or as
+        /// `<lockprof::Condvar>` for the queue cases ([`QueueLocks`]).
         #[derive(Debug)]
         pub struct $name<L>(L);
 
@@ -126,6 +129,27 @@ macro_rules! lockprof_contender {
             #[inline]
             fn write(&self, f: impl FnOnce(&mut u64)) {
                 f(&mut self.0.write())
+            }
+            fn enter() {
+                $enter
+            }
+            fn exit() {
+                restore_lockprof_defaults();
+            }
+        }
+
+        impl QueueLocks for $name<lockprof::Condvar> {
+            type Raw = lockprof::raw::RawMutex;
+            type Cv = lockprof::raw::RawCondvar;
+            type Lock<T: Send + 'static> = lockprof::Mutex<T>;
+
+            fn mutex<T: Send + 'static>(value: T) -> lockprof::Mutex<T> {
+                lockprof::Mutex::named($lock_name, value)
+            }
+            fn lock_api<T: Send + 'static>(
+                lock: &lockprof::Mutex<T>,
+            ) -> &lockprof::lock_api::Mutex<lockprof::raw::RawMutex, T> {
+                lock.as_lock_api()
             }
             fn enter() {
                 $enter

@@ -125,6 +125,38 @@ impl WaitIntegral {
         }
     }
 
+    /// Registers up to `count` waits that all began at `start`, for threads a condition variable
+    /// has just moved onto the lock's queue; returns how many it registered (the waiter count
+    /// may be full). Each of them ends with [`end_wait`](Self::end_wait) and a
+    /// [`requeued_ticket`](Self::requeued_ticket), by whichever thread is woken.
+    pub(crate) fn begin_waits(&self, start: u64, count: u64) -> u64 {
+        let mut registered = 0;
+        let mut first = false;
+        let _ = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
+            let n = (word & N_MASK) >> C_BITS;
+            registered = count.min(MAX_WAITERS - n);
+            first = n == 0;
+            (registered != 0).then(|| {
+                (word & UNCHARGED)
+                    | ((n + registered) << C_BITS)
+                    | ((word & C_MASK).wrapping_sub(start.wrapping_mul(registered)) & C_MASK)
+            })
+        });
+        if first && registered != 0 {
+            self.contention_since.store(start, Relaxed);
+        }
+        registered
+    }
+
+    /// The ticket of one of the waits [`begin_waits`](Self::begin_waits) registered, taken to
+    /// have begun at `start`. Which one a thread ends does not matter to W: each adds its end.
+    pub(crate) fn requeued_ticket(start: u64) -> WaitTicket {
+        WaitTicket {
+            start,
+            entry: Entry::Registered,
+        }
+    }
+
     /// Begins a wait at `start` that the integral does not see, for a storm: most of a storm's
     /// waits end while the waiter spins, and they then cost the lock's line no update at all
     /// (registering every wait at its start held 2 threads at 0.5–0.7× of parking_lot's
@@ -313,6 +345,22 @@ mod tests {
         // Nothing charged twice: the next hold, from 9 000 to 10 000, is charged its own.
         let next = meta.integral_at(9_000);
         assert_eq!(meta.charge_hold(next, 10_000), (1_000, 0));
+    }
+
+    #[test]
+    fn waits_registered_together_are_charged_like_waits_registered_one_by_one() {
+        let meta = meta();
+        assert_eq!(meta.begin_waits(1_000, 3), 3);
+        assert_eq!(meta.waiters(), 3);
+        assert_eq!(meta.contention_since(), 1_000);
+        // The hold they wait for ends at 6 000: 3 × 5 000.
+        assert_eq!(meta.charge(6_000), 15_000);
+        for end in [6_000, 7_000, 9_000] {
+            meta.end_wait(WaitIntegral::requeued_ticket(1_000), end);
+        }
+        assert_eq!(meta.waiters(), 0);
+        // The second waited 1 000 more, the third 3 000 more.
+        assert_eq!(meta.charge(9_000), 4_000);
     }
 
     #[test]

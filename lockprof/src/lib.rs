@@ -182,6 +182,7 @@ pub mod raw;
 mod raw_mutex;
 mod raw_rwlock;
 mod recorder;
+mod requeued;
 mod rwlock;
 mod site;
 mod stacks;

@@ -10,8 +10,8 @@
 //!
 //! The state, spinning, parking and unparking are parking_lot's, bit for bit: a locked bit, a
 //! parked bit, `SpinWait` before parking, an unlock that wakes one parked thread without handing
-//! the lock over, and a fair unlock that does. While recording, the profiler is told when the
-//! wait starts yielding and before each park, before the parked bit is set.
+//! the lock over, a fair unlock that does, and the condvar's requeue. While recording, the profiler
+//! is told when the wait starts yielding and before each park, before the parked bit is set.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
@@ -28,7 +28,7 @@ const BUSY_SPINS: u32 = 3;
 /// The unlocking thread released the lock; the woken thread competes for it.
 const TOKEN_NORMAL: UnparkToken = UnparkToken(0);
 /// The unlocking thread handed the lock over directly (a fair unlock).
-const TOKEN_HANDOFF: UnparkToken = UnparkToken(1);
+pub(crate) const TOKEN_HANDOFF: UnparkToken = UnparkToken(1);
 
 /// A mutex's state: locked and parked bits, threads parked in `parking_lot_core` under its address.
 pub(crate) struct LockWord {
@@ -204,9 +204,23 @@ impl LockWord {
         }
     }
 
-    /// The key threads park under in `parking_lot_core`.
+    /// The key threads park under in `parking_lot_core` (see `RawProfiledMutex::park_key_of`).
     fn key(&self) -> usize {
         std::ptr::from_ref(self).addr()
+    }
+
+    /// Sets the parked bit if held, and says whether it was (a condvar requeues onto a held lock).
+    pub(crate) fn mark_parked_if_locked(&self) -> bool {
+        self.state
+            .try_update(Ordering::Relaxed, Ordering::Relaxed, |state| {
+                (state & LOCKED_BIT != 0).then_some(state | PARKED_BIT)
+            })
+            .is_ok()
+    }
+
+    /// Sets the parked bit: a condition variable moved threads onto this lock's queue.
+    pub(crate) fn mark_parked(&self) {
+        self.state.fetch_or(PARKED_BIT, Ordering::Relaxed);
     }
 
     #[cold]

@@ -9,6 +9,7 @@ use crate::acquire::{self, HoldToken, WaiterStack};
 use crate::lock_word::LockWord;
 use crate::meta::LockMeta;
 use crate::name::LockName;
+use crate::requeued::RequeuedWaits;
 use crate::{LockKind, Mode};
 
 /// A raw mutex that records contention: parking_lot's mutex algorithm plus lockprof's per-lock
@@ -72,6 +73,61 @@ impl RawProfiledMutex {
             // SAFETY: the caller holds the mutex (this function's contract).
             unsafe { self.raw.unlock(|| acquire::woke_waiter(&self.meta)) }
         });
+    }
+}
+
+/// What a condition variable needs of its mutex to move its notified waiters onto the mutex's
+/// queue, as parking_lot's condition variable does with its mutex.
+impl RawProfiledMutex {
+    /// The address the waiters of the mutex at `mutex` park on in `parking_lot_core`, computed
+    /// without reading it (the mutex may be gone: the key is then only compared).
+    pub(crate) fn park_key_of(mutex: *const RawProfiledMutex) -> usize {
+        mutex.addr() + std::mem::offset_of!(RawProfiledMutex, raw)
+    }
+
+    /// Sets the parked bit if the mutex is held, and says whether it is (with its queue locked).
+    pub(crate) fn mark_parked_if_locked(&self) -> bool {
+        self.raw.mark_parked_if_locked()
+    }
+
+    /// Sets the parked bit (with its queue locked).
+    pub(crate) fn mark_parked(&self) {
+        self.raw.mark_parked();
+    }
+
+    /// A condition variable has just moved `count` threads whose re-lock is recorded onto this
+    /// mutex's queue (see [`acquire::requeued`]; inside `parking_lot_core`'s requeue).
+    pub(crate) fn requeued(&self, pending: &RequeuedWaits, count: usize) {
+        acquire::requeued(&self.meta, pending, count);
+    }
+
+    /// Acquires the mutex as if at `site` for a thread a condition variable moved onto its queue
+    /// and that this mutex's unlock has now woken, handing it the lock (`handed_over`, a fair
+    /// unlock) or not (see [`acquire::requeued_wake`]).
+    pub(crate) fn relock_requeued(
+        &self,
+        site: &'static Location<'static>,
+        pending: &RequeuedWaits,
+        registered: bool,
+        handed_over: bool,
+    ) -> HoldToken {
+        acquire::requeued_wake(
+            &self.meta,
+            site,
+            pending,
+            registered,
+            handed_over,
+            |clock, watch| {
+                if handed_over {
+                    return Some(clock());
+                }
+                self.raw.lock_slow(
+                    None,
+                    clock,
+                    watch.map(|waiting| move || waiting(&self.meta)),
+                )
+            },
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use super::fast::{acquired, recording};
 use super::token::HoldToken;
-use crate::integral::WaitIntegral;
+use crate::integral::{WaitIntegral, WaitTicket};
 use crate::meta::LockMeta;
 use crate::thread::{self, SiteKey};
 use crate::{Mode, clock, config, recorder, stacks};
@@ -80,12 +80,29 @@ fn contended_capturing(
     let start = clock::now_ns();
     meta.note_waiter(start);
     let deferred = capture == WaiterStack::WhenLong && meta.storm_shift() != 0;
-    let mut ticket = if deferred {
+    let ticket = if deferred {
         thread::defer_wait(start);
         meta.integral.defer_wait(start)
     } else {
         meta.integral.begin_wait(start)
     };
+    wait_begun(meta, site, mode, capture, start, ticket, block)
+}
+
+/// The rest of a contended acquisition, recording, once its wait has begun at `start` and entered
+/// the integral as `ticket` (here or, for a thread a condition variable moved onto the lock, at
+/// the move): block, end the wait, and begin the hold.
+#[inline(always)]
+pub(super) fn wait_begun(
+    meta: &LockMeta,
+    site: &'static Location<'static>,
+    mode: Mode,
+    capture: WaiterStack,
+    start: u64,
+    mut ticket: WaitTicket,
+    block: impl FnOnce(Clock, Watch) -> Option<u64>,
+) -> Option<HoldToken> {
+    let deferred = WaitIntegral::is_deferred(&ticket);
     // The hold this wait is for is marked (see `waiting`): in a storm, now if the lock's
     // blocking loop tells nothing as the wait goes on (an `RwLock`'s); outside one, where every
     // release with waiters is measured from the last measured release, if a storm's unmeasured

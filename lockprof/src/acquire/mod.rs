@@ -2,16 +2,20 @@
 //! bookkeeping after a successful attempt, the timed contended path, and the release.
 //!
 //! One file per stage of a hold: [`token`] (what the guard carries), [`fast`] (an acquisition
-//! that did not wait), [`contended`](mod@contended) (one that did) and [`release`](mod@release). The raw locks call these and
+//! that did not wait), [`contended`](mod@contended) (one that did), [`requeue`] (one that a
+//! condition variable's notify began by moving the waiter onto the mutex) and
+//! [`release`](mod@release). The raw locks call these and
 //! nothing else of the measurement; the per-thread state ([`crate::thread`]), the lock's
 //! bookkeeping ([`crate::meta`]) and the recorder are leaves they return to.
 
 mod contended;
 mod fast;
 mod release;
+mod requeue;
 mod token;
 
 pub(crate) use contended::{WaiterStack, contended, upgrade_contended, woke_waiter};
 pub(crate) use fast::{acquired, recording};
 pub(crate) use release::{release, release_for_wait};
+pub(crate) use requeue::{requeued, requeued_wake};
 pub use token::HoldToken;

@@ -45,13 +45,65 @@ fn release_slow(
     for_waiters: bool,
     unlock: impl FnOnce(),
 ) {
+    let measured = measure_release(meta, &token, for_waiters, recording());
+    unlock();
+    // The holder stack our own waits may pair with, read before this release publishes its own.
+    let blamed = meta.blamed.load(Relaxed);
+    let acquired_at = if token.is_deferred() {
+        record_waits(meta)
+    } else {
+        0
+    };
+    let now = match measured {
+        Some((now, hold)) => {
+            if let Some(mut hold) = hold {
+                if hold.blame_ns > 0 && recorder::is_event_sized(&hold) {
+                    hold.stack = holder_stack(meta, acquired_at, now);
+                }
+                recorder::on_hold(meta, SiteKey::new(token.site(), mode), hold, false);
+            }
+            now
+        }
+        None if token.is_deferred() => token.start_ns,
+        None => return,
+    };
+    recorder::after_release(meta, now, blamed);
+}
+
+/// Records the waits this thread noted for `meta` (its contended acquisitions of it since its
+/// last release), once it has let the lock go; returns the stack the last of them captured.
+fn record_waits(meta: &LockMeta) -> stacks::StackId {
+    let mut acquired_at = 0;
+    thread::take_waits(meta.addr(), |mut wait| {
+        // A long wait of a lock that captures after the hold (`WaiterStack::WhenLong`), or
+        // one that will be an event: a summary's waits draw a stack of their own.
+        let long = LONG_WAIT_NS.min(config::event_threshold_ns());
+        if wait.stack == 0 && wait.end - wait.start >= long && stacks::stack_capture() {
+            wait.stack = stacks::capture(wait.end);
+        }
+        acquired_at = wait.stack;
+        recorder::on_contended(meta, &wait);
+    });
+    acquired_at
+}
+
+/// What a release does while it still holds the lock: decides whether to measure the hold (see
+/// [`release`](fn@release); `for_waiters`: because others wait) and measures it. Returns when,
+/// and the hold's figures if there is anything to say about it, if it was measured. Measured
+/// while still holding: once unlocked, the next holder could charge the waiting this hold caused
+/// to itself before this thread gets to it.
+fn measure_release(
+    meta: &LockMeta,
+    token: &HoldToken,
+    for_waiters: bool,
+    recording: bool,
+) -> Option<(u64, Option<HoldFields>)> {
     let hold_start = if token.is_deferred() {
         thread::take_hold_start(meta.addr())
     } else {
         None
     };
     let storm_sample = hold_start.filter(|start| start.storm_weight != 0);
-    let recording = recording();
     let mut now = 0;
     // A hold marked long ago has made a waiter wait long: it is measured, charged from the mark
     // unless it noted W at its own start. One clock reading, beside the wake-up this release is
@@ -77,13 +129,11 @@ fn release_slow(
         };
     // A timed hold that made nobody wait needs no clock read unless it is a sample.
     let measure_it = (for_waiters || storm_sample.is_some() || token.is_sampled()) && recording;
-    // Measured while still holding: once unlocked, the next holder could charge the waiting
-    // this hold caused to itself before this thread gets to it.
-    let measured = if measure_it {
+    if measure_it {
         if now == 0 {
             now = clock::now_ns();
         }
-        let hold = measure(meta, &token, now, for_waiters, hold_start, from_mark);
+        let hold = measure(meta, token, now, for_waiters, hold_start, from_mark);
         if storm_sample.is_some() || for_waiters && meta.storm_shift() == 0 {
             meta.adapt_sampling(now);
         }
@@ -96,37 +146,7 @@ fn release_slow(
             meta.lose_checkpoint();
         }
         None
-    };
-    unlock();
-    // The holder stack our own waits may pair with, read before this release publishes its own.
-    let blamed = meta.blamed.load(Relaxed);
-    let mut acquired_at = 0;
-    if token.is_deferred() {
-        thread::take_waits(meta.addr(), |mut wait| {
-            // A long wait of a lock that captures after the hold (`WaiterStack::WhenLong`), or
-            // one that will be an event: a summary's waits draw a stack of their own.
-            let long = LONG_WAIT_NS.min(config::event_threshold_ns());
-            if wait.stack == 0 && wait.end - wait.start >= long && stacks::stack_capture() {
-                wait.stack = stacks::capture(wait.end);
-            }
-            acquired_at = wait.stack;
-            recorder::on_contended(meta, &wait);
-        });
     }
-    let now = match measured {
-        Some((now, hold)) => {
-            if let Some(mut hold) = hold {
-                if hold.blame_ns > 0 && recorder::is_event_sized(&hold) {
-                    hold.stack = holder_stack(meta, acquired_at, now);
-                }
-                recorder::on_hold(meta, SiteKey::new(token.site(), mode), hold, false);
-            }
-            now
-        }
-        None if token.is_deferred() => token.start_ns,
-        None => return,
-    };
-    recorder::after_release(meta, now, blamed);
 }
 
 /// The stack of a hold that made others wait, ended at `now` and already unlocked: the stack its
@@ -146,9 +166,10 @@ fn holder_stack(meta: &LockMeta, acquired_at: stacks::StackId, now: u64) -> stac
     stack
 }
 
-/// Releases the lock for a condition-variable wait: measures the hold but emits nothing (the
-/// thread is about to park, and parking_lot forbids anything that could park in between). The
-/// events go out at the next release, which the caller marks with [`HoldToken::set_deferred`].
+/// Releases the lock for a condition-variable wait: measures the hold as any release would but
+/// emits nothing (the thread is about to park, and parking_lot forbids anything that could park
+/// in between): the hold and the waits before it are recorded, and their events go out at the
+/// next release, which the caller marks with [`HoldToken::set_deferred`].
 pub(crate) fn release_for_wait(
     meta: &LockMeta,
     token: HoldToken,
@@ -156,14 +177,16 @@ pub(crate) fn release_for_wait(
     record: bool,
     unlock: impl FnOnce(),
 ) {
-    let hold = record
-        .then(|| {
-            let hold_start = thread::take_hold_start(meta.addr());
-            measure(meta, &token, clock::now_ns(), true, hold_start, None)
-        })
-        .flatten();
+    let for_waiters = meta.has_waiters() && meta.storm_shift() == 0;
+    let measured = measure_release(meta, &token, for_waiters, record);
     unlock();
-    if let Some(hold) = hold {
+    // The waits go to the recorder now, not at the next release: a thread woken to find its
+    // condition still false waits again, and would fill its notes of waits, after which it would
+    // record the next ones while holding the lock.
+    if token.is_deferred() {
+        record_waits(meta);
+    }
+    if let Some((_, Some(hold))) = measured {
         recorder::on_hold(meta, SiteKey::new(token.site(), mode), hold, true);
     }
 }
