@@ -31,7 +31,7 @@ pub(crate) fn requeued(meta: &LockMeta, pending: &RequeuedWaits, count: usize) {
     // As a wait that begins does (`contended`): outside a storm, a hold that cannot be charged
     // from a checkpoint is marked; in a storm, the first waiter to park marks it.
     if meta.storm_shift() != 0 || !meta.has_checkpoint() {
-        meta.mark_hold(clock::now_ns);
+        meta.hold_mark.mark(&meta.integral, clock::now_ns);
     }
 }
 
