@@ -8,7 +8,8 @@
 //! cargo run -p lockprof-bench --release --example paired -- [--procs 4] [--rounds 9]
 //! ```
 //!
-//! `ONLY=parking_lot,lockprof_default` (comma-separated, parking_lot first) picks the contenders.
+//! `ONLY=parking_lot,lockprof_default` (comma-separated, parking_lot first) picks the contenders,
+//! `CASES=handoff_4t,contended_4t` the cases.
 
 // Shared with the summary, of which this example needs only `contenders`.
 #[allow(dead_code)]
@@ -83,7 +84,14 @@ fn child(rounds: usize) {
     let _trace = GlobalTrace::install().expect("install lockprof's Layer");
     let only = std::env::var("ONLY").unwrap_or(CONTENDERS.to_owned());
     let contenders = peers::contenders(Some(&only));
+    let cases = std::env::var("CASES").ok();
     for (ci, &(case, ops)) in CASES.iter().enumerate() {
+        if cases
+            .as_deref()
+            .is_some_and(|cases| !cases.split(',').any(|c| c == case.name()))
+        {
+            continue;
+        }
         let mut ratios = vec![Vec::new(); contenders.len()];
         for _ in 0..rounds {
             let base = contenders[0].time(case, ops).expect("a mutex case");
