@@ -1,7 +1,7 @@
 //! Running a parsed command line: load the inputs (reading, then aggregation into the model),
 //! select, and render. The demo goes through the same steps on the trace it records.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command, HistogramFormat, Inputs, ReportFormat};
 use crate::demo::{self, DemoPaths};
 use crate::flame::{FlameOptions, View, write_flamegraph, write_folded_with, write_svg_file};
 use crate::histogram::{self, merged, write_hgrm};
+use crate::pprof::{PprofOptions, write_pprof};
 use crate::reading::{LoadOptions, Notice, Source, read_source};
 use crate::report::{self, ReportOptions, write_json, write_markdown};
 use crate::{Aggregator, Error, Profile, SortKey};
@@ -101,13 +102,19 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
                 width: a.width,
                 lock: a.inputs.lock.clone(),
             };
-            if a.output.as_os_str() == "-" {
-                let mut out = BufWriter::new(&mut *io.out);
-                write_flamegraph(&profile, &opts, &mut out, "stdout")?;
-                out.flush().map_err(stdout)
-            } else {
-                write_svg_file(&profile, &opts, &a.output)
-            }
+            write_output(&a.output, io, |out, name| {
+                write_flamegraph(&profile, &opts, out, name)
+            })
+        }
+        Command::Pprof(a) => {
+            let profile = load_selected(&a.inputs, io)?;
+            let opts = PprofOptions {
+                view: a.view.into(),
+                lock: a.inputs.lock.clone(),
+            };
+            write_output(&a.output, io, |out, name| {
+                write_pprof(&profile, &opts, out, name)
+            })
         }
         Command::Demo(a) => {
             let paths = run_demo(&a.dir, Duration::from_millis(a.duration_ms))?;
@@ -144,6 +151,27 @@ fn load_selected<O: Write, E: Write>(
         profile.retain_lock(name)?;
     }
     Ok(profile)
+}
+
+/// Writes a command's output to `path`, or to stdout for `-`, through a buffer that is flushed
+/// and checked; `write` is given the writer and the name errors call it by.
+fn write_output<O: Write, E: Write>(
+    path: &Path,
+    io: &mut Io<'_, O, E>,
+    write: impl FnOnce(&mut dyn Write, &str) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let (mut out, what): (BufWriter<Box<dyn Write + '_>>, String) = if path.as_os_str() == "-" {
+        (BufWriter::new(Box::new(&mut *io.out)), "stdout".to_owned())
+    } else {
+        let what = path.display().to_string();
+        let file = File::create(path).map_err(|e| Error::Write {
+            what: what.clone(),
+            source: e,
+        })?;
+        (BufWriter::new(Box::new(file)), what)
+    };
+    write(&mut out, &what)?;
+    out.flush().map_err(|e| Error::Write { what, source: e })
 }
 
 /// The report of `profile` in `format`.

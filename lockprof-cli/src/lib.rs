@@ -3,7 +3,7 @@
 //!
 //! The stages, each a directory: reading (`reading/`: [`Source`]s, [`TraceInput`],
 //! [`JsonInput`]) → aggregation (`aggregation/`: the [`Aggregator`]) → the model (`model/`:
-//! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`]). Imports go one
+//! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`], [`pprof`]). Imports go one
 //! way: the readers feed the aggregator its typed events, the aggregator builds the model, and
 //! the renderers read the model, which imports none of the stages. [`load`] runs the first
 //! three, [`run`] a whole command line ([`cli`]).
@@ -37,4 +37,4 @@ pub use model::{
     Stats, Usage,
 };
 pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
-pub use render::{flame, histogram, humanize, report};
+pub use render::{flame, histogram, humanize, pprof, report};

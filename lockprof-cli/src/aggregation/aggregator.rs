@@ -222,6 +222,7 @@ impl Aggregator {
             .hold_ns
             .saturating_add(h.hold_ns.saturating_mul(weight));
         cell.blame_ns = cell.blame_ns.saturating_add(h.blame_ns);
+        cell.blamed_holds = cell.blamed_holds.saturating_add(u64::from(h.blame_ns > 0));
     }
 
     /// A summary: exact counts plus the histograms of the short waits and holds.
