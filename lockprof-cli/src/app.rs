@@ -13,6 +13,7 @@ use crate::histogram::{self, merged, write_hgrm};
 use crate::pprof::{PprofOptions, write_pprof};
 use crate::reading::{LoadOptions, Notice, Source, read_source};
 use crate::report::{self, ReportOptions, write_json, write_markdown};
+use crate::timeline::{TimelineOptions, Written, write_timeline};
 use crate::{Aggregator, Error, Profile, SortKey};
 
 /// Where a command writes.
@@ -41,7 +42,11 @@ pub struct Loaded {
 /// The first input that is missing, a directory, empty, in neither format, corrupt, or
 /// unreadable.
 pub fn load(sources: &[Source], opts: &LoadOptions) -> Result<Loaded, Error> {
-    let mut agg = Aggregator::new();
+    let mut agg = if opts.timeline {
+        Aggregator::with_timeline()
+    } else {
+        Aggregator::new()
+    };
     let mut notices = Vec::new();
     for source in sources {
         read_source(&mut agg, source, opts, &mut notices)?;
@@ -116,6 +121,29 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
                 write_pprof(&profile, &opts, out, name)
             })
         }
+        Command::Timeline(a) => {
+            let profile = load_selected_with(&a.inputs, io, true)?;
+            let opts = TimelineOptions {
+                lock: a.inputs.lock.clone(),
+            };
+            let mut written = Written::default();
+            write_output(&a.output, io, |out, name| {
+                written = write_timeline(&profile, &opts, out, name)?;
+                Ok(())
+            })?;
+            let left_out = [
+                (profile.timeline.left_out, "wait and hold events"),
+                (written.flows_left_out, "flow arrows"),
+            ];
+            for (n, what) in left_out.into_iter().filter(|(n, _)| *n > 0) {
+                // Best effort, as every note.
+                let _ = writeln!(
+                    io.err,
+                    "lockprof: note: the timeline leaves out {n} {what} (past its cap, or without a time)"
+                );
+            }
+            Ok(())
+        }
         Command::Demo(a) => {
             let paths = run_demo(&a.dir, Duration::from_millis(a.duration_ms))?;
             paths.print(&mut *io.out).map_err(stdout)
@@ -129,9 +157,19 @@ fn load_selected<O: Write, E: Write>(
     inputs: &Inputs,
     io: &mut Io<'_, O, E>,
 ) -> Result<Profile, Error> {
+    load_selected_with(inputs, io, false)
+}
+
+/// [`load_selected`], keeping the timeline if `timeline`.
+fn load_selected_with<O: Write, E: Write>(
+    inputs: &Inputs,
+    io: &mut Io<'_, O, E>,
+    timeline: bool,
+) -> Result<Profile, Error> {
     let sources: Vec<Source> = inputs.traces.iter().map(|a| Source::from_arg(a)).collect();
     let opts = LoadOptions {
         progress: io.progress,
+        timeline,
     };
     let loaded = load(&sources, &opts)?;
     for notice in &loaded.notices {

@@ -34,6 +34,9 @@ pub enum Command {
     /// The flamegraph's stacks as a gzipped pprof profile, like Go's block (wait) or mutex
     /// (blame) profile: for `go tool pprof`, Pyroscope.
     Pprof(PprofArgs),
+    /// The waits and holds recorded one by one, on a track per thread, with arrows from each
+    /// hold to the waits it caused: Chrome trace-event JSON for Perfetto UI, chrome://tracing.
+    Timeline(TimelineArgs),
     /// Run a built-in contended workload; write its trace, report and flamegraphs.
     Demo(DemoArgs),
 }
@@ -135,6 +138,17 @@ pub struct PprofArgs {
     /// profile).
     #[arg(long, value_enum, default_value_t)]
     pub view: PprofViewArg,
+}
+
+/// Arguments of `timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The JSON file to write (`-` for stdout).
+    #[arg(short, long, value_name = "FILE.json")]
+    pub output: PathBuf,
 }
 
 /// Arguments of `demo`.

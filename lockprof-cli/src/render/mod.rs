@@ -12,3 +12,4 @@ mod names;
 pub mod pprof;
 pub mod report;
 mod stack_path;
+pub mod timeline;
