@@ -132,15 +132,19 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
                 Ok(())
             })?;
             let left_out = [
-                (profile.timeline.left_out, "wait and hold events"),
-                (written.flows_left_out, "flow arrows"),
+                (
+                    profile.timeline.left_out,
+                    "wait and hold events (past its cap, or without a start time)",
+                ),
+                (
+                    written.slices_left_out,
+                    "events ending past 2^53 ns, beyond the format's precision",
+                ),
+                (written.flows_left_out, "flow arrows (past their cap)"),
             ];
             for (n, what) in left_out.into_iter().filter(|(n, _)| *n > 0) {
                 // Best effort, as every note.
-                let _ = writeln!(
-                    io.err,
-                    "lockprof: note: the timeline leaves out {n} {what} (past its cap, or without a time)"
-                );
+                let _ = writeln!(io.err, "lockprof: note: the timeline leaves out {n} {what}");
             }
             Ok(())
         }

@@ -31,11 +31,16 @@ pub enum Command {
     Flamegraph(FlamegraphArgs),
     /// The flamegraph's stacks as folded text (for inferno, flamegraph.pl, speedscope).
     Folded(FoldedArgs),
-    /// The flamegraph's stacks as a gzipped pprof profile, like Go's block (wait) or mutex
-    /// (blame) profile: for `go tool pprof`, Pyroscope.
+    /// The flamegraph's stacks as a pprof profile (for go tool pprof, Pyroscope).
+    ///
+    /// Gzipped protobuf shaped like Go's block profile (`--view wait`) or mutex profile
+    /// (`--view blame`): sample types contentions/count and delay/nanoseconds.
     Pprof(PprofArgs),
-    /// The waits and holds recorded one by one, on a track per thread, with arrows from each
-    /// hold to the waits it caused: Chrome trace-event JSON for Perfetto UI, chrome://tracing.
+    /// Waits and holds in time, as Chrome trace-event JSON (Perfetto UI, chrome://tracing).
+    ///
+    /// A track per thread, a slice per wait event and per hold event that made others wait,
+    /// and an arrow from each such hold to each wait it caused. Waits and holds too short to be
+    /// events are only summarised, without times, and are not shown.
     Timeline(TimelineArgs),
     /// Run a built-in contended workload; write its trace, report and flamegraphs.
     Demo(DemoArgs),

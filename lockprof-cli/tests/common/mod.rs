@@ -312,6 +312,7 @@ mod classes;
 pub mod golden;
 pub mod ground_truth;
 mod json;
+pub mod trace_events;
 
 // Each test file uses a different part of what is shared.
 #[allow(unused_imports)]

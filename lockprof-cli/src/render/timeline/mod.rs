@@ -10,4 +10,4 @@ mod tests;
 mod tracks;
 mod write;
 
-pub use write::{MAX_FLOWS, TimelineOptions, Written, write_timeline};
+pub use write::{MAX_FLOWS, MAX_TIME_NS, TimelineOptions, Written, write_timeline};

@@ -60,6 +60,20 @@ fn nested_and_disjoint_events_share_a_track_overlapping_ones_do_not() {
 }
 
 #[test]
+fn events_with_the_same_span_get_tracks_of_their_own() {
+    let t = timeline(vec![
+        event(HOLD, 1, 1, 0, 100),
+        event(HOLD, 2, 1, 0, 100),
+        event(WAIT, 3, 1, 0, 50),
+    ]);
+    let tracks = Tracks::of(&t);
+    let lanes: Vec<Vec<usize>> = tracks.tracks.iter().map(|tr| tr.events.clone()).collect();
+    assert_eq!(lanes, [vec![0, 2], vec![1]]);
+    // The hold's arrow binds after the wait nested in it, where it is the innermost.
+    assert_eq!(tracks.inside(&t.events, 0, 0), 51);
+}
+
+#[test]
 fn flow_anchors_avoid_nested_events_and_ends() {
     let t = timeline(vec![
         event(HOLD, 1, 1, 0, 100),

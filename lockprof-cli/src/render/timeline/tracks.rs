@@ -3,12 +3,16 @@
 //! holds mostly do (a wait or a hold inside the hold of another lock), but not always: a thread
 //! that releases locks out of order (hand-over-hand locking) holds two locks in overlapping,
 //! unnested spans. Such an event goes to another track of the same thread, named as such, so
-//! every event keeps its exact times.
+//! every event keeps its exact times; so does an event with the same span as one it would nest
+//! in, which a flow arrow could not tell apart from it.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use crate::{NameIdx, TimedEvent, Timeline};
+
+/// `[start, end)` of an event, ns.
+type Span = (u64, u64);
 
 /// One track: a thread's events that nest, in order of start (longest first on a tie, so a
 /// parent comes before what it encloses).
@@ -40,16 +44,20 @@ impl Tracks {
         let mut tracks = Vec::new();
         for mut thread in by_thread.into_values() {
             thread.sort_unstable_by_key(|&i| (events[i].at_ns, Reverse(events[i].dur_ns), i));
-            // Per lane: its events, and the ends of those still open at the current start
+            // Per lane: its events, and the spans of those still open at the current start
             // (each enclosing the next).
-            let mut lanes: Vec<(Vec<usize>, Vec<u64>)> = Vec::new();
+            let mut lanes: Vec<(Vec<usize>, Vec<Span>)> = Vec::new();
             for i in thread {
                 let e = &events[i];
+                let span = (e.at_ns, e.end_ns());
                 let lane = lanes.iter_mut().position(|(_, open)| {
-                    while open.last().is_some_and(|&end| end <= e.at_ns) {
+                    while open.last().is_some_and(|&(_, end)| end <= e.at_ns) {
                         open.pop();
                     }
-                    open.last().is_none_or(|&end| e.end_ns() <= end)
+                    // Two events with the same span nest by the format's rules, but no time
+                    // tells them apart for a flow arrow: the second goes to another track.
+                    open.last()
+                        .is_none_or(|&top| span.1 <= top.1 && span != top)
                 });
                 let l = lane.unwrap_or_else(|| {
                     lanes.push((Vec::new(), Vec::new()));
@@ -57,7 +65,7 @@ impl Tracks {
                 });
                 let (lane_events, open) = &mut lanes[l];
                 lane_events.push(i);
-                open.push(e.end_ns());
+                open.push(span);
             }
             let first = &events[lanes[0].0[0]];
             for (lane, (events, _)) in lanes.into_iter().enumerate() {

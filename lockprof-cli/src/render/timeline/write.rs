@@ -8,6 +8,12 @@ use super::tracks::Tracks;
 use crate::render::names::LockTitle;
 use crate::{Error, Profile, TimedEvent, TimedKind, Timeline};
 
+/// Latest end of an event written: 2^53 ns (104 days after the process's lockprof epoch), the
+/// last time the format's microseconds, read as a double, hold to the nanosecond. Events past it
+/// (corrupt or hostile input) could lose their nesting to rounding; they are left out and
+/// counted in [`Written::slices_left_out`].
+pub const MAX_TIME_NS: u64 = 1 << 53;
+
 /// Most flow arrows written (a few hundred bytes each); the rest are counted in
 /// [`Written::flows_left_out`].
 pub const MAX_FLOWS: usize = 1 << 20;
@@ -30,6 +36,8 @@ pub struct Written {
     pub flows: usize,
     /// Arrows past [`MAX_FLOWS`], not written.
     pub flows_left_out: u64,
+    /// Events ending past [`MAX_TIME_NS`], not written.
+    pub slices_left_out: u64,
 }
 
 /// What a track's events are: a slice, or one end of a flow arrow.
@@ -53,16 +61,27 @@ pub fn write_timeline(
     out: impl Write,
     out_name: &str,
 ) -> Result<Written, Error> {
-    let timeline = &profile.timeline;
+    let late = |e: &TimedEvent| e.at_ns.saturating_add(e.dur_ns) > MAX_TIME_NS;
+    let exact;
+    let timeline = if profile.timeline.events.iter().any(late) {
+        let mut t = profile.timeline.clone();
+        t.events.retain(|e| !late(e));
+        exact = t;
+        &exact
+    } else {
+        &profile.timeline
+    };
     if timeline.events.is_empty() {
         return Err(Error::EmptyTimeline {
             lock: opts.lock.clone(),
         });
     }
-    write(profile, timeline, out).map_err(|e| Error::Write {
+    let mut written = write(profile, timeline, out).map_err(|e| Error::Write {
         what: out_name.to_owned(),
         source: e,
-    })
+    })?;
+    written.slices_left_out = (profile.timeline.events.len() - timeline.events.len()) as u64;
+    Ok(written)
 }
 
 fn write(profile: &Profile, timeline: &Timeline, mut out: impl Write) -> io::Result<Written> {
@@ -192,11 +211,13 @@ fn write(profile: &Profile, timeline: &Timeline, mut out: impl Write) -> io::Res
         slices: events.len(),
         flows: caused.pairs.len(),
         flows_left_out: caused.left_out,
+        slices_left_out: 0,
     };
     write!(
         out,
         "\n],\"otherData\":{{\"generator\":\"lockprof\",\"events_left_out\":{},\"flows_left_out\":{}}}}}\n",
-        timeline.left_out, written.flows_left_out
+        profile.timeline.left_out + (profile.timeline.events.len() - events.len()) as u64,
+        written.flows_left_out
     )?;
     out.flush()?;
     Ok(written)
