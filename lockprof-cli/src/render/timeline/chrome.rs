@@ -31,6 +31,42 @@ pub(super) struct Event<'a> {
     pub(super) args: Option<Args<'a>>,
 }
 
+impl<'a> Event<'a> {
+    /// A metadata event (`ph` `M`) of process `pid`, thread `tid` (0 for the process's own).
+    pub(super) fn metadata(name: &'static str, pid: usize, tid: usize, args: Args<'a>) -> Self {
+        Event {
+            name: Name::Fixed(name),
+            cat: None,
+            ph: "M",
+            ts: None,
+            dur: None,
+            pid,
+            tid,
+            id: None,
+            bp: None,
+            args: Some(args),
+        }
+    }
+
+    /// One end of flow arrow `id`, at `ts` on `pid`/`tid`: its start (`s`, bound to the slice
+    /// enclosing `ts`, a hold) or, if `end`, its end (`f`; `bp` `e` binds it to the slice
+    /// enclosing `ts`, a wait, rather than to the next slice to begin).
+    pub(super) fn flow(end: bool, id: u64, ts: u64, pid: usize, tid: usize) -> Self {
+        Event {
+            name: Name::Fixed("blame"),
+            cat: Some("blame"),
+            ph: if end { "f" } else { "s" },
+            ts: Some(ts),
+            dur: None,
+            pid,
+            tid,
+            id: Some(id),
+            bp: end.then_some("e"),
+            args: None,
+        }
+    }
+}
+
 /// Nanoseconds as the format's microseconds.
 fn micros<S: Serializer>(ns: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
     match ns {

@@ -14,7 +14,7 @@ use crate::{Error, Profile, TimedEvent, TimedKind, Timeline};
 /// counted in [`Written::slices_left_out`].
 pub const MAX_TIME_NS: u64 = 1 << 53;
 
-/// Most flow arrows written (a few hundred bytes each); the rest are counted in
+/// Most flow arrows written (two events, some 150 bytes); the rest are counted in
 /// [`Written::flows_left_out`].
 pub const MAX_FLOWS: usize = 1 << 20;
 
@@ -124,87 +124,46 @@ fn write(profile: &Profile, timeline: &Timeline, mut out: impl Write) -> io::Res
         } else {
             "lockprof".to_owned()
         };
-        let meta = |name, args| Event {
-            name: Name::Fixed(name),
-            cat: None,
-            ph: "M",
-            ts: None,
-            dur: None,
-            pid: input + 1,
-            tid: 0,
-            id: None,
-            bp: None,
-            args: Some(args),
+        let name = TrackName {
+            name: &name,
+            lane: 0,
         };
+        let sort_index = Args::SortIndex { sort_index: input };
         emit(
             &mut out,
-            &meta(
-                "process_name",
-                Args::Name {
-                    name: TrackName {
-                        name: &name,
-                        lane: 0,
-                    },
-                },
-            ),
+            &Event::metadata("process_name", input + 1, 0, Args::Name { name }),
         )?;
         emit(
             &mut out,
-            &meta("process_sort_index", Args::SortIndex { sort_index: input }),
+            &Event::metadata("process_sort_index", input + 1, 0, sort_index),
         )?;
     }
     for (t, track) in tracks.tracks.iter().enumerate() {
+        let (pid, tid) = (track.input + 1, t + 1);
         let name = TrackName {
             name: timeline.name(track.thread),
             lane: track.lane,
         };
-        let meta = |name, args| Event {
-            name: Name::Fixed(name),
-            cat: None,
-            ph: "M",
-            ts: None,
-            dur: None,
-            pid: track.input + 1,
-            tid: t + 1,
-            id: None,
-            bp: None,
-            args: Some(args),
-        };
-        emit(&mut out, &meta("thread_name", Args::Name { name }))?;
+        let sort_index = Args::SortIndex { sort_index: t };
         emit(
             &mut out,
-            &meta("thread_sort_index", Args::SortIndex { sort_index: t }),
+            &Event::metadata("thread_name", pid, tid, Args::Name { name }),
+        )?;
+        emit(
+            &mut out,
+            &Event::metadata("thread_sort_index", pid, tid, sort_index),
         )?;
     }
     for (t, (track, mut items)) in tracks.tracks.iter().zip(items).enumerate() {
+        let (pid, tid) = (track.input + 1, t + 1);
         items.sort_by_key(|&(ts, order, _)| (ts, order));
         for (ts, _, item) in items {
             let event = match item {
-                Item::Slice(i) => slice(profile, timeline, &events[i]),
-                Item::FlowStart(id) | Item::FlowEnd(id) => {
-                    let end = matches!(item, Item::FlowEnd(_));
-                    Event {
-                        name: Name::Fixed("blame"),
-                        cat: Some("blame"),
-                        ph: if end { "f" } else { "s" },
-                        ts: Some(ts),
-                        dur: None,
-                        pid: 0,
-                        tid: 0,
-                        id: Some(id),
-                        bp: end.then_some("e"),
-                        args: None,
-                    }
-                }
+                Item::Slice(i) => slice(profile, timeline, &events[i], pid, tid),
+                Item::FlowStart(id) => Event::flow(false, id, ts, pid, tid),
+                Item::FlowEnd(id) => Event::flow(true, id, ts, pid, tid),
             };
-            emit(
-                &mut out,
-                &Event {
-                    pid: track.input + 1,
-                    tid: t + 1,
-                    ..event
-                },
-            )?;
+            emit(&mut out, &event)?;
         }
     }
     let written = Written {
@@ -223,8 +182,14 @@ fn write(profile: &Profile, timeline: &Timeline, mut out: impl Write) -> io::Res
     Ok(written)
 }
 
-/// The complete event of one wait or hold (its track is set by the caller).
-fn slice<'a>(profile: &Profile, timeline: &'a Timeline, e: &'a TimedEvent) -> Event<'a> {
+/// The complete event of one wait or hold, on track `pid`/`tid`.
+fn slice<'a>(
+    profile: &Profile,
+    timeline: &'a Timeline,
+    e: &'a TimedEvent,
+    pid: usize,
+    tid: usize,
+) -> Event<'a> {
     let lock = LockTitle::new(profile, timeline.name(e.lock), e.lock_id, e.input);
     let site = timeline.name(e.site);
     let thread = timeline.name(e.thread);
@@ -265,8 +230,8 @@ fn slice<'a>(profile: &Profile, timeline: &'a Timeline, e: &'a TimedEvent) -> Ev
         ph: "X",
         ts: Some(e.at_ns),
         dur: Some(e.dur_ns),
-        pid: 0,
-        tid: 0,
+        pid,
+        tid,
         id: None,
         bp: None,
         args: Some(args),
