@@ -1,7 +1,7 @@
 //! Running a parsed command line: load the inputs (reading, then aggregation into the model),
 //! select, and render. The demo goes through the same steps on the trace it records.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -10,8 +10,10 @@ use crate::cli::{Cli, Command, HistogramFormat, Inputs, ReportFormat};
 use crate::demo::{self, DemoPaths};
 use crate::flame::{FlameOptions, View, write_flamegraph, write_folded_with, write_svg_file};
 use crate::histogram::{self, merged, write_hgrm};
+use crate::pprof::{PprofOptions, write_pprof};
 use crate::reading::{LoadOptions, Notice, Source, read_source};
 use crate::report::{self, ReportOptions, write_json, write_markdown};
+use crate::timeline::{TimelineOptions, Written, write_timeline};
 use crate::{Aggregator, Error, Profile, SortKey};
 
 /// Where a command writes.
@@ -40,7 +42,11 @@ pub struct Loaded {
 /// The first input that is missing, a directory, empty, in neither format, corrupt, or
 /// unreadable.
 pub fn load(sources: &[Source], opts: &LoadOptions) -> Result<Loaded, Error> {
-    let mut agg = Aggregator::new();
+    let mut agg = if opts.timeline {
+        Aggregator::with_timeline()
+    } else {
+        Aggregator::new()
+    };
     let mut notices = Vec::new();
     for source in sources {
         read_source(&mut agg, source, opts, &mut notices)?;
@@ -101,13 +107,46 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
                 width: a.width,
                 lock: a.inputs.lock.clone(),
             };
-            if a.output.as_os_str() == "-" {
-                let mut out = BufWriter::new(&mut *io.out);
-                write_flamegraph(&profile, &opts, &mut out, "stdout")?;
-                out.flush().map_err(stdout)
-            } else {
-                write_svg_file(&profile, &opts, &a.output)
+            write_output(&a.output, io, |out, name| {
+                write_flamegraph(&profile, &opts, out, name)
+            })
+        }
+        Command::Pprof(a) => {
+            let profile = load_selected(&a.inputs, io)?;
+            let opts = PprofOptions {
+                view: a.view.into(),
+                lock: a.inputs.lock.clone(),
+            };
+            write_output(&a.output, io, |out, name| {
+                write_pprof(&profile, &opts, out, name)
+            })
+        }
+        Command::Timeline(a) => {
+            let profile = load_selected_with(&a.inputs, io, true)?;
+            let opts = TimelineOptions {
+                lock: a.inputs.lock.clone(),
+            };
+            let mut written = Written::default();
+            write_output(&a.output, io, |out, name| {
+                written = write_timeline(&profile, &opts, out, name)?;
+                Ok(())
+            })?;
+            let left_out = [
+                (
+                    profile.timeline.left_out,
+                    "wait and hold events (past its cap, or without a start time)",
+                ),
+                (
+                    written.slices_left_out,
+                    "events ending past 2^53 ns, beyond the format's precision",
+                ),
+                (written.flows_left_out, "flow arrows (past their cap)"),
+            ];
+            for (n, what) in left_out.into_iter().filter(|(n, _)| *n > 0) {
+                // Best effort, as every note.
+                let _ = writeln!(io.err, "lockprof: note: the timeline leaves out {n} {what}");
             }
+            Ok(())
         }
         Command::Demo(a) => {
             let paths = run_demo(&a.dir, Duration::from_millis(a.duration_ms))?;
@@ -122,9 +161,19 @@ fn load_selected<O: Write, E: Write>(
     inputs: &Inputs,
     io: &mut Io<'_, O, E>,
 ) -> Result<Profile, Error> {
+    load_selected_with(inputs, io, false)
+}
+
+/// [`load_selected`], keeping the timeline if `timeline`.
+fn load_selected_with<O: Write, E: Write>(
+    inputs: &Inputs,
+    io: &mut Io<'_, O, E>,
+    timeline: bool,
+) -> Result<Profile, Error> {
     let sources: Vec<Source> = inputs.traces.iter().map(|a| Source::from_arg(a)).collect();
     let opts = LoadOptions {
         progress: io.progress,
+        timeline,
     };
     let loaded = load(&sources, &opts)?;
     for notice in &loaded.notices {
@@ -144,6 +193,27 @@ fn load_selected<O: Write, E: Write>(
         profile.retain_lock(name)?;
     }
     Ok(profile)
+}
+
+/// Writes a command's output to `path`, or to stdout for `-`, through a buffer that is flushed
+/// and checked; `write` is given the writer and the name errors call it by.
+fn write_output<O: Write, E: Write>(
+    path: &Path,
+    io: &mut Io<'_, O, E>,
+    write: impl FnOnce(&mut dyn Write, &str) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let (mut out, what): (BufWriter<Box<dyn Write + '_>>, String) = if path.as_os_str() == "-" {
+        (BufWriter::new(Box::new(&mut *io.out)), "stdout".to_owned())
+    } else {
+        let what = path.display().to_string();
+        let file = File::create(path).map_err(|e| Error::Write {
+            what: what.clone(),
+            source: e,
+        })?;
+        (BufWriter::new(Box::new(file)), what)
+    };
+    write(&mut out, &what)?;
+    out.flush().map_err(|e| Error::Write { what, source: e })
 }
 
 /// The report of `profile` in `format`.

@@ -89,6 +89,17 @@ pub enum Error {
         /// The `--lock` filter, if any.
         lock: Option<String>,
     },
+    /// The timeline has no event to draw.
+    #[error(
+        "nothing to draw: no wait or hold events with a start time{} (the timeline shows the waits and holds \
+         recorded one by one; shorter ones, under the event threshold of 10 µs by default, are \
+         only summarised, without times)",
+        lock_suffix(lock.as_deref())
+    )]
+    EmptyTimeline {
+        /// The `--lock` filter, if any.
+        lock: Option<String>,
+    },
     /// Writing the output failed.
     #[error("cannot write {what}: {source}")]
     Write {

@@ -1,6 +1,7 @@
 //! Escaping untrusted names (locks, threads, sites, spans come from trace files) for each output:
-//! terminal, Markdown and folded stacks. SVG and JSON are escaped by their writers (inferno,
-//! serde_json).
+//! terminal, Markdown, folded stacks and pprof's frame names. SVG and JSON are escaped by their
+//! writers (inferno, serde_json). A protobuf string must be valid UTF-8, which every name is:
+//! lockprof's readers reject any other.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -76,6 +77,15 @@ pub(crate) fn markdown(s: &str) -> Cow<'_, str> {
 /// Frame name used for a frame with no name.
 pub(crate) const EMPTY_FRAME: &str = "[unknown]";
 
+/// `s` as a frame name where frames are not joined into one line (pprof's functions): terminal
+/// safe, as tools print them (`go tool pprof -top`), and [`EMPTY_FRAME`] when empty.
+pub(crate) fn frame_name(s: &str) -> Cow<'_, str> {
+    if s.trim().is_empty() {
+        return Cow::Borrowed(EMPTY_FRAME);
+    }
+    terminal(s)
+}
+
 /// `s` usable as one frame of a folded stack: `;` separates frames there, so it becomes `:`;
 /// control characters become visible escapes (a newline would end the stack); an empty name
 /// becomes [`EMPTY_FRAME`].
@@ -126,5 +136,12 @@ mod tests {
         assert_eq!(folded_frame("a\nb 3"), "a\\nb 3");
         assert_eq!(folded_frame(""), EMPTY_FRAME);
         assert_eq!(folded_frame("  "), EMPTY_FRAME);
+    }
+
+    #[test]
+    fn frame_names_are_terminal_safe_and_never_empty() {
+        assert_eq!(frame_name("a;b"), "a;b");
+        assert_eq!(frame_name("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(frame_name(""), EMPTY_FRAME);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The stages, each a directory: reading (`reading/`: [`Source`]s, [`TraceInput`],
 //! [`JsonInput`]) → aggregation (`aggregation/`: the [`Aggregator`]) → the model (`model/`:
-//! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`]). Imports go one
+//! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`], [`pprof`],
+//! [`timeline`]). Imports go one
 //! way: the readers feed the aggregator its typed events, the aggregator builds the model, and
 //! the renderers read the model, which imports none of the stages. [`load`] runs the first
 //! three, [`run`] a whole command line ([`cli`]).
@@ -33,8 +34,8 @@ pub use aggregation::Aggregator;
 pub use app::{Io, Loaded, load, run};
 pub use error::Error;
 pub use model::{
-    Cell, Distribution, Grouping, LockProfile, Pair, Profile, SortKey, StackCell, StackUsage,
-    Stats, Usage,
+    CausedWaits, Cell, Distribution, Grouping, LockProfile, NameIdx, Pair, Profile, SortKey,
+    StackCell, StackUsage, Stats, TimedEvent, TimedKind, Timeline, Usage,
 };
 pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
-pub use render::{flame, histogram, humanize, report};
+pub use render::{flame, histogram, humanize, pprof, report, timeline};

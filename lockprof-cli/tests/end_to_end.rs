@@ -3,105 +3,20 @@
 
 mod common;
 
-use std::sync::Barrier;
-use std::thread;
-use std::time::{Duration, Instant};
-
 use assert_cmd::Command;
-use tracing_subscriber::layer::SubscriberExt;
-
-static GT: lockprof::Mutex<u32> = lockprof::Mutex::named("ground-truth", 0);
-
-const ROUNDS: u32 = 5;
-const HOLD: Duration = Duration::from_millis(30);
-
-/// What the two threads measured themselves.
-struct Truth {
-    /// Each wait, from just before `lock()` to holding the guard.
-    waits: Vec<Duration>,
-    /// Each wait's part during the holder's hold: from its start to the holder's release. The
-    /// rest of a wait (the waiter waking up after the release) is no hold's doing, and lockprof
-    /// charges it to the next measured release instead.
-    during_holds: Vec<Duration>,
-}
-
-/// `holder` takes the lock, lets `waiter` start waiting, holds it for `HOLD`; five times.
-fn workload(dispatch: &tracing::Dispatch) -> Truth {
-    let start = Barrier::new(2);
-    let locked = Barrier::new(2);
-    let done = Barrier::new(2);
-    let releases = std::sync::Mutex::new(Vec::new());
-    let (starts, waits) = thread::scope(|s| {
-        let holder = thread::Builder::new()
-            .name("holder".into())
-            .spawn_scoped(s, || {
-                tracing::dispatcher::with_default(dispatch, || {
-                    start.wait();
-                    for _ in 0..ROUNDS {
-                        let g = GT.lock();
-                        locked.wait();
-                        thread::sleep(HOLD);
-                        releases.lock().unwrap().push(Instant::now());
-                        drop(g);
-                        done.wait();
-                    }
-                    lockprof::flush();
-                })
-            });
-        let waiter = thread::Builder::new()
-            .name("waiter".into())
-            .spawn_scoped(s, || {
-                tracing::dispatcher::with_default(dispatch, || {
-                    start.wait();
-                    let (mut starts, mut waits) = (Vec::new(), Vec::new());
-                    for _ in 0..ROUNDS {
-                        locked.wait();
-                        let t = Instant::now();
-                        starts.push(t);
-                        let mut guard = GT.lock();
-                        // The wait ends when the guard is ours: the release after it records
-                        // and may emit (and, the first time, symbolize stacks), which is not
-                        // waiting.
-                        waits.push(t.elapsed());
-                        *guard += 1;
-                        drop(guard);
-                        done.wait();
-                    }
-                    lockprof::flush();
-                    (starts, waits)
-                })
-            });
-        holder.unwrap().join().unwrap();
-        waiter.unwrap().join().unwrap()
-    });
-    let releases = releases.into_inner().unwrap();
-    let during_holds = releases.iter().zip(&starts).map(|(r, s)| *r - *s).collect();
-    Truth {
-        waits,
-        during_holds,
-    }
-}
+use common::ground_truth::{HOLD, ROUNDS, Truth, record};
 
 #[test]
 fn ground_truth_through_both_formats() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("gt.lptrace");
-    let json = common::Buffer::default();
-    let Truth {
-        waits,
-        during_holds,
-    } = {
-        let (layer, guard) = lockprof::layer().with_path(&trace).build().unwrap();
-        let writer = json.clone();
-        let fmt = tracing_subscriber::fmt::layer()
-            .json()
-            .with_writer(move || writer.clone());
-        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer).with(fmt));
-        let truth = workload(&dispatch);
-        drop(dispatch);
-        drop(guard);
-        truth
-    };
+    let (
+        json,
+        Truth {
+            waits,
+            during_holds,
+        },
+    ) = record(&trace);
     let truth: u64 = waits.iter().map(|d| d.as_nanos() as u64).sum();
 
     let report = |args: &[&str], stdin: Option<Vec<u8>>| -> serde_json::Value {
@@ -136,7 +51,7 @@ fn ground_truth_through_both_formats() {
     );
     let from_json = report(
         &["report", "-", "--format", "json", "--lock", "ground-truth"],
-        Some(json.take()),
+        Some(json),
     );
     assert_eq!(native, from_json, "the two formats of one run disagree");
 

@@ -114,6 +114,57 @@ fn a_one_megabyte_name_in_every_output() {
     assert!(svg.len() < bound, "{} bytes", svg.len());
     assert!(!svg.contains("<b>"), "unescaped markup in the SVG");
     assert!(!svg.contains('\x1b'));
+    let timeline = timeline_of(&trace);
+    assert!(timeline.to_string().len() < bound);
+    let pprof = pprof_of(&trace);
+    assert!(pprof.len() < bound, "{} bytes", pprof.len());
+    // The name once, in the string table, escaped for terminals (`go tool pprof -top` prints it).
+    let repeats = name.matches("<b>").count();
+    assert_eq!(count(&pprof, b"<b>\"x\";y\\n\\u{1b}[2J "), repeats);
+    assert_eq!(count(&pprof, b"\x1b"), 0);
+}
+
+/// How often `needle` occurs in `haystack`.
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+/// `lockprof timeline` of `input`, parsed; every lock and thread name in it must come back
+/// exactly as some name of the input (checked by the callers).
+fn timeline_of(input: &[u8]) -> serde_json::Value {
+    let json = stdout_of(&["timeline", "-", "-o", "-"], input);
+    serde_json::from_str(&json).expect("the timeline is JSON")
+}
+
+/// The names of the locks and threads of the timeline's slices.
+fn timeline_names(json: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = json["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .flat_map(|e| [e["args"]["lock"].clone(), e["args"]["thread"].clone()])
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `lockprof pprof` of `input`, gunzipped: the protobuf's bytes.
+fn pprof_of(input: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.pb.gz");
+    stdout_of(&["pprof", "-", "-o", out.to_str().unwrap()], input);
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(out).unwrap())
+        .read_to_end(&mut bytes)
+        .unwrap();
+    bytes
 }
 
 #[test]
@@ -131,7 +182,7 @@ fn invalid_utf8_in_json_lines_never_reaches_the_output() {
     );
     input.extend_from_slice(
         b"{\"target\":\"lockprof\",\"fields\":{\"event\":\"wait\",\"lock\":\"good\",\
-          \"lock_id\":3,\"thread\":\"t\",\"site\":\"s:1\",\"wait_ns\":5000000}}\n",
+          \"lock_id\":3,\"thread\":\"t\",\"site\":\"s:1\",\"wait_ns\":5000000,\"at_ns\":9}}\n",
     );
     let out = Command::cargo_bin("lockprof")
         .unwrap()
@@ -169,6 +220,8 @@ fn invalid_utf8_in_json_lines_never_reaches_the_output() {
     }
     let svg = svg_of("wait", &input);
     assert!(!svg.contains("<i>"));
+    assert!(timeline_names(&timeline_of(&input)).contains(&"good".to_owned()));
+    pprof_of(&input);
 }
 
 #[test]
@@ -263,4 +316,12 @@ fn hostile_names_from_a_real_program_through_the_layer() {
         assert!(!svg.contains("<script>alert") && !svg.contains("<img"));
         assert!(!svg.contains('\x1b') && !svg.contains('\u{202e}'));
     }
+    // JSON gives the names back exactly.
+    let names = timeline_names(&timeline_of(&trace));
+    for name in [lock_name, "<img src=x onerror=alert(1)>\n;\"", "worker;2"] {
+        assert!(names.iter().any(|n| n == name), "{name:?} not in {names:?}");
+    }
+    let pprof = pprof_of(&trace);
+    assert_eq!(count(&pprof, b"\x1b"), 0);
+    assert!(count(&pprof, "\\u{1b}[31m|`*_\\u{202e}".as_bytes()) > 0);
 }

@@ -13,6 +13,7 @@ use super::intern::{Interner, NO_STACK, SeqInterner, SpansId, StackId, Sym};
 use super::lock_accumulator::{LockAccumulator, MAX_WEIGHT};
 use super::native_stacks::{NativeStacks, TRUNCATED_FRAME};
 use super::pairing::{PairedWait, Pairing, RawPair};
+use super::timeline::TimelineBuilder;
 use crate::model::sort_pairs;
 use crate::{Cell, Grouping, Pair, Profile, StackCell};
 
@@ -47,12 +48,30 @@ pub struct Aggregator {
     cells: HashMap<CellKey, Cell, FxBuildHasher>,
     times: Vec<TimeRange>,
     dropped: u64,
+    timeline: TimelineBuilder,
 }
 
 impl Aggregator {
     /// An empty aggregator.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty aggregator that also keeps every wait event and every hold event with blame,
+    /// one by one, for the profile's [`timeline`](Profile::timeline) (the rest of the profile
+    /// is the same). Memory then grows with the events, up to a cap.
+    pub fn with_timeline() -> Self {
+        Aggregator {
+            timeline: TimelineBuilder::keeping(),
+            ..Self::default()
+        }
+    }
+
+    /// Whether the aggregator keeps a timeline: whether readers need to give what only the
+    /// timeline uses (a wait's holder's name).
+    #[inline]
+    pub(crate) fn keeps_timeline(&self) -> bool {
+        self.timeline.keeps()
     }
 
     /// Starts a new input; returns its index.
@@ -155,6 +174,7 @@ impl Aggregator {
     /// One wait, standing for `weight` waits; paired with its holder's stack if it names one.
     #[inline]
     pub(crate) fn wait(&mut self, w: WaitEvent) {
+        self.timeline.wait(&w);
         let key = w.key;
         self.stacks.saw(key.stack);
         if let Some(holder) = w.holder {
@@ -199,6 +219,7 @@ impl Aggregator {
     /// waits by time if it has a stack.
     #[inline]
     pub(crate) fn hold(&mut self, h: HoldEvent) {
+        self.timeline.hold(&h);
         let key = h.key;
         self.stacks.saw(key.stack);
         if key.stack != NO_STACK
@@ -222,6 +243,7 @@ impl Aggregator {
             .hold_ns
             .saturating_add(h.hold_ns.saturating_mul(weight));
         cell.blame_ns = cell.blame_ns.saturating_add(h.blame_ns);
+        cell.blamed_holds = cell.blamed_holds.saturating_add(u64::from(h.blame_ns > 0));
     }
 
     /// A summary: exact counts plus the histograms of the short waits and holds.
@@ -268,8 +290,10 @@ impl Aggregator {
             cells,
             times,
             dropped,
+            timeline,
             ..
         } = self;
+        let timeline = timeline.finish(&names, |i| locks.get(i as usize).map(|l| l.key()));
         let mut per_lock: Vec<Vec<StackCell>> = locks.iter().map(|_| Vec::new()).collect();
         for (key, cell) in cells {
             if let Some(list) = per_lock.get_mut(key.lock as usize) {
@@ -308,6 +332,7 @@ impl Aggregator {
             native_stacks: stacks.any(),
             grouping: Grouping::Instance,
             locks,
+            timeline,
         }
     }
 }

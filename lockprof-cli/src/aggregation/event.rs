@@ -39,12 +39,20 @@ pub(crate) struct Holder {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct WaitEvent {
     pub(crate) key: CellKey,
+    /// The input's id of the waiting thread, when it gives one.
+    pub(crate) thread_id: Option<u64>,
     /// When the wait began.
     pub(crate) at_ns: Option<u64>,
     pub(crate) wait_ns: u64,
     pub(crate) weight: u64,
+    /// The attempt gave up (a timed acquisition).
+    pub(crate) timed_out: bool,
     /// Who held the lock, when the input wants the wait paired with the holder's stack.
     pub(crate) holder: Option<Holder>,
+    /// The name of the thread that held the lock when the wait began, when known; readers look
+    /// it up only for an aggregator that keeps a timeline
+    /// ([`keeps_timeline`](super::Aggregator::keeps_timeline)), the one user of it.
+    pub(crate) holder_name: Option<Sym>,
 }
 
 /// One hold that made others wait `blame_ns`, standing for `weight` holds.
@@ -58,6 +66,10 @@ pub(crate) struct HoldEvent {
     pub(crate) hold_ns: u64,
     pub(crate) blame_ns: u64,
     pub(crate) weight: u64,
+    /// Threads still waiting when the hold ended.
+    pub(crate) waiters: u64,
+    /// `false` when `hold_ns` runs from the first waiter's arrival, not the acquisition.
+    pub(crate) hold_exact: bool,
 }
 
 /// A thread's summary of one (lock, site): exact counts plus the histograms of the waits and

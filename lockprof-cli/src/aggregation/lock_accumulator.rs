@@ -57,6 +57,11 @@ impl LockAccumulator {
         }
     }
 
+    /// The lock's input, id in it, and name.
+    pub(crate) fn key(&self) -> (InputIdx, u64, Sym) {
+        (self.input, self.id, self.name)
+    }
+
     /// Renames the lock (a definition arrived after events that referred to it).
     pub(crate) fn define(&mut self, name: Sym, kind: LockKind) {
         self.name = name;

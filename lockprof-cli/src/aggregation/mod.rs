@@ -4,7 +4,8 @@
 //! ids: names and stacks interned through the aggregator ([`intern`]), locks added to it. The
 //! aggregator owns everything an event implies beyond its own numbers: naming threads and locks
 //! the input left unnamed, pairing waits with their holders' stacks ([`pairing`]), the native
-//! stacks across inputs ([`native_stacks`]), and the profile's duration.
+//! stacks across inputs ([`native_stacks`]), the profile's duration, and, when asked for, the
+//! events kept one by one for the timeline ([`timeline`]).
 //!
 //! [`Profile`]: crate::Profile
 
@@ -15,5 +16,6 @@ pub(crate) mod intern;
 mod lock_accumulator;
 mod native_stacks;
 mod pairing;
+mod timeline;
 
 pub use aggregator::Aggregator;

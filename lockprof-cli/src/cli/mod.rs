@@ -7,7 +7,9 @@ use clap::{Args, Parser, Subcommand};
 
 mod values;
 
-pub use values::{FramesArg, HistogramFormat, MetricArg, ReportFormat, SortArg, ViewArg};
+pub use values::{
+    FramesArg, HistogramFormat, MetricArg, PprofViewArg, ReportFormat, SortArg, ViewArg,
+};
 
 /// Reports, histograms and flamegraphs of lock contention from lockprof traces.
 #[derive(Debug, Parser)]
@@ -29,6 +31,17 @@ pub enum Command {
     Flamegraph(FlamegraphArgs),
     /// The flamegraph's stacks as folded text (for inferno, flamegraph.pl, speedscope).
     Folded(FoldedArgs),
+    /// The flamegraph's stacks as a pprof profile (for go tool pprof, Pyroscope).
+    ///
+    /// Gzipped protobuf shaped like Go's block profile (`--view wait`) or mutex profile
+    /// (`--view blame`): sample types contentions/count and delay/nanoseconds.
+    Pprof(PprofArgs),
+    /// Waits and holds in time, as Chrome trace-event JSON (Perfetto UI, chrome://tracing).
+    ///
+    /// A track per thread, a slice per wait event and per hold event that made others wait,
+    /// and an arrow from each such hold to each wait it caused. Waits and holds too short to be
+    /// events are only summarised, without times, and are not shown.
+    Timeline(TimelineArgs),
     /// Run a built-in contended workload; write its trace, report and flamegraphs.
     Demo(DemoArgs),
 }
@@ -115,6 +128,32 @@ pub struct FoldedArgs {
     /// Frames between thread and acquire site: native stacks, tracing span names, or both.
     #[arg(long, value_enum, default_value_t)]
     pub frames: FramesArg,
+}
+
+/// Arguments of `pprof`.
+#[derive(Debug, Args)]
+pub struct PprofArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The profile to write, gzipped protobuf (`-` for stdout).
+    #[arg(short, long, value_name = "FILE.pb.gz")]
+    pub output: PathBuf,
+    /// wait: where threads waited (Go's block profile); blame: who made them wait (Go's mutex
+    /// profile).
+    #[arg(long, value_enum, default_value_t)]
+    pub view: PprofViewArg,
+}
+
+/// Arguments of `timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The JSON file to write (`-` for stdout).
+    #[arg(short, long, value_name = "FILE.json")]
+    pub output: PathBuf,
 }
 
 /// Arguments of `demo`.

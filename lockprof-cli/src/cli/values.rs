@@ -1,11 +1,13 @@
 //! The values of the command line's options, and what each selects in the library: the clap
-//! side of [`SortKey`], [`View`], [`Frames`] and [`Metric`], and the choice of renderer.
+//! side of [`SortKey`], [`View`], [`PprofView`], [`Frames`] and [`Metric`], and the choice of
+//! renderer.
 
 use clap::ValueEnum;
 
 use crate::SortKey;
 use crate::flame::{Frames, View};
 use crate::histogram::Metric;
+use crate::pprof::PprofView;
 
 /// The values of `report --format`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -94,6 +96,26 @@ impl From<ViewArg> for View {
             ViewArg::Wait => View::Wait,
             ViewArg::Blame => View::Blame,
             ViewArg::Hold => View::Hold,
+        }
+    }
+}
+
+/// The values of `pprof --view`: [`PprofView`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum PprofViewArg {
+    /// Where threads waited: the waiters' stacks, each wait a contention (Go's block profile).
+    #[default]
+    Wait,
+    /// Who made them wait: the holders' stacks, weighted by nanoseconds others waited (Go's
+    /// mutex profile).
+    Blame,
+}
+
+impl From<PprofViewArg> for PprofView {
+    fn from(arg: PprofViewArg) -> PprofView {
+        match arg {
+            PprofViewArg::Wait => PprofView::Wait,
+            PprofViewArg::Blame => PprofView::Blame,
         }
     }
 }

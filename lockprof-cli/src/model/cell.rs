@@ -18,6 +18,11 @@ pub struct Cell {
     pub blame_ns: u64,
     /// The part of `blame_ns` estimated from sampled holds rather than measured.
     pub blame_estimated_ns: u64,
+    /// Holds reported one by one (hold events) that made others wait, each counted once
+    /// whatever its sampling weight, as its `blame_ns` is its own. Holds only summarised add
+    /// their blame to `blame_ns` but nothing here: a summary does not say how many of its holds
+    /// had blame.
+    pub blamed_holds: u64,
 }
 
 impl Cell {
@@ -31,6 +36,7 @@ impl Cell {
         self.blame_estimated_ns = self
             .blame_estimated_ns
             .saturating_add(other.blame_estimated_ns);
+        self.blamed_holds = self.blamed_holds.saturating_add(other.blamed_holds);
     }
 
     /// Whether `holds` (and the hold time) include an estimate from sampled holds.

@@ -1,15 +1,19 @@
 //! The model: the queryable profile every output is rendered from. Per lock (an instance, or a
 //! class: the instances of one name merged), exact counts, wait and hold distributions, blame,
 //! and the (thread, spans, native stack, site) cells that the holder, waiter and site tables and
-//! the flamegraphs are derived from. It knows nothing of where the numbers came from (reading,
+//! the flamegraphs are derived from; and, when asked for, the timeline of the waits and holds
+//! recorded one by one. It knows nothing of where the numbers came from (reading,
 //! aggregation) or how they are shown (render).
 
+mod caused_waits;
 mod cell;
 mod class;
 mod distribution;
 mod lock;
 mod profile;
+mod timeline;
 
+pub use caused_waits::CausedWaits;
 pub(crate) use cell::sort_pairs;
 pub use cell::{Cell, Pair, StackCell, StackUsage, Usage};
 pub use distribution::{Distribution, Stats};
@@ -17,3 +21,4 @@ pub(crate) use distribution::{SIGFIG, add_histogram, new_histogram, record_n, st
 pub use lock::LockProfile;
 pub(crate) use lock::percent;
 pub use profile::{Grouping, Profile, SortKey};
+pub use timeline::{NameIdx, TimedEvent, TimedKind, Timeline};

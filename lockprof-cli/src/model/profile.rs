@@ -1,7 +1,7 @@
 //! The aggregate of one or more traces, and the selections commands make of it: order, `--lock`,
 //! `--top` (and lock classes, in `class.rs`).
 
-use super::LockProfile;
+use super::{LockProfile, Timeline};
 use crate::Error;
 
 /// How [`Profile::sort`] orders locks.
@@ -48,6 +48,9 @@ pub struct Profile {
     /// Every lock (instance or class, as [`grouping`](Self::grouping) says) seen, in order of
     /// first appearance.
     pub locks: Vec<LockProfile>,
+    /// The waits and holds recorded one by one, in time; empty unless loaded with
+    /// [`LoadOptions::timeline`](crate::LoadOptions::timeline).
+    pub timeline: Timeline,
 }
 
 impl Profile {
@@ -82,6 +85,7 @@ impl Profile {
             });
         }
         self.locks.retain(|l| l.name == name);
+        self.timeline.retain_lock(name);
         Ok(())
     }
 

@@ -49,6 +49,10 @@ pub struct LoadOptions {
     /// Show a progress bar on stderr for large inputs. Defaults to `false`; set it when stderr is
     /// a terminal.
     pub progress: bool,
+    /// Keep the wait and hold events one by one for the profile's
+    /// [`timeline`](crate::Profile::timeline) (`lockprof timeline`). Defaults to `false`:
+    /// memory then grows with the number of distinct locks, threads, sites and stacks only.
+    pub timeline: bool,
 }
 
 /// An opened input: its bytes, and the progress bar showing how far they are read, if any.

@@ -59,17 +59,23 @@ impl<'a> TraceInput<'a> {
         match record {
             RecordRef::Wait(w) => {
                 let key = self.key(w.lock, w.thread, w.site);
-                let event = if w.stack | w.holder_stack | w.spans != 0 {
+                let mut event = if w.stack | w.holder_stack | w.spans != 0 {
                     self.wait_with_context(key, &w)
                 } else {
                     WaitEvent {
                         key,
+                        thread_id: Some(w.thread),
                         at_ns: Some(w.at_ns),
                         wait_ns: w.wait_ns,
                         weight: w.weight,
+                        timed_out: w.timed_out,
                         holder: None,
+                        holder_name: None,
                     }
                 };
+                if self.agg.keeps_timeline() && w.holder != 0 {
+                    event.holder_name = Some(self.thread(w.holder));
+                }
                 self.agg.wait(event);
             }
             RecordRef::Hold(h) => {
@@ -84,6 +90,8 @@ impl<'a> TraceInput<'a> {
                     hold_ns: h.hold_ns,
                     blame_ns: h.blame_ns,
                     weight: h.weight,
+                    waiters: u64::from(h.waiters),
+                    hold_exact: h.hold_exact,
                 });
             }
             RecordRef::Summary(s) => self.summary(s),
@@ -197,10 +205,13 @@ impl<'a> TraceInput<'a> {
         });
         WaitEvent {
             key,
+            thread_id: Some(w.thread),
             at_ns: Some(w.at_ns),
             wait_ns: w.wait_ns,
             weight: w.weight,
+            timed_out: w.timed_out,
             holder,
+            holder_name: None,
         }
     }
 

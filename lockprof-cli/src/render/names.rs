@@ -1,5 +1,7 @@
 //! How locks and stacks are named in every output.
 
+use std::fmt;
+
 use crate::render::humanize;
 use crate::{Grouping, LockProfile, Profile};
 
@@ -31,14 +33,39 @@ pub(crate) fn short_stack(frames: &[String], n: usize) -> String {
 /// from when several were merged (`ledger (input 2)`). A class is titled by its name: the lock
 /// frame of the flamegraphs.
 pub(crate) fn lock_title(profile: &Profile, lock: &LockProfile) -> String {
-    let mut title = lock.name.clone();
-    if profile.grouping == Grouping::Instance {
-        title.push_str(&format!(" #{}", lock.id));
+    LockTitle::new(profile, &lock.name, lock.id, lock.input).to_string()
+}
+
+/// [`lock_title`] of the lock `name` with id `id` of input `input`, as `Display`, for outputs
+/// that title many events and need not allocate a string for each.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LockTitle<'a> {
+    name: &'a str,
+    id: Option<u64>,
+    input: Option<usize>,
+}
+
+impl<'a> LockTitle<'a> {
+    pub(crate) fn new(profile: &Profile, name: &'a str, id: u64, input: usize) -> Self {
+        LockTitle {
+            name,
+            id: (profile.grouping == Grouping::Instance).then_some(id),
+            input: (profile.inputs > 1).then_some(input),
+        }
     }
-    if profile.inputs > 1 {
-        title.push_str(&format!(" (input {})", lock.input + 1));
+}
+
+impl fmt::Display for LockTitle<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)?;
+        if let Some(id) = self.id {
+            write!(f, " #{id}")?;
+        }
+        if let Some(input) = self.input {
+            write!(f, " (input {})", input + 1)?;
+        }
+        Ok(())
     }
-    title
 }
 
 /// What follows the title of a class of several locks in the reports and histograms:

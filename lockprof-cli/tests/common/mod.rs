@@ -310,7 +310,9 @@ pub fn synthetic_records(events: usize, locks: u64, threads: u64, sites: u32) ->
 
 mod classes;
 pub mod golden;
+pub mod ground_truth;
 mod json;
+pub mod trace_events;
 
 // Each test file uses a different part of what is shared.
 #[allow(unused_imports)]

@@ -179,12 +179,20 @@ impl<'a> JsonInput<'a> {
                     return false;
                 };
                 let holder = self.holder(&key, f);
+                let holder_name = if self.agg.keeps_timeline() {
+                    self.holder_name(f)
+                } else {
+                    None
+                };
                 self.agg.wait(WaitEvent {
                     key,
+                    thread_id: f.thread_id,
                     at_ns: f.at_ns,
                     wait_ns,
                     weight,
+                    timed_out: f.timed_out.unwrap_or(false),
                     holder,
+                    holder_name,
                 });
             }
             event::HOLD => {
@@ -198,6 +206,9 @@ impl<'a> JsonInput<'a> {
                     hold_ns,
                     blame_ns: f.blame_ns.unwrap_or(0),
                     weight,
+                    waiters: f.waiters.unwrap_or(0),
+                    // Absent: an older or foreign emitter, whose holds are taken as timed.
+                    hold_exact: f.hold_exact.unwrap_or(true),
                 });
             }
             event::SUMMARY => {
@@ -282,6 +293,15 @@ impl<'a> JsonInput<'a> {
             _ => self.agg.unnamed_thread(id),
         };
         Some(Holder { id, name, stack })
+    }
+
+    /// The name of the thread that held the lock when the wait began, if the event gives it.
+    fn holder_name(&mut self, f: &Fields<'_>) -> Option<Sym> {
+        match (&f.holder, f.holder_id) {
+            (Some(name), _) if !name.0.is_empty() => Some(self.agg.name(&name.0)),
+            (_, Some(id)) if id != 0 => Some(self.agg.unnamed_thread(id)),
+            _ => None,
+        }
     }
 
     fn key(&mut self, line: &Line<'_>) -> Option<CellKey> {

@@ -130,6 +130,8 @@ pub(crate) struct Fields<'a> {
     pub(crate) holder_id: Option<u64>,
     pub(crate) stack: Option<u64>,
     pub(crate) holder_stack: Option<u64>,
+    pub(crate) waiters: Option<u64>,
+    pub(crate) hold_exact: Option<bool>,
     pub(crate) frames: Option<Str<'a>>,
     pub(crate) truncated: Option<bool>,
 }
@@ -174,6 +176,8 @@ impl<'de> Fields<'de> {
             event::HOLDER_ID => self.holder_id = num(map)?,
             event::STACK => self.stack = num(map)?,
             event::HOLDER_STACK => self.holder_stack = num(map)?,
+            event::WAITERS => self.waiters = num(map)?,
+            event::HOLD_EXACT => self.hold_exact = Some(map.next_value::<Flag>()?.0),
             event::FRAMES => self.frames = s(map)?,
             event::TRUNCATED => self.truncated = Some(map.next_value::<Flag>()?.0),
             _ => return Ok(false),

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::view::{Frames, View};
 pub use crate::render::names::NO_STACK_FRAME;
-use crate::render::names::lock_title;
+use crate::render::stack_path::for_each_path;
 use crate::{Profile, escape};
 
 /// The folded stacks of `view` with `frames`: `(frames joined by ';', ns)`, sorted by stack,
@@ -17,37 +17,22 @@ use crate::{Profile, escape};
 /// and the runtime's are trimmed), acquire site, lock. When the profile has native stacks, time
 /// without one goes under [`NO_STACK_FRAME`], so the totals are those of the report.
 pub fn folded_with(profile: &Profile, view: View, frames: Frames) -> Vec<(String, u64)> {
-    let no_stack = [NO_STACK_FRAME.to_owned()];
     let mut stacks: BTreeMap<String, u64> = BTreeMap::new();
-    for lock in &profile.locks {
-        let lock_frame = lock_title(profile, lock);
-        for s in &lock.stacks {
-            let ns = view.weight(&s.cell);
-            if ns == 0 {
-                continue;
-            }
-            let spans: &[String] = if frames.spans() { &s.spans } else { &[] };
-            let native: &[String] = match (frames.native(), s.frames.is_empty()) {
-                (false, _) => &[],
-                (true, false) => &s.frames,
-                (true, true) if profile.native_stacks => &no_stack,
-                (true, true) => &[],
-            };
-            let mut key = String::new();
-            for frame in std::iter::once(&s.thread)
-                .chain(spans)
-                .chain(native)
-                .chain([&s.site, &lock_frame])
-            {
-                if !key.is_empty() {
-                    key.push(';');
-                }
-                key.push_str(&escape::folded_frame(frame));
-            }
-            let slot = stacks.entry(key).or_default();
-            *slot = slot.saturating_add(ns);
+    for_each_path(profile, frames, |path, cell| {
+        let ns = view.weight(cell);
+        if ns == 0 {
+            return;
         }
-    }
+        let mut key = String::new();
+        for frame in path {
+            if !key.is_empty() {
+                key.push(';');
+            }
+            key.push_str(&escape::folded_frame(frame.name));
+        }
+        let slot = stacks.entry(key).or_default();
+        *slot = slot.saturating_add(ns);
+    });
     stacks.into_iter().collect()
 }
 

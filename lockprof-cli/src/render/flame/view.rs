@@ -25,7 +25,8 @@ impl View {
         }
     }
 
-    pub(super) fn weight(self, cell: &Cell) -> u64 {
+    /// The nanoseconds of `cell` this view weighs.
+    pub(crate) fn weight(self, cell: &Cell) -> u64 {
         match self {
             View::Wait => cell.wait_ns,
             View::Blame => cell.blame_ns,
@@ -69,11 +70,13 @@ pub enum Frames {
 }
 
 impl Frames {
-    pub(super) fn spans(self) -> bool {
+    /// Whether span names are shown.
+    pub(crate) fn spans(self) -> bool {
         self != Frames::Native
     }
 
-    pub(super) fn native(self) -> bool {
+    /// Whether native frames are shown.
+    pub(crate) fn native(self) -> bool {
         self != Frames::Spans
     }
 }
