@@ -1,15 +1,18 @@
-//! Paired, interleaved ratios for the contended cases: in each round parking_lot runs, then each
-//! lockprof contender, and the round's ratio is parking_lot's time over the contender's; the
-//! median over rounds is robust to a burst of load. On the 2-core VMs this project runs on, a
-//! process also lands in one of two regimes (parking_lot at about 25 or 35 ns per operation) and
-//! keeps it, so the rounds run in several processes and the median of their medians is printed.
+//! Paired, interleaved ratios for the contended cases: in each round the baseline (parking_lot
+//! unless `ONLY` says otherwise) runs, then each other contender, and the round's ratio is the
+//! baseline's time over the contender's; the median over rounds is robust to a burst of load.
+//! On the 2-core VMs this project runs on, a process also lands in one of two regimes
+//! (parking_lot at about 25 or 35 ns per operation) and keeps it, so the rounds run in several
+//! processes and the median of their medians is printed.
 //!
 //! ```text
 //! cargo run -p lockprof-bench --release --example paired -- [--procs 4] [--rounds 9]
 //! ```
 //!
-//! `ONLY=parking_lot,lockprof_default` (comma-separated, parking_lot first) picks the contenders,
-//! `CASES=handoff_4t,contended_4t` the cases.
+//! `ONLY=parking_lot,lockprof_default` (comma-separated) picks the contenders, the first of them in
+//! the table's order (parking_lot, parking_lot_0.12, std, then lockprof's) being the baseline the
+//! others are read against (`ONLY=std,lockprof_sync` reads `lockprof::sync::Mutex` against
+//! `std::sync::Mutex`); `CASES=handoff_4t,contended_4t` picks the cases.
 
 // Shared with the summary, of which this example needs only `contenders`.
 #[allow(dead_code)]
@@ -48,10 +51,13 @@ fn main() {
 /// Runs the rounds in `procs` fresh processes and prints the median of their medians.
 fn parent(procs: usize, rounds: usize) {
     let mut medians: BTreeMap<(usize, String), Vec<f64>> = BTreeMap::new();
+    let mut baseline = String::from("parking_lot");
     for p in 0..procs {
         for line in run_child(&["--child", "--rounds", &rounds.to_string()]).lines() {
             let fields: Vec<&str> = line.split_whitespace().collect();
-            if let [case, contender, median] = fields[..] {
+            if let ["baseline", name] = fields[..] {
+                baseline = name.to_owned();
+            } else if let [case, contender, median] = fields[..] {
                 let (Ok(case), Ok(median)) = (case.parse(), median.parse()) else {
                     continue;
                 };
@@ -63,7 +69,7 @@ fn parent(procs: usize, rounds: usize) {
         }
         eprintln!("  process {} of {procs} done", p + 1);
     }
-    println!("\nthroughput × parking_lot, paired rounds ({procs} processes × {rounds} rounds)\n");
+    println!("\nthroughput × {baseline}, paired rounds ({procs} processes × {rounds} rounds)\n");
     println!("| case | contender | median of process medians | process medians |");
     println!("|---|---|---:|---|");
     for ((case, contender), mut values) in medians {
@@ -78,13 +84,14 @@ fn parent(procs: usize, rounds: usize) {
     }
 }
 
-/// One process: every round times parking_lot then each lockprof contender on each case and
-/// prints, per case and contender, the median of the rounds' ratios.
+/// One process: every round times the baseline then each other contender on each case and
+/// prints the baseline's name and, per case and contender, the median of the rounds' ratios.
 fn child(rounds: usize) {
     let _trace = GlobalTrace::install().expect("install lockprof's Layer");
     let only = std::env::var("ONLY").unwrap_or(CONTENDERS.to_owned());
     let contenders = peers::contenders(Some(&only));
     let cases = std::env::var("CASES").ok();
+    println!("baseline {}", contenders[0].name());
     for (ci, &(case, ops)) in CASES.iter().enumerate() {
         if cases
             .as_deref()

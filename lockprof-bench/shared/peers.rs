@@ -4,7 +4,9 @@
 //! What each peer records, and so where it is comparable, is in BENCHMARKS.md.
 
 use lockprof_bench::{BenchMutex, BenchRwLock, Contender};
-use lockprof_bench::{LockprofDefault, LockprofEveryHold, LockprofNoStacks, LockprofOff};
+use lockprof_bench::{
+    LockprofDefault, LockprofEveryHold, LockprofNoStacks, LockprofOff, LockprofSync,
+};
 
 /// `locktick` 0.6 (parking_lot wrappers): times every acquisition's wait and every guard's
 /// duration, kept per lock and guard site in global maps.
@@ -141,7 +143,7 @@ type Maker = (&'static str, fn() -> Contender);
 /// Every contender, in table order. A [`lockprof_bench::GlobalTrace`] and a [`HotpathSession`]
 /// must be alive.
 pub(crate) fn contenders(only: Option<&str>) -> Vec<Contender> {
-    let all: [Maker; 11] = [
+    let all: [Maker; 12] = [
         ("parking_lot", || {
             Contender::new("parking_lot")
                 .mutex::<parking_lot::Mutex<u64>>()
@@ -176,6 +178,11 @@ pub(crate) fn contenders(only: Option<&str>) -> Vec<Contender> {
             Contender::new("lockprof_every_hold")
                 .mutex::<LockprofEveryHold<lockprof::Mutex<u64>>>()
                 .rwlock::<LockprofEveryHold<lockprof::RwLock<u64>>>()
+        }),
+        ("lockprof_sync", || {
+            Contender::new("lockprof_sync")
+                .mutex::<LockprofSync<lockprof::sync::Mutex<u64>>>()
+                .rwlock::<LockprofSync<lockprof::sync::RwLock<u64>>>()
         }),
         ("locktick", || {
             Contender::new("locktick")

@@ -39,6 +39,7 @@ pub use global::GlobalTrace;
 pub use isolated::Isolated;
 pub use locks::{
     BenchMutex, BenchRwLock, LockprofDefault, LockprofEveryHold, LockprofNoStacks, LockprofOff,
+    LockprofSync,
 };
 pub use queue::{
     Notify, ParkingLotQueue, QUEUE_CASES, Queue, QueueCase, QueueLocks, WEBKIT_CASES, run_queue,

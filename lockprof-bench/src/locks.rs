@@ -1,5 +1,6 @@
 //! The lock interface every case is written against, and the contenders that need no peer crate:
-//! parking_lot, std, and lockprof in each of its recording modes.
+//! parking_lot, std, lockprof in each of its recording modes, and `lockprof::sync` (lockprof's
+//! std-style locks, the contender to read against std).
 //!
 //! Each contender is a newtype holding a `u64`, so a peer's wrapper (a foreign type) can implement
 //! the traits in the benches, and so lockprof's modes can share one lock type while differing in
@@ -197,6 +198,49 @@ lockprof_contender!(
         lockprof::config::set_stack_capture(false);
     }
 );
+
+/// `lockprof::sync`'s std-style locks as shipped (recording on, as [`LockprofDefault`]), used as
+/// std's are: `lock()` and `read()`/`write()` return a `LockResult`, unwrapped the same way as in
+/// std's contender, so the two differ only in the lock. Use it as
+/// `<lockprof::sync::Mutex<u64>>` or `<lockprof::sync::RwLock<u64>>`.
+#[derive(Debug)]
+pub struct LockprofSync<L>(L);
+
+impl BenchMutex for LockprofSync<lockprof::sync::Mutex<u64>> {
+    fn create() -> Self {
+        LockprofSync(lockprof::sync::Mutex::named("bench-sync", 0))
+    }
+    #[inline]
+    fn with(&self, f: impl FnOnce(&mut u64)) {
+        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+    fn enter() {
+        restore_lockprof_defaults();
+    }
+    fn exit() {
+        restore_lockprof_defaults();
+    }
+}
+
+impl BenchRwLock for LockprofSync<lockprof::sync::RwLock<u64>> {
+    fn create() -> Self {
+        LockprofSync(lockprof::sync::RwLock::named("bench-sync", 0))
+    }
+    #[inline]
+    fn read(&self, f: impl FnOnce(&u64) -> u64) -> u64 {
+        f(&self.0.read().unwrap_or_else(|e| e.into_inner()))
+    }
+    #[inline]
+    fn write(&self, f: impl FnOnce(&mut u64)) {
+        f(&mut self.0.write().unwrap_or_else(|e| e.into_inner()))
+    }
+    fn enter() {
+        restore_lockprof_defaults();
+    }
+    fn exit() {
+        restore_lockprof_defaults();
+    }
+}
 
 fn restore_lockprof_defaults() {
     lockprof::config::set_enabled(true);

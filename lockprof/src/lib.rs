@@ -5,7 +5,9 @@
 //! [`Mutex`], [`RwLock`] and [`Condvar`] are parking_lot's, built on the same [`lock_api`]:
 //! the same methods and guards (`MutexGuard::map`, `RwLockUpgradableReadGuard::upgrade`, …),
 //! `const` constructors for statics, the same blocking algorithm. Changing
-//! `use parking_lot::{Mutex, RwLock}` to `use lockprof::{Mutex, RwLock}` is the whole change.
+//! `use parking_lot::{Mutex, RwLock}` to `use lockprof::{Mutex, RwLock}` is the whole change;
+//! code written for `std::sync` changes `use std::sync::{Mutex, RwLock, Condvar}` to
+//! `use lockprof::sync::{Mutex, RwLock, Condvar}` instead ([`sync`]: std's API and poisoning).
 //! Each lock also has a name for reports: the one given to [`Mutex::named`](ProfiledLock::named),
 //! or where it was created (`file:line`). [`ProfiledLock`] and [`ProfiledRwLock`] are the types
 //! `Mutex` and `RwLock` name.
@@ -151,6 +153,8 @@
 //! - [`event`]: the events' target, kinds and field names.
 //! - [`trace`]: the trace file's reader and writer, for tools of your own
 //!   ([`TraceReader`](trace::TraceReader)); docs/FORMAT.md has the bytes.
+//! - [`sync`]: drop-in replacements for `std::sync`'s `Mutex`, `RwLock` and `Condvar`, poisoning
+//!   included, recorded as the locks above are.
 //! - [`raw`]: the raw locks, for code generic over [`lock_api`]'s traits, which is re-exported
 //!   so that such code names the version lockprof uses.
 //!
@@ -186,6 +190,7 @@ mod requeued;
 mod rwlock;
 mod site;
 mod stacks;
+pub mod sync;
 mod thread;
 pub mod trace;
 
