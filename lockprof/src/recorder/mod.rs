@@ -56,6 +56,7 @@ pub(crate) fn register_thread(thread: NewThread) {
     }
 }
 
+#[cfg(feature = "subscriber")]
 /// Marks the calling thread as lockprof's own trace writer, before it takes any profiled lock:
 /// sweeps leave its recorder alone while it runs, and it flushes itself as threads did before
 /// sweeps existed. A sweep makes it write, and writing may take a profiled lock of the program's

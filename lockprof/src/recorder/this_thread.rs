@@ -111,6 +111,7 @@ pub(super) fn set_record(new: impl FnOnce(bool) -> Recorder) -> Option<Arc<Threa
 }
 
 /// Makes the recorder this thread is yet to get one that sweeps leave alone.
+#[cfg(feature = "subscriber")]
 pub(super) fn leave_out_of_sweeps() {
     let _ = LOCAL.try_with(|local| local.not_swept.set(true));
 }

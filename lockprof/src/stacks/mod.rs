@@ -24,6 +24,8 @@ pub use capture::{
 pub(crate) use capture::{capture, capture_drawn};
 pub(crate) use define::{define_for_subscriber, emit_owed};
 pub(crate) use pairing::{holder_stack_for, pack_blamed};
+// The Layer's encoder resolves the stacks it writes; nothing else asks by id.
+#[cfg(feature = "subscriber")]
 pub(crate) use symbolize::symbolized;
 pub use table::MAX_STACKS;
 pub(crate) use table::StackId;

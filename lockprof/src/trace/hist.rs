@@ -89,9 +89,12 @@ impl SummaryHistogram for Histogram<u64> {
 }
 
 /// A V2-serialized histogram whose header [`check`] accepted.
+// Only the Layer's encoder passes histograms through; readers decode them.
+#[cfg(feature = "subscriber")]
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct EncodedHistogram(Vec<u8>);
 
+#[cfg(feature = "subscriber")]
 impl EncodedHistogram {
     /// `bytes` if they are one V2 histogram with a believable header.
     pub(crate) fn new(bytes: Vec<u8>) -> Result<Self, String> {
@@ -100,6 +103,7 @@ impl EncodedHistogram {
     }
 }
 
+#[cfg(feature = "subscriber")]
 impl SummaryHistogram for EncodedHistogram {
     fn append_v2(&self, out: &mut Vec<u8>) -> io::Result<()> {
         out.extend_from_slice(&self.0);
