@@ -87,36 +87,49 @@ pub(crate) struct SummaryFields {
 
 /// Whether any subscriber wants lockprof events now: one relaxed load when the answer is the same
 /// for every event (no subscriber, or one without per-event filtering), a `tracing` query only
-/// when the subscribers' interest is "sometimes".
+/// when the subscribers' interest is "sometimes". The first call registers lockprof's interest
+/// probe. Both run subscriber code, which may take locks, profiled ones too (a parking_lot lock
+/// through compat/parking_lot): never call this while holding a profiled lock's critical section
+/// open for the subscriber to need, or inside `parking_lot_core`'s callbacks; see [`wanted_cached`].
 #[inline]
 pub(crate) fn wanted() -> bool {
     interest::wanted()
 }
 
-/// A callsite of lockprof's own whose only job is to hear `tracing`'s interest: tracing-core
-/// calls `set_interest` when it is registered and again whenever dispatchers come or go, so the
-/// answer is cached in an atomic instead of asked on every contended acquisition.
-mod interest {
-    use std::sync::Once;
-    use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+/// [`wanted`] from what is already known, running no subscriber code: for the paths that hold
+/// the lock they record, where a subscriber's `enabled` or `register_callsite` could take that
+/// very lock (tracing-subscriber's `reload` layer takes its own `RwLock` in both) and deadlock.
+/// Before the probe is registered, and for per-event interest, it answers as the last query did
+/// (`true` before any): at worst a hold is timed that no subscriber wants.
+#[inline]
+pub(crate) fn wanted_cached() -> bool {
+    interest::wanted_cached()
+}
 
-    use tracing_core::callsite::{Callsite, Identifier};
+/// A callsite of lockprof's own whose only job is to hear `tracing`'s interest: tracing-core
+/// updates it when it is registered and again whenever dispatchers come or go, so the answer is
+/// cached instead of asked on every contended acquisition.
+///
+/// It is a `DefaultCallsite`, as `tracing`'s macros use, whose registration takes no lock of
+/// tracing-core's (a callsite of another type is pushed under a mutex that tracing-core also
+/// holds while it rebuilds interest, running subscriber code). One thread registers it; the
+/// others do not wait for that one (they ask the subscribers meanwhile, as tracing does), so a
+/// registration whose subscriber code takes a profiled lock, whose acquisition asks again, cannot
+/// block on itself.
+mod interest {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::atomic::AtomicU8;
+    use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+
+    use tracing_core::callsite::{DefaultCallsite, Identifier};
     use tracing_core::field::FieldSet;
     use tracing_core::metadata::Kind;
-    use tracing_core::{Interest, Level, Metadata};
+    use tracing_core::{Level, Metadata};
 
     use crate::event::TARGET;
+    use crate::thread;
 
-    const NEVER: u8 = 0;
-    const SOMETIMES: u8 = 1;
-    const ALWAYS: u8 = 2;
-
-    static STATE: AtomicU8 = AtomicU8::new(SOMETIMES);
-    static REGISTER: Once = Once::new();
-
-    struct Probe;
-
-    static PROBE: Probe = Probe;
+    static PROBE: DefaultCallsite = DefaultCallsite::new(&META);
     static META: Metadata<'static> = Metadata::new(
         "lockprof interest",
         TARGET,
@@ -128,34 +141,67 @@ mod interest {
         Kind::EVENT,
     );
 
-    impl Callsite for Probe {
-        fn set_interest(&self, interest: Interest) {
-            let state = if interest.is_never() {
-                NEVER
-            } else if interest.is_always() {
-                ALWAYS
-            } else {
-                SOMETIMES
-            };
-            STATE.store(state, Relaxed);
-        }
+    const UNREGISTERED: u8 = 0;
+    const REGISTERING: u8 = 1;
+    const REGISTERED: u8 = 2;
 
-        fn metadata(&self) -> &Metadata<'_> {
-            &META
-        }
-    }
+    /// How far `PROBE`'s registration has got; once `REGISTERED`, reading its interest runs no
+    /// subscriber code.
+    static REGISTRATION: AtomicU8 = AtomicU8::new(UNREGISTERED);
+    /// The last answer of a per-event query (interest "sometimes").
+    static LAST: AtomicBool = AtomicBool::new(true);
 
     #[inline]
     pub(super) fn wanted() -> bool {
         if !tracing::level_enabled!(Level::TRACE) {
             return false;
         }
-        REGISTER.call_once(|| tracing_core::callsite::register(&PROBE));
-        match STATE.load(Relaxed) {
-            NEVER => false,
-            ALWAYS => true,
-            _ => tracing_core::dispatcher::get_default(|d| d.enabled(&META)),
+        // The subscriber's code may take profiled locks: this thread's acquisitions in there are
+        // counted, not recorded, so they do not ask again (`acquire::recording`).
+        settled().unwrap_or_else(|| thread::while_busy(ask).unwrap_or_else(ask))
+    }
+
+    #[inline]
+    pub(super) fn wanted_cached() -> bool {
+        if !tracing::level_enabled!(Level::TRACE) {
+            return false;
         }
+        settled().unwrap_or_else(|| LAST.load(Relaxed))
+    }
+
+    /// The answer for every event (no subscriber wants them, or one takes them all), from the
+    /// registered probe's cached interest; `None` when it is per event or not known yet.
+    #[inline]
+    fn settled() -> Option<bool> {
+        if REGISTRATION.load(Acquire) != REGISTERED {
+            return None;
+        }
+        let interest = PROBE.interest();
+        if interest.is_always() {
+            Some(true)
+        } else if interest.is_never() {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Registers the probe if no thread has begun to, else asks the subscribers about this event.
+    fn ask() -> bool {
+        if REGISTRATION
+            .compare_exchange(UNREGISTERED, REGISTERING, Relaxed, Relaxed)
+            .is_ok()
+        {
+            PROBE.register();
+            REGISTRATION.store(REGISTERED, Release);
+            if let Some(wanted) = settled() {
+                return wanted;
+            }
+        }
+        // Per event, or another thread is registering the probe: ask, as tracing does then.
+        let wanted = tracing_core::dispatcher::get_default(|d| d.enabled(&META));
+        LAST.store(wanted, Relaxed);
+        wanted
     }
 }
 

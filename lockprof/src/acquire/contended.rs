@@ -4,7 +4,7 @@
 use std::panic::Location;
 use std::sync::atomic::Ordering::Relaxed;
 
-use super::fast::{acquired, recording};
+use super::fast::{acquired, recording, recording_cached};
 use super::token::HoldToken;
 use crate::integral::{WaitIntegral, WaitTicket};
 use crate::meta::LockMeta;
@@ -229,7 +229,7 @@ fn waiting(meta: &LockMeta) {
 /// as a waiter parking during it would mark it.
 #[cold]
 pub(crate) fn woke_waiter(meta: &LockMeta) {
-    if meta.storm_shift() != 0 && recording() {
+    if meta.storm_shift() != 0 && recording_cached() {
         meta.hold_mark.mark(&meta.integral, clock::now_ns);
     }
 }

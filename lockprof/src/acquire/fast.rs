@@ -9,10 +9,19 @@ use crate::meta::LockMeta;
 use crate::thread::{self, Sampled, SiteKey};
 use crate::{Mode, clock, config, emit, recorder};
 
-/// Whether the slow paths should time and record right now.
+/// Whether the slow paths should time and record right now. May run subscriber code (see
+/// `emit::wanted`): only where this thread does not hold the lock, before it blocks.
 #[inline]
 pub(crate) fn recording() -> bool {
     config::is_enabled() && !thread::is_busy() && emit::wanted()
+}
+
+/// [`recording`] without running subscriber code, for the paths that hold the lock or run inside
+/// its unlock: a subscriber may take that very lock (its own, profiled through
+/// compat/parking_lot) in `enabled`, and would deadlock.
+#[inline]
+pub(crate) fn recording_cached() -> bool {
+    config::is_enabled() && !thread::is_busy() && emit::wanted_cached()
 }
 
 /// Bookkeeping after an acquisition that did not wait: count it, note the holder, and decide
@@ -79,7 +88,9 @@ fn acquired_recording(meta: &LockMeta, site: &'static Location<'static>, mode: M
 #[inline(never)]
 fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
     match count_acquisition(meta, key) {
-        Sampled::Yes { weight } if recording() => timed_from_here(meta, site, key, weight, 0),
+        Sampled::Yes { weight } if recording_cached() => {
+            timed_from_here(meta, site, key, weight, 0)
+        }
         _ => HoldToken::untimed(site),
     }
 }
@@ -135,7 +146,7 @@ fn acquired_storm_sample(
     weight: u32,
 ) -> HoldToken {
     let sampled = count_acquisition(meta, key);
-    if !recording() {
+    if !recording_cached() {
         return HoldToken::untimed(site);
     }
     timed_from_here(meta, site, key, sampled.weight(), weight)
@@ -162,7 +173,7 @@ fn acquired_timed(meta: &LockMeta, site: &'static Location<'static>, key: SiteKe
     // The sampling countdown runs over these too, so the sample stands for every hold that did
     // not wait.
     let sampled = count_acquisition(meta, key);
-    if !recording() {
+    if !recording_cached() {
         return HoldToken::untimed(site);
     }
     timed_from_here(meta, site, key, sampled.weight(), 0)

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use super::fast::recording;
+use super::fast::recording_cached;
 use super::token::HoldToken;
 use crate::emit::HoldFields;
 use crate::hold_mark::{HoldMark, LONG_WAIT_NS};
@@ -45,7 +45,7 @@ fn release_slow(
     for_waiters: bool,
     unlock: impl FnOnce(),
 ) {
-    let measured = measure_release(meta, &token, for_waiters, recording());
+    let measured = measure_release(meta, &token, for_waiters, recording_cached());
     unlock();
     // The holder stack our own waits may pair with, read before this release publishes its own.
     let blamed = meta.blamed.load(Relaxed);

@@ -30,9 +30,9 @@ pub(super) unsafe fn wait_until(
     deadline: Option<Instant>,
 ) -> bool {
     let site = token.site();
-    // Decided before parking: asking tracing may run subscriber code, and nothing between
-    // queueing and sleeping may park.
-    let record = acquire::recording();
+    // Decided before parking (nothing between queueing and sleeping may park), from what is
+    // known: the mutex is held, and asking tracing may run subscriber code that takes it.
+    let record = acquire::recording_cached();
     // Whether this thread's re-lock is recorded if a notify moves it (see `Parked`).
     let recorded = Cell::new(record);
     let mut requeued = false;
