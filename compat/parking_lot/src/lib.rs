@@ -1,4 +1,4 @@
-//! parking_lot 0.12's API on [lockprof](lockprof)'s profiled locks, to profile the locks inside
+//! parking_lot 0.12's API on [`lockprof`]'s profiled locks, to profile the locks inside
 //! your dependencies without changing their code.
 //!
 //! This crate is named `parking_lot` and versioned 0.12.5 so that it can stand in for
@@ -50,7 +50,7 @@
 //!
 //! parking_lot 0.12's, so that a dependency that enables one still resolves:
 //!
-//! - `deadlock_detection`: [`deadlock::check_deadlock`], parking_lot_core's detector. It finds
+//! - `deadlock_detection`: `deadlock::check_deadlock`, parking_lot_core's detector. It finds
 //!   cycles only through locks that tell it what they hold; lockprof's `RwLock` (parking_lot's
 //!   own underneath) does, its `Mutex` does not, so a cycle through a mutex goes unreported.
 //! - `nightly`: parking_lot_core's nightly-only optimisations.
