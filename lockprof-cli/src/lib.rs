@@ -34,8 +34,9 @@ pub use aggregation::Aggregator;
 pub use app::{Io, Loaded, load, run};
 pub use error::Error;
 pub use model::{
-    CausedWaits, Cell, Distribution, Grouping, LockProfile, NameIdx, Pair, Profile, SortKey,
-    StackCell, StackUsage, Stats, TimedEvent, TimedKind, Timeline, Usage,
+    CausedWaits, Cell, Distribution, Grouping, LockProfile, MODES, NameIdx, Pair, Part, Profile,
+    SitePart, SortKey, StackCell, StackUsage, Stats, TimedEvent, TimedKind, Timeline, Usage,
+    mode_name,
 };
 pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
 pub use render::{flame, histogram, humanize, pprof, report, timeline};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use lockprof::LockKind;
 
-use super::{Cell, Distribution, Pair, StackCell, StackUsage, Usage};
+use super::{Cell, Distribution, Pair, SitePart, StackCell, StackUsage, Usage};
 
 /// Everything known about one lock.
 #[derive(Clone, Debug)]
@@ -51,6 +51,10 @@ pub struct LockProfile {
     pub unattributed_ns: u64,
     /// Per (thread, spans, native stack, site), sorted by thread, spans, frames, site.
     pub stacks: Vec<StackCell>,
+    /// Per (acquire site, mode), sorted by site, then mode: the lock's figures split by where
+    /// and how it was acquired ([`site_part`](Self::site_part), [`mode_part`](Self::mode_part)).
+    /// They add up to the lock's counts and distributions.
+    pub parts: Vec<SitePart>,
     /// Waits paired with the holds they waited for, most wait first (waits whose holder is
     /// unknown are left out).
     pub pairs: Vec<Pair>,
