@@ -1,13 +1,14 @@
 //! The `lockprof` command as a library: read lockprof traces (trace files or tracing JSON
-//! lines), aggregate them per lock, and render reports, histograms and contention flamegraphs.
+//! lines), aggregate them per lock, and render reports, histograms, contention flamegraphs,
+//! pprof profiles, timelines and HTML pages.
 //!
 //! The stages, each a directory: reading (`reading/`: [`Source`]s, [`TraceInput`],
 //! [`JsonInput`]) → aggregation (`aggregation/`: the [`Aggregator`]) → the model (`model/`:
 //! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`], [`pprof`],
-//! [`timeline`]). Imports go one
-//! way: the readers feed the aggregator its typed events, the aggregator builds the model, and
-//! the renderers read the model, which imports none of the stages. [`load`] runs the first
-//! three, [`run`] a whole command line ([`cli`]).
+//! [`timeline`], [`html`]). Imports go one way: the readers feed the aggregator its typed
+//! events, the aggregator builds the model, and the renderers read the model, which imports
+//! none of the stages. [`load`] runs the first three, [`run`] a whole command line
+//! ([`cli`]).
 //!
 //! ```no_run
 //! use lockprof_cli::{LoadOptions, Source, load, report};
@@ -39,4 +40,4 @@ pub use model::{
     mode_name,
 };
 pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
-pub use render::{flame, histogram, humanize, pprof, report, timeline};
+pub use render::{flame, histogram, html, humanize, pprof, report, timeline};

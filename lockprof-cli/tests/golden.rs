@@ -63,6 +63,7 @@ fn every_format_matches_its_fixture() {
         ("folded-wait.txt", &["folded", t]),
         ("folded-blame.txt", &["folded", t, "--view", "blame"]),
         ("folded-hold.txt", &["folded", t, "--view", "hold"]),
+        ("report.html", &["html", t, "-o", "-"]),
     ];
     for (fixture, args) in cases {
         common::golden::check(&format!("golden/{fixture}"), &stdout_of(args));
@@ -82,6 +83,7 @@ fn an_rwlock_by_mode_matches_its_fixtures() {
         ("rwlock-report.json", &["report", t, "--format", "json"]),
         ("rwlock-report.md", &["report", t, "--format", "markdown"]),
         ("rwlock-histogram-wait.txt", &["histogram", t]),
+        ("rwlock-report.html", &["html", t, "-o", "-"]),
     ];
     for (fixture, args) in cases {
         common::golden::check(&format!("golden/{fixture}"), &stdout_of(args));

@@ -1,7 +1,8 @@
 //! Hostile names beyond `escaping.rs`: a 1 MB name, invalid UTF-8 in JSON lines, and hostile
 //! names that come from a real program (leaked `&'static str` lock names, thread names) through
 //! the recording Layer. Every output stays valid UTF-8, free of raw control characters and markup,
-//! and JSON gives names back exactly.
+//! and JSON gives names back exactly; in the HTML page, also inside the flamegraphs' frames
+//! (inline SVG) and the embedded JSON report (script data).
 
 mod common;
 
@@ -118,10 +119,81 @@ fn a_one_megabyte_name_in_every_output() {
     assert!(timeline.to_string().len() < bound);
     let pprof = pprof_of(&trace);
     assert!(pprof.len() < bound, "{} bytes", pprof.len());
+    let html = html_of(&trace);
+    // The name in the table, its section, the embedded report and two flamegraphs, escaped.
+    assert!(html.len() < 2 * bound, "{} bytes", html.len());
+    assert_html_inert(&html, &["<b>", "\"x\";y\n"], &[&name]);
     // The name once, in the string table, escaped for terminals (`go tool pprof -top` prints it).
     let repeats = name.matches("<b>").count();
     assert_eq!(count(&pprof, b"<b>\"x\";y\\n\\u{1b}[2J "), repeats);
     assert_eq!(count(&pprof, b"\x1b"), 0);
+}
+
+/// `lockprof html` of `input`.
+fn html_of(input: &[u8]) -> String {
+    stdout_of(&["html", "-", "-o", "-"], input)
+}
+
+/// The values of the `srcdoc` attributes of `page`, decoded: the documents of its frames.
+fn srcdocs(page: &str) -> Vec<String> {
+    page.split(" srcdoc=\"")
+        .skip(1)
+        .map(|rest| {
+            let value = &rest[..rest.find('"').expect("a closed attribute")];
+            value
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// The JSON report embedded in `page`, parsed.
+fn embedded_report(page: &str) -> serde_json::Value {
+    let open = "<script type=\"application/json\" id=\"lockprof-report\">";
+    let start = page.find(open).expect("the embedded report") + open.len();
+    let end = start + page[start..].find("</script>").unwrap();
+    serde_json::from_str(&page[start..end]).expect("the embedded report is JSON")
+}
+
+/// The HTML page holds none of `markup` as markup: not in the page, not in the documents of its
+/// frames (the flamegraphs), whose scripts are only the page's own and inferno's; its embedded
+/// JSON report parses and names the locks exactly as `names`.
+fn assert_html_inert(page: &str, markup: &[&str], names: &[&str]) {
+    assert_terminal_safe("html", page);
+    assert_eq!(
+        page.matches("<script").count(),
+        3,
+        "the page's own scripts only: the error collector, the data, the page script"
+    );
+    let frames = srcdocs(page);
+    assert!(!frames.is_empty(), "a flamegraph frame");
+    for m in markup {
+        assert!(!page.contains(m), "{m:?} in the page");
+        for frame in &frames {
+            assert!(!frame.contains(m), "{m:?} in a flamegraph frame");
+        }
+    }
+    for frame in &frames {
+        assert_eq!(
+            frame.matches("<script").count(),
+            2,
+            "the frame's and inferno's"
+        );
+        assert!(!frame.contains('\x1b'));
+    }
+    let report = embedded_report(page);
+    let locks: Vec<&str> = report["locks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    for name in names {
+        assert!(locks.contains(name), "{name:?} not in the embedded report");
+    }
 }
 
 /// How often `needle` occurs in `haystack`.
@@ -220,6 +292,7 @@ fn invalid_utf8_in_json_lines_never_reaches_the_output() {
     }
     let svg = svg_of("wait", &input);
     assert!(!svg.contains("<i>"));
+    assert_html_inert(&html_of(&input), &["<i>"], &["good"]);
     assert!(timeline_names(&timeline_of(&input)).contains(&"good".to_owned()));
     pprof_of(&input);
 }
@@ -324,4 +397,9 @@ fn hostile_names_from_a_real_program_through_the_layer() {
     let pprof = pprof_of(&trace);
     assert_eq!(count(&pprof, b"\x1b"), 0);
     assert!(count(&pprof, "\\u{1b}[31m|`*_\\u{202e}".as_bytes()) > 0);
+    let html = html_of(&trace);
+    assert_html_inert(&html, &["<script>alert", "<img"], &[lock_name]);
+    // Shown as the text it is, escaped.
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;; DROP\\nTABLE"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;\\n;&quot;"));
 }

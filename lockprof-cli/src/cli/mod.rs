@@ -42,6 +42,12 @@ pub enum Command {
     /// and an arrow from each such hold to each wait it caused. Waits and holds too short to be
     /// events are only summarised, without times, and are not shown.
     Timeline(TimelineArgs),
+    /// One self-contained HTML page: the report, histograms, flamegraphs, who waited on whom.
+    ///
+    /// A sortable table of the locks, each lock's wait and hold histograms (by count and by
+    /// time), the wait and blame flamegraphs, the waiter ← holder pairs and the trace's facts;
+    /// styles, scripts and pictures inline, so the file opens anywhere with no network.
+    Html(HtmlArgs),
     /// Run a built-in contended workload; write its trace, report and flamegraphs.
     Demo(DemoArgs),
 }
@@ -154,6 +160,20 @@ pub struct TimelineArgs {
     /// The JSON file to write (`-` for stdout).
     #[arg(short, long, value_name = "FILE.json")]
     pub output: PathBuf,
+}
+
+/// Arguments of `html`.
+#[derive(Debug, Args)]
+pub struct HtmlArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The HTML file to write (`-` for stdout).
+    #[arg(short, long, value_name = "FILE.html")]
+    pub output: PathBuf,
+    /// Title of the page.
+    #[arg(long)]
+    pub title: Option<String>,
 }
 
 /// Arguments of `demo`.
