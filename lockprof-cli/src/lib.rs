@@ -1,13 +1,14 @@
 //! The `lockprof` command as a library: read lockprof traces (trace files or tracing JSON
 //! lines), aggregate them per lock, and render reports, histograms, contention flamegraphs,
-//! pprof profiles, timelines and HTML pages.
+//! pprof profiles, timelines, HTML pages, and diffs of two runs.
 //!
 //! The stages, each a directory: reading (`reading/`: [`Source`]s, [`TraceInput`],
 //! [`JsonInput`]) → aggregation (`aggregation/`: the [`Aggregator`]) → the model (`model/`:
-//! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`], [`pprof`],
-//! [`timeline`], [`html`]). Imports go one way: the readers feed the aggregator its typed
-//! events, the aggregator builds the model, and the renderers read the model, which imports
-//! none of the stages. [`load`] runs the first three, [`run`] a whole command line
+//! [`Profile`]) → for `diff`, the comparison of two profiles ([`compare`]) → rendering
+//! (`render/`: [`report`], [`histogram`], [`flame`], [`pprof`], [`timeline`], [`html`],
+//! [`diff`]). Imports go one way: the readers feed the aggregator its typed events, the
+//! aggregator builds the model, and the renderers read the model (or the comparison), which
+//! imports none of the stages. [`load`] runs the first three, [`run`] a whole command line
 //! ([`cli`]).
 //!
 //! ```no_run
@@ -24,6 +25,7 @@
 mod aggregation;
 mod app;
 pub mod cli;
+pub mod compare;
 mod demo;
 mod error;
 mod escape;
@@ -32,7 +34,7 @@ mod reading;
 mod render;
 
 pub use aggregation::Aggregator;
-pub use app::{Io, Loaded, load, run};
+pub use app::{Io, Loaded, Outcome, load, run};
 pub use error::Error;
 pub use model::{
     CausedWaits, Cell, Distribution, Grouping, LockProfile, MODES, NameIdx, Pair, Part, Profile,
@@ -40,4 +42,4 @@ pub use model::{
     mode_name,
 };
 pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
-pub use render::{flame, histogram, html, humanize, pprof, report, timeline};
+pub use render::{diff, flame, histogram, html, humanize, pprof, report, timeline};

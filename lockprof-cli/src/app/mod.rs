@@ -1,8 +1,10 @@
 //! Running a parsed command line: load the inputs (`load.rs`: reading, then aggregation into the
-//! model), select, and render (here, one arm per command). The demo records its workload and
-//! goes through the same steps on its trace (`demo.rs`). `output.rs` is where commands write.
+//! model), select, and render (here, one arm per command). `diff` loads two runs and compares
+//! them (`diff.rs`); the demo records its workload and goes through the same steps on its trace
+//! (`demo.rs`). `output.rs` is where commands write and how they end.
 
 mod demo;
+mod diff;
 mod load;
 mod output;
 mod render;
@@ -20,8 +22,8 @@ use crate::{Error, SortKey};
 
 pub use load::{Loaded, load};
 use load::{load_selected, load_selected_with};
-pub use output::Io;
 use output::write_output;
+pub use output::{Io, Outcome};
 use render::write_report;
 
 /// Runs `cli`.
@@ -29,12 +31,12 @@ use render::write_report;
 /// # Errors
 /// Any [`Error`]; a closed `out` is [`Error::Write`] with
 /// [`is_broken_pipe`](Error::is_broken_pipe).
-pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), Error> {
+pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<Outcome, Error> {
     let stdout = |e: io::Error| Error::Write {
         what: "stdout".to_owned(),
         source: e,
     };
-    match &cli.command {
+    let done = match &cli.command {
         Command::Report(a) => {
             let mut profile = load_selected(&a.inputs, io)?;
             profile.sort(a.sort.into());
@@ -129,5 +131,8 @@ pub fn run<O: Write, E: Write>(cli: &Cli, io: &mut Io<'_, O, E>) -> Result<(), E
             let paths = demo::run_demo(&a.dir, Duration::from_millis(a.duration_ms))?;
             paths.print(&mut *io.out).map_err(stdout)
         }
-    }
+        // The one command with an outcome besides success.
+        Command::Diff(a) => return diff::run_diff(a, io),
+    };
+    done.map(|()| Outcome::Success)
 }

@@ -1,4 +1,4 @@
-//! Where a command writes: stdout, stderr, or the file an `-o` names.
+//! Where a command writes, and how it ended: what `main` turns into output and an exit code.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -15,6 +15,16 @@ pub struct Io<'a, O: Write, E: Write> {
     pub err: &'a mut E,
     /// Show progress bars for large inputs (stderr is a terminal).
     pub progress: bool,
+}
+
+/// How a command ended, when it did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done: exit code 0.
+    Success,
+    /// `diff --fail-on`: a lock's figure grew past its threshold, exit code 1 (the locks were
+    /// named on stderr).
+    Regression,
 }
 
 /// Writes a command's output to `path`, or to stdout for `-`, through a buffer that is flushed

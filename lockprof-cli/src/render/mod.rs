@@ -7,6 +7,7 @@
 //! its own pictures.
 
 mod buckets;
+pub mod diff;
 pub mod flame;
 pub mod histogram;
 pub mod html;
@@ -15,4 +16,5 @@ mod names;
 pub mod pprof;
 pub mod report;
 mod stack_path;
+mod table;
 pub mod timeline;

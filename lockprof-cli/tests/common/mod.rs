@@ -304,6 +304,34 @@ pub fn sample_records() -> Vec<Record> {
     ]
 }
 
+/// The sample after a change, for diffs: `ledger`'s 30 ms wait takes 45 ms, `cache` is gone,
+/// `quiet` is acquired 80 times instead of 50, and a new mutex `fresh` waits 2 ms once
+/// (worker-2, at `src/fresh.rs:3`); no event is dropped.
+pub fn sample_after_records() -> Vec<Record> {
+    let mut records: Vec<Record> = sample_records()
+        .into_iter()
+        .filter_map(|mut r| {
+            match &mut r {
+                Record::Wait(w) if w.wait_ns == 30 * MS => w.wait_ns = 45 * MS,
+                Record::Wait(w) if w.lock == 2 => return None,
+                Record::Summary(s) if s.lock == 2 => return None,
+                Record::Summary(s) if s.lock == 3 => s.acquisitions = 80,
+                Record::Dropped { .. } => return None,
+                _ => {}
+            }
+            Some(r)
+        })
+        .collect();
+    records.extend([
+        string(10, "fresh"),
+        string(11, "src/fresh.rs:3"),
+        lock(4, 10, LockKind::Mutex),
+        wait(4, 2, 11, 2 * MS, 500 * MS, 1),
+        summary(4, 2, 11, 2001 * MS, 10, 1, &[], &[], 0),
+    ]);
+    records
+}
+
 /// A native trace of `records` (complete: with the end marker).
 pub fn native(records: &[Record]) -> Vec<u8> {
     let mut w = TraceWriter::new(Vec::new(), &Header::new(42, 1_700_000_000_000_000_000)).unwrap();

@@ -30,7 +30,7 @@ pub struct FlameOptions {
     pub lock: Option<String>,
 }
 
-/// Largest total weight handed to inferno (see [`write_flamegraph`]).
+/// Largest total weight handed to inferno (see [`fit`]).
 const MAX_TOTAL: u128 = 1 << 53;
 
 /// Renders the flamegraph of `opts.view` as SVG (inferno escapes every frame name).
@@ -44,17 +44,7 @@ pub fn write_flamegraph(
     out_name: &str,
 ) -> Result<(), Error> {
     let stacks = folded_with(profile, opts.view, opts.frames);
-    // inferno adds the counts up in a `usize` (and panics on overflow in debug builds); counts
-    // from a damaged or hostile trace can be anything, so scale them down when their total would
-    // not fit. Real traces are far below this (2^53 ns is 104 days of waiting).
-    let total: u128 = stacks.iter().map(|(_, ns)| u128::from(*ns)).sum();
-    let scale = |ns: u64| -> u64 {
-        if total <= MAX_TOTAL {
-            ns
-        } else {
-            u64::try_from(u128::from(ns) * MAX_TOTAL / total).unwrap_or(u64::MAX)
-        }
-    };
+    let scale = fit(stacks.iter().map(|(_, ns)| u128::from(*ns)).sum());
     let lines: Vec<String> = stacks
         .into_iter()
         .map(|(stack, ns)| (stack, scale(ns)))
@@ -85,6 +75,21 @@ pub fn write_flamegraph(
             source: e,
         }
     })
+}
+
+/// A scale for counts that add up to `total`, keeping their sum within what inferno adds up.
+///
+/// inferno adds the counts up in a `usize` (and panics on overflow in debug builds); counts from
+/// a damaged or hostile trace can be anything, so they are scaled down when their total would not
+/// fit. Real traces are far below this (2^53 ns is 104 days of waiting).
+pub(crate) fn fit(total: u128) -> impl Fn(u64) -> u64 {
+    move |ns| {
+        if total <= MAX_TOTAL {
+            ns
+        } else {
+            u64::try_from(u128::from(ns) * MAX_TOTAL / total).unwrap_or(u64::MAX)
+        }
+    }
 }
 
 /// Writes the flamegraph to `path` (through a buffer, flushed and checked).

@@ -9,6 +9,7 @@ use lockprof::LockKind;
 use crate::model::percent;
 use crate::render::buckets::{DECADES, bar, log_buckets, shares};
 use crate::render::names::{instances_note, lock_title};
+use crate::render::table::write_table;
 use crate::{LockProfile, MODES, Profile, Usage, escape, humanize, mode_name};
 
 /// Width of each of the two bars (by count, by time) of the per-lock wait histogram.
@@ -323,36 +324,4 @@ fn usage_table(
         ]);
     }
     write_table(out, &table, &[false, true, true, true, true, true, true])
-}
-
-/// Writes rows with columns padded to their widest cell (right-aligned where `right`).
-fn write_table(out: &mut impl Write, rows: &[Vec<String>], right: &[bool]) -> io::Result<()> {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            if c > 0 {
-                line.push_str("  ");
-            }
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            if right.get(c).copied().unwrap_or(false) {
-                line.extend(std::iter::repeat_n(' ', pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
 }
