@@ -160,19 +160,6 @@ fn the_demo_page_loads_shows_its_locks_and_is_captured() {
         String::from_utf8_lossy(&out.stderr)
     );
     let page = demo.join("report.html");
-    let out = Command::cargo_bin("lockprof")
-        .unwrap()
-        .arg("html")
-        .arg(demo.join("trace.lptrace"))
-        .arg("-o")
-        .arg(&page)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let png = dir.path().join("html-report.png");
     let loaded = load(&browser, &page, Some(&png));
     assert_loaded_cleanly("demo", &loaded);

@@ -6,16 +6,19 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::load::load;
+use super::output::write_file;
 use super::render::write_report;
 use crate::cli::ReportFormat;
 use crate::demo::{self, DemoPaths};
-use crate::flame::{FlameOptions, View, write_svg_file};
+use crate::flame::{FlameOptions, View, write_flamegraph};
+use crate::html::{HtmlOptions, write_html};
+use crate::pprof::{PprofOptions, PprofView, write_pprof};
 use crate::reading::{LoadOptions, Source};
 use crate::{Error, SortKey};
 
 /// `lockprof demo`: runs the workload for about `duration`, then reads its trace back and writes
-/// the text report and the wait and blame flamegraphs next to it, as `report` and `flamegraph`
-/// would.
+/// the text report, the wait and blame flamegraphs, the HTML page and the wait and blame pprof
+/// profiles next to it, as `report`, `flamegraph`, `html` and `pprof` would.
 pub(super) fn run_demo(dir: &Path, duration: Duration) -> Result<DemoPaths, Error> {
     let write_err = |what: &Path| {
         let what = what.display().to_string();
@@ -29,7 +32,7 @@ pub(super) fn run_demo(dir: &Path, duration: Duration) -> Result<DemoPaths, Erro
         &[Source::File(paths.trace.clone())],
         &LoadOptions::default(),
     )?;
-    let mut profile = loaded.profile;
+    let (mut profile, notices) = (loaded.profile, loaded.notices);
     profile.group_classes();
     profile.sort(SortKey::Wait);
     let mut report = Vec::new();
@@ -44,7 +47,22 @@ pub(super) fn run_demo(dir: &Path, duration: Duration) -> Result<DemoPaths, Erro
             view,
             ..FlameOptions::default()
         };
-        write_svg_file(&profile, &opts, path)?;
+        write_file(path, |out, name| {
+            write_flamegraph(&profile, &opts, out, name)
+        })?;
+    }
+    write_file(&paths.html, |out, name| {
+        write_html(&profile, &notices, &HtmlOptions::default(), out, name)
+    })?;
+    for (view, path) in [
+        (PprofView::Wait, &paths.wait_pprof),
+        (PprofView::Blame, &paths.blame_pprof),
+    ] {
+        let opts = PprofOptions {
+            view,
+            ..PprofOptions::default()
+        };
+        write_file(path, |out, name| write_pprof(&profile, &opts, out, name))?;
     }
     Ok(paths)
 }

@@ -57,7 +57,8 @@ pub enum Command {
     /// with code 1, naming the lock, when a lock's figure grew by more than that (0 otherwise; 2
     /// stays for errors).
     Diff(DiffArgs),
-    /// Run a built-in contended workload; write its trace, report and flamegraphs.
+    /// Run a built-in contended workload; write its trace, report, flamegraphs, HTML page and
+    /// pprof profile.
     Demo(DemoArgs),
 }
 
@@ -219,7 +220,8 @@ pub struct DiffArgs {
 /// Arguments of `demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Directory for the trace, report and flamegraphs (created if missing).
+    /// Directory for the trace, report, flamegraphs, HTML page and pprof profile (created if
+    /// missing).
     #[arg(default_value = "lockprof-demo")]
     pub dir: PathBuf,
     /// How long the workload runs, in milliseconds.

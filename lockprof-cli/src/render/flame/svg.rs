@@ -1,8 +1,6 @@
 //! The SVG flamegraph: the folded stacks of a view, rendered by inferno.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::io::Write;
 
 use inferno::flamegraph;
 
@@ -90,23 +88,4 @@ pub(crate) fn fit(total: u128) -> impl Fn(u64) -> u64 {
             u64::try_from(u128::from(ns) * MAX_TOTAL / total).unwrap_or(u64::MAX)
         }
     }
-}
-
-/// Writes the flamegraph to `path` (through a buffer, flushed and checked).
-///
-/// # Errors
-/// As [`write_flamegraph`], with `path` named in [`Error::Write`].
-pub(crate) fn write_svg_file(
-    profile: &Profile,
-    opts: &FlameOptions,
-    path: &Path,
-) -> Result<(), Error> {
-    let what = path.display().to_string();
-    let file = File::create(path).map_err(|e| Error::Write {
-        what: what.clone(),
-        source: e,
-    })?;
-    let mut out = BufWriter::new(file);
-    write_flamegraph(profile, opts, &mut out, &what)?;
-    out.flush().map_err(|e| Error::Write { what, source: e })
 }
