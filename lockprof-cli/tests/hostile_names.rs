@@ -11,6 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::html_page::{assert_html_inert, html_of};
 use common::{MS, hold, string, wait};
 use lockprof::LockKind;
 use lockprof::trace::{Record, TraceReader};
@@ -127,73 +128,6 @@ fn a_one_megabyte_name_in_every_output() {
     let repeats = name.matches("<b>").count();
     assert_eq!(count(&pprof, b"<b>\"x\";y\\n\\u{1b}[2J "), repeats);
     assert_eq!(count(&pprof, b"\x1b"), 0);
-}
-
-/// `lockprof html` of `input`.
-fn html_of(input: &[u8]) -> String {
-    stdout_of(&["html", "-", "-o", "-"], input)
-}
-
-/// The values of the `srcdoc` attributes of `page`, decoded: the documents of its frames.
-fn srcdocs(page: &str) -> Vec<String> {
-    page.split(" srcdoc=\"")
-        .skip(1)
-        .map(|rest| {
-            let value = &rest[..rest.find('"').expect("a closed attribute")];
-            value
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&#39;", "'")
-                .replace("&amp;", "&")
-        })
-        .collect()
-}
-
-/// The JSON report embedded in `page`, parsed.
-fn embedded_report(page: &str) -> serde_json::Value {
-    let open = "<script type=\"application/json\" id=\"lockprof-report\">";
-    let start = page.find(open).expect("the embedded report") + open.len();
-    let end = start + page[start..].find("</script>").unwrap();
-    serde_json::from_str(&page[start..end]).expect("the embedded report is JSON")
-}
-
-/// The HTML page holds none of `markup` as markup: not in the page, not in the documents of its
-/// frames (the flamegraphs), whose scripts are only the page's own and inferno's; its embedded
-/// JSON report parses and names the locks exactly as `names`.
-fn assert_html_inert(page: &str, markup: &[&str], names: &[&str]) {
-    assert_terminal_safe("html", page);
-    assert_eq!(
-        page.matches("<script").count(),
-        3,
-        "the page's own scripts only: the error collector, the data, the page script"
-    );
-    let frames = srcdocs(page);
-    assert!(!frames.is_empty(), "a flamegraph frame");
-    for m in markup {
-        assert!(!page.contains(m), "{m:?} in the page");
-        for frame in &frames {
-            assert!(!frame.contains(m), "{m:?} in a flamegraph frame");
-        }
-    }
-    for frame in &frames {
-        assert_eq!(
-            frame.matches("<script").count(),
-            2,
-            "the frame's and inferno's"
-        );
-        assert!(!frame.contains('\x1b'));
-    }
-    let report = embedded_report(page);
-    let locks: Vec<&str> = report["locks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["name"].as_str().unwrap())
-        .collect();
-    for name in names {
-        assert!(locks.contains(name), "{name:?} not in the embedded report");
-    }
 }
 
 /// How often `needle` occurs in `haystack`.

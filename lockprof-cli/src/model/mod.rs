@@ -21,7 +21,7 @@ pub use cell::{Cell, Pair, StackCell, StackUsage, Usage};
 pub use distribution::{Distribution, Stats};
 pub(crate) use distribution::{SIGFIG, add_histogram, new_histogram, record_n, stats_of};
 pub use lock::LockProfile;
-pub(crate) use lock::percent;
+pub(crate) use part::percent;
 pub use part::{MODES, Part, SitePart, mode_name};
 pub use profile::{Grouping, Profile, SortKey};
 pub use timeline::{NameIdx, TimedEvent, TimedKind, Timeline};

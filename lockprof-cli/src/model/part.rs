@@ -47,7 +47,7 @@ impl Part {
 
     /// Contended acquisitions as a percentage of all acquisitions (0 when there were none).
     pub fn contended_pct(&self) -> f64 {
-        super::percent(self.contended, self.acquisitions)
+        percent(self.contended, self.acquisitions)
     }
 
     /// Whether nothing was recorded.
@@ -93,25 +93,11 @@ pub fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
-impl crate::LockProfile {
-    /// The lock's figures at `site`, every mode together; `None` when nothing was recorded there.
-    pub fn site_part(&self, site: &str) -> Option<Part> {
-        // Parts are sorted by site, then mode: a site's parts are one run.
-        let start = self.parts.partition_point(|p| p.site.as_str() < site);
-        let mut run = self.parts[start..].iter().take_while(|p| p.site == site);
-        let mut sum = run.next()?.part.clone();
-        for p in run {
-            sum.add(&p.part);
-        }
-        Some(sum)
-    }
-
-    /// The lock's figures in `mode`, every site together (empty when it was never acquired so).
-    pub fn mode_part(&self, mode: Mode) -> Part {
-        let mut sum = Part::default();
-        for p in self.parts.iter().filter(|p| p.mode == mode) {
-            sum.add(&p.part);
-        }
-        sum
+/// `part` as a percentage of `whole` (0 when `whole` is 0).
+pub(crate) fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
     }
 }
