@@ -7,10 +7,13 @@
 use std::io::Write as _;
 
 use lockprof::trace::TraceReader;
+use lockprof_cli::compare::{Comparison, Figure, Threshold};
+use lockprof_cli::diff::{self, DiffOptions, write_diff_flamegraph};
 use lockprof_cli::flame::{FlameOptions, View, write_flamegraph, write_folded};
 use lockprof_cli::histogram::{Metric, merged, write_hgrm};
+use lockprof_cli::html::{HtmlOptions, write_html};
 use lockprof_cli::report::{ReportOptions, write_json, write_markdown, write_text};
-use lockprof_cli::{Aggregator, JsonInput, Profile, TraceInput};
+use lockprof_cli::{Aggregator, Error, JsonInput, Profile, TraceInput};
 
 /// Inputs longer than this are cut: the targets look for parser bugs, not for slow large inputs.
 pub(crate) const MAX_INPUT: usize = 1 << 20;
@@ -113,6 +116,53 @@ fn render(mut profile: Profile) {
             !svg.chars()
                 .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
         );
+    }
+    render_html(&profile);
+    render_diff(profile);
+}
+
+/// The HTML page: names inert there too, in its frames and in its embedded report.
+fn render_html(profile: &Profile) {
+    let page = output(|out| {
+        write_html(profile, &[], &HtmlOptions::default(), out, "html")
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    });
+    assert_terminal_safe("html", &page);
+    assert_eq!(page.matches("<script").count(), 3, "the page's own scripts only");
+    assert!(page.trim_end().ends_with("</html>"));
+}
+
+/// The diff of the profile's classes against themselves (nothing grows) and against nothing
+/// (everything is new), in every format, and the differential flamegraph.
+fn render_diff(mut profile: Profile) {
+    profile.group_classes();
+    let empty = Profile::default();
+    let everything: Vec<Threshold> = Figure::all()
+        .into_iter()
+        .map(|figure| Threshold { figure, pct: 0.0 })
+        .collect();
+    let same = Comparison::new(&profile, &profile);
+    assert!(same.regressions(&everything).is_empty(), "a run did not grow on itself");
+    let new = Comparison::new(&empty, &profile);
+    assert_eq!(new.locks.len(), same.locks.len());
+    let mut opts = DiffOptions::default();
+    opts.thresholds = everything;
+    for cmp in [&same, &new] {
+        assert_terminal_safe("diff", &output(|out| diff::write_text(cmp, &opts, out)));
+        let markdown = output(|out| diff::write_markdown(cmp, &opts, out));
+        assert_terminal_safe("diff markdown", &markdown);
+        assert_markdown_inert(&markdown);
+        let json = output(|out| diff::write_json(cmp, &opts, out));
+        let _: serde_json::Value = serde_json::from_str(&json).expect("the JSON diff parses");
+    }
+    let mut svg = Vec::new();
+    match write_diff_flamegraph(&empty, &profile, View::Wait, &mut svg, "svg") {
+        Ok(()) => {
+            let svg = String::from_utf8(svg).expect("SVG is UTF-8");
+            assert_eq!(svg.matches("<script").count(), 1, "inferno's own script only");
+        }
+        Err(Error::NothingToDraw { .. }) => {}
+        Err(e) => panic!("{e}"),
     }
 }
 

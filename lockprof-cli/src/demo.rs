@@ -35,6 +35,12 @@ pub(crate) struct DemoPaths {
     pub(crate) wait_svg: PathBuf,
     /// The blame-view flamegraph.
     pub(crate) blame_svg: PathBuf,
+    /// The HTML page.
+    pub(crate) html: PathBuf,
+    /// The wait-view pprof profile (Go's block profile).
+    pub(crate) wait_pprof: PathBuf,
+    /// The blame-view pprof profile (Go's mutex profile).
+    pub(crate) blame_pprof: PathBuf,
 }
 
 impl DemoPaths {
@@ -45,6 +51,9 @@ impl DemoPaths {
             report: dir.join("report.txt"),
             wait_svg: dir.join("wait.svg"),
             blame_svg: dir.join("blame.svg"),
+            html: dir.join("report.html"),
+            wait_pprof: dir.join("wait.pb.gz"),
+            blame_pprof: dir.join("blame.pb.gz"),
         }
     }
 
@@ -58,6 +67,11 @@ impl DemoPaths {
         writeln!(out, "  report      {}", self.report.display())?;
         writeln!(
             out,
+            "  html        {}  (all of it on one page: open it in a browser)",
+            self.html.display()
+        )?;
+        writeln!(
+            out,
             "  wait view   {}  (where threads waited)",
             self.wait_svg.display()
         )?;
@@ -65,6 +79,13 @@ impl DemoPaths {
             out,
             "  blame view  {}  (who made them wait)",
             self.blame_svg.display()
+        )?;
+        writeln!(
+            out,
+            "  pprof       {} and {}  (go tool pprof -http=localhost:8080 {})",
+            self.wait_pprof.display(),
+            self.blame_pprof.display(),
+            self.blame_pprof.display()
         )?;
         writeln!(out, "next: lockprof report {}", self.trace.display())
     }

@@ -100,6 +100,9 @@ pub enum Error {
         /// The `--lock` filter, if any.
         lock: Option<String>,
     },
+    /// Both inputs of `diff` are `-`.
+    #[error("BASE and NEW are both - (stdin): only one of them can be read from stdin")]
+    StdinTwice,
     /// Writing the output failed.
     #[error("cannot write {what}: {source}")]
     Write {

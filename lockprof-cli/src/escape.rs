@@ -1,7 +1,8 @@
 //! Escaping untrusted names (locks, threads, sites, spans come from trace files) for each output:
-//! terminal, Markdown, folded stacks and pprof's frame names. SVG and JSON are escaped by their
-//! writers (inferno, serde_json). A protobuf string must be valid UTF-8, which every name is:
-//! lockprof's readers reject any other.
+//! terminal, Markdown, folded stacks, pprof's frame names, HTML text and attributes, and JSON
+//! inside an HTML `<script>`. SVG and JSON are escaped by their writers (inferno, serde_json). A
+//! protobuf string must be valid UTF-8, which every name is: lockprof's readers reject any
+//! other.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -109,6 +110,54 @@ pub(crate) fn folded_frame(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` safe as HTML text or as a quoted attribute value: `&`, `<`, `>`, `"` and `'` become
+/// character references, and control characters and bidi overrides visible escapes, as on a
+/// terminal (a name cannot reorder the text around it).
+pub(crate) fn html(s: &str) -> Cow<'_, str> {
+    let s = terminal(s);
+    if !s.contains(['&', '<', '>', '"', '\'']) {
+        return s;
+    }
+    Cow::Owned(markup_attribute(&s))
+}
+
+/// Markup put inside a quoted HTML attribute (an `<iframe srcdoc>`'s document): only `&`, `<`,
+/// `>`, `"` and `'` become character references, so the markup comes back whole, newlines and
+/// all, when the attribute is read. The names inside it must be escaped already (inferno escapes
+/// the flamegraph's, after the folded stacks made their control characters visible).
+pub(crate) fn markup_attribute(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len() + markup.len() / 8);
+    for c in markup.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON text made safe inside an HTML `<script>` element: `<`, `>` and `&` become `\u` escapes
+/// (so no `</script>` or `<!--` can end or change the element), as do U+2028 and U+2029 (line
+/// ends to older JavaScript), and the control characters and bidi overrides serde_json leaves
+/// raw, as every output keeps them out. Only valid inside JSON strings, where serde_json puts
+/// every name; outside them the JSON text has none of these characters.
+pub(crate) fn script_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') || is_unsafe(c) && c != '\n' {
+            // Every such character is in the Basic Multilingual Plane: one `\uXXXX`.
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +185,26 @@ mod tests {
         assert_eq!(folded_frame("a\nb 3"), "a\\nb 3");
         assert_eq!(folded_frame(""), EMPTY_FRAME);
         assert_eq!(folded_frame("  "), EMPTY_FRAME);
+    }
+
+    #[test]
+    fn html_text_and_attributes_stay_text() {
+        assert_eq!(html("src/a.rs:42"), "src/a.rs:42");
+        assert_eq!(
+            html("<script>\"a\" & 'b'</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+        assert_eq!(html("x\u{202e}y\n"), "x\\u{202e}y\\n");
+    }
+
+    #[test]
+    fn json_in_a_script_cannot_end_it() {
+        let name = "</script><!-- & \u{2028}\u{202e}\u{9b}";
+        let json = serde_json::to_string_pretty(&[name]).unwrap();
+        let safe = script_json(&json);
+        assert!(!safe.contains(['<', '>', '&', '\u{2028}', '\u{202e}', '\u{9b}']));
+        let back: Vec<String> = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, [name]);
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! The `lockprof` command as a library: read lockprof traces (trace files or tracing JSON
-//! lines), aggregate them per lock, and render reports, histograms and contention flamegraphs.
+//! lines), aggregate them per lock, and render reports, histograms, contention flamegraphs,
+//! pprof profiles, timelines, HTML pages, and diffs of two runs.
 //!
 //! The stages, each a directory: reading (`reading/`: [`Source`]s, [`TraceInput`],
 //! [`JsonInput`]) → aggregation (`aggregation/`: the [`Aggregator`]) → the model (`model/`:
-//! [`Profile`]) → rendering (`render/`: [`report`], [`histogram`], [`flame`], [`pprof`],
-//! [`timeline`]). Imports go one
-//! way: the readers feed the aggregator its typed events, the aggregator builds the model, and
-//! the renderers read the model, which imports none of the stages. [`load`] runs the first
-//! three, [`run`] a whole command line ([`cli`]).
+//! [`Profile`]) → for `diff`, the comparison of two profiles ([`compare`]) → rendering
+//! (`render/`: [`report`], [`histogram`], [`flame`], [`pprof`], [`timeline`], [`html`],
+//! [`diff`]). Imports go one way: the readers feed the aggregator its typed events, the
+//! aggregator builds the model, and the renderers read the model (or the comparison), which
+//! imports none of the stages. [`load`] runs the first three, [`run`] a whole command line
+//! ([`cli`]).
 //!
 //! ```no_run
 //! use lockprof_cli::{LoadOptions, Source, load, report};
@@ -23,6 +25,7 @@
 mod aggregation;
 mod app;
 pub mod cli;
+pub mod compare;
 mod demo;
 mod error;
 mod escape;
@@ -31,11 +34,12 @@ mod reading;
 mod render;
 
 pub use aggregation::Aggregator;
-pub use app::{Io, Loaded, load, run};
+pub use app::{Io, Loaded, Outcome, load, run};
 pub use error::Error;
 pub use model::{
-    CausedWaits, Cell, Distribution, Grouping, LockProfile, NameIdx, Pair, Profile, SortKey,
-    StackCell, StackUsage, Stats, TimedEvent, TimedKind, Timeline, Usage,
+    CausedWaits, Cell, Distribution, Grouping, LockProfile, MODES, NameIdx, Pair, Part, Profile,
+    SitePart, SortKey, StackCell, StackUsage, Stats, TimedEvent, TimedKind, Timeline, Usage,
+    mode_name,
 };
 pub use reading::{JsonInput, JsonStats, LoadOptions, MAX_LINE_LEN, Notice, Source, TraceInput};
-pub use render::{flame, histogram, humanize, pprof, report, timeline};
+pub use render::{diff, flame, histogram, html, humanize, pprof, report, timeline};

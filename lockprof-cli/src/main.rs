@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use lockprof_cli::cli::Cli;
-use lockprof_cli::{Error, Io};
+use lockprof_cli::{Error, Io, Outcome};
 
 fn main() -> ExitCode {
     match run() {
@@ -30,7 +30,7 @@ fn run() -> anyhow::Result<ExitCode> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let progress = err.is_terminal();
-    lockprof_cli::run(
+    let outcome = lockprof_cli::run(
         &cli,
         &mut Io {
             out: &mut out,
@@ -38,5 +38,9 @@ fn run() -> anyhow::Result<ExitCode> {
             progress,
         },
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        // `diff --fail-on`: a regression, named on stderr; 2 stays for errors.
+        Outcome::Regression => ExitCode::from(1),
+    })
 }

@@ -196,3 +196,45 @@ fn sample_numbers() {
     assert_eq!(p.duration_ns, 2000 * MS);
     assert_eq!(p.dropped_events, 7);
 }
+
+/// Every acquisition is made at one site in one mode: the parts add up to the lock, and a site's
+/// or a mode's figures are those of its parts.
+#[test]
+fn parts_by_site_and_mode_add_up_to_the_lock() {
+    use lockprof::Mode;
+    use lockprof_cli::{MODES, Part};
+
+    let mut p = common::aggregate(&[common::rwlock_records(), common::sample_records()]);
+    p.group_classes();
+    for lock in &p.locks {
+        let mut sum = Part::default();
+        for mode in MODES {
+            sum.add(&lock.mode_part(mode));
+        }
+        assert_eq!(
+            (sum.acquisitions, sum.contended, sum.blame_ns),
+            (lock.acquisitions, lock.contended, lock.blame_ns),
+            "{}",
+            lock.name
+        );
+        assert_eq!(sum.wait.stats(), lock.wait.stats(), "{}", lock.name);
+        assert_eq!(sum.hold.stats(), lock.hold.stats(), "{}", lock.name);
+        // The sites' waits are the site rows' (from the cells).
+        for site in lock.sites() {
+            let part = lock.site_part(&site.name).unwrap();
+            assert_eq!(part.wait.total, site.cell.wait_ns, "{}", site.name);
+            assert_eq!(part.wait.stats().count, site.cell.waits, "{}", site.name);
+        }
+    }
+    let table = p.locks.iter().find(|l| l.name == "table").unwrap();
+    let read = table.mode_part(Mode::Shared);
+    assert_eq!((read.acquisitions, read.contended), (5000, 22));
+    assert_eq!(read.wait.total, 6 * MS + 60 * US);
+    assert_eq!(read.wait.stats().max, 4 * MS + 1791); // the top of its 0.1 % bucket
+    let write = table.mode_part(Mode::Exclusive);
+    assert_eq!((write.acquisitions, write.blame_ns), (50, 6 * MS));
+    assert_eq!(table.mode_part(Mode::Upgradable).wait.total, 500 * US);
+    let site = table.site_part("src/table.rs:10").unwrap();
+    assert_eq!(site.wait.stats().p50, 3 * US + 1);
+    assert!(table.site_part("src/nowhere.rs:1").is_none());
+}

@@ -102,11 +102,24 @@ fn demo_writes_everything() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    for f in ["trace.lptrace", "report.txt", "wait.svg", "blame.svg"] {
+    for f in [
+        "trace.lptrace",
+        "report.txt",
+        "wait.svg",
+        "blame.svg",
+        "report.html",
+        "wait.pb.gz",
+        "blame.pb.gz",
+    ] {
         let p = dir.path().join(f);
         assert!(p.metadata().unwrap().len() > 0, "{f}");
         assert!(stdout.contains(p.to_str().unwrap()), "{stdout}");
     }
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains(">hot</a>") && html.contains("<iframe class=\"flame\""));
+    // pprof files are gzip.
+    let pprof = std::fs::read(dir.path().join("blame.pb.gz")).unwrap();
+    assert_eq!(pprof[..2], [0x1f, 0x8b]);
     let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
     let hot = report.find("\nhot (mutex)").expect(&report);
     for name in ["mild (mutex)", "uncontended (mutex)"] {

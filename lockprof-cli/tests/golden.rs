@@ -63,6 +63,27 @@ fn every_format_matches_its_fixture() {
         ("folded-wait.txt", &["folded", t]),
         ("folded-blame.txt", &["folded", t, "--view", "blame"]),
         ("folded-hold.txt", &["folded", t, "--view", "hold"]),
+        ("report.html", &["html", t, "-o", "-"]),
+    ];
+    for (fixture, args) in cases {
+        common::golden::check(&format!("golden/{fixture}"), &stdout_of(args));
+    }
+}
+
+/// An `RwLock` used in every mode: the reports split it by mode, and the histogram by site and
+/// mode.
+#[test]
+fn an_rwlock_by_mode_matches_its_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rwlock.lptrace");
+    std::fs::write(&path, common::native(&common::rwlock_records())).unwrap();
+    let t = path.to_str().unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        ("rwlock-report.txt", &["report", t]),
+        ("rwlock-report.json", &["report", t, "--format", "json"]),
+        ("rwlock-report.md", &["report", t, "--format", "markdown"]),
+        ("rwlock-histogram-wait.txt", &["histogram", t]),
+        ("rwlock-report.html", &["html", t, "-o", "-"]),
     ];
     for (fixture, args) in cases {
         common::golden::check(&format!("golden/{fixture}"), &stdout_of(args));
@@ -127,9 +148,21 @@ fn json_report_follows_the_schema_exactly() {
             "pairs",
             "sites",
             "unattributed_ns",
+            "wait_histogram",
             "wait_ns",
             "waiter_stacks",
             "waiters"
+        ]
+    );
+    assert_eq!(
+        keys(&lock["wait_histogram"][0]),
+        [
+            "count",
+            "count_share",
+            "from_ns",
+            "time_ns",
+            "time_share",
+            "to_ns"
         ]
     );
     let stats = ["count", "max", "mean", "p50", "p90", "p99", "p999", "total"];
@@ -148,6 +181,36 @@ fn json_report_follows_the_schema_exactly() {
     assert_eq!(keys(&lock["waiters"][0]), ["thread", "wait_ns", "waits"]);
     assert_eq!(
         keys(&lock["sites"][0]),
-        ["blame_estimated_ns", "blame_ns", "site", "wait_ns", "waits"]
+        [
+            "acquisitions",
+            "blame_estimated_ns",
+            "blame_ns",
+            "contended",
+            "hold",
+            "site",
+            "wait",
+            "wait_ns",
+            "waits"
+        ]
     );
+    assert_eq!(keys(&lock["sites"][0]["wait"]), stats);
+    assert_eq!(keys(&lock["sites"][0]["hold"]), stats);
+    // Modes only for RwLocks: all three, each as the lock level.
+    assert!(lock.get("modes").is_none(), "ledger is a mutex");
+    let cache = &json["locks"][1];
+    assert_eq!(cache["kind"], "rwlock");
+    assert_eq!(keys(&cache["modes"]), ["read", "upgradable", "write"]);
+    assert_eq!(
+        keys(&cache["modes"]["read"]),
+        [
+            "acquisitions",
+            "blame_estimated_ns",
+            "blame_ns",
+            "contended",
+            "hold_ns",
+            "holds_estimated",
+            "wait_ns"
+        ]
+    );
+    assert_eq!(keys(&cache["modes"]["write"]["wait_ns"]), stats);
 }

@@ -1,7 +1,8 @@
 //! Hostile names beyond `escaping.rs`: a 1 MB name, invalid UTF-8 in JSON lines, and hostile
 //! names that come from a real program (leaked `&'static str` lock names, thread names) through
 //! the recording Layer. Every output stays valid UTF-8, free of raw control characters and markup,
-//! and JSON gives names back exactly.
+//! and JSON gives names back exactly; in the HTML page, also inside the flamegraphs' frames
+//! (inline SVG) and the embedded JSON report (script data).
 
 mod common;
 
@@ -10,6 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::html_page::{assert_html_inert, html_of};
 use common::{MS, hold, string, wait};
 use lockprof::LockKind;
 use lockprof::trace::{Record, TraceReader};
@@ -118,6 +120,10 @@ fn a_one_megabyte_name_in_every_output() {
     assert!(timeline.to_string().len() < bound);
     let pprof = pprof_of(&trace);
     assert!(pprof.len() < bound, "{} bytes", pprof.len());
+    let html = html_of(&trace);
+    // The name in the table, its section, the embedded report and two flamegraphs, escaped.
+    assert!(html.len() < 2 * bound, "{} bytes", html.len());
+    assert_html_inert(&html, &["<b>", "\"x\";y\n"], &[&name]);
     // The name once, in the string table, escaped for terminals (`go tool pprof -top` prints it).
     let repeats = name.matches("<b>").count();
     assert_eq!(count(&pprof, b"<b>\"x\";y\\n\\u{1b}[2J "), repeats);
@@ -220,6 +226,7 @@ fn invalid_utf8_in_json_lines_never_reaches_the_output() {
     }
     let svg = svg_of("wait", &input);
     assert!(!svg.contains("<i>"));
+    assert_html_inert(&html_of(&input), &["<i>"], &["good"]);
     assert!(timeline_names(&timeline_of(&input)).contains(&"good".to_owned()));
     pprof_of(&input);
 }
@@ -324,4 +331,9 @@ fn hostile_names_from_a_real_program_through_the_layer() {
     let pprof = pprof_of(&trace);
     assert_eq!(count(&pprof, b"\x1b"), 0);
     assert!(count(&pprof, "\\u{1b}[31m|`*_\\u{202e}".as_bytes()) > 0);
+    let html = html_of(&trace);
+    assert_html_inert(&html, &["<script>alert", "<img"], &[lock_name]);
+    // Shown as the text it is, escaped.
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;; DROP\\nTABLE"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;\\n;&quot;"));
 }

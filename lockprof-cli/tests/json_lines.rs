@@ -21,15 +21,21 @@ fn report_json(args: &[&str], stdin: Option<Vec<u8>>) -> (serde_json::Value, Str
 
 #[test]
 fn nested_and_flattened_json_match_the_native_trace() {
-    let records = common::sample_records();
+    // The RwLock's trace has every mode: modes are read from both formats alike.
+    for records in [common::sample_records(), common::rwlock_records()] {
+        same_report_from_json_lines(&records);
+    }
+}
+
+fn same_report_from_json_lines(records: &[lockprof::trace::Record]) {
     let (mut native, _) = report_json(
         &["report", "-", "--format", "json"],
-        Some(common::native(&records)),
+        Some(common::native(records)),
     );
     // JSON logs have no drop records: the writer that drops is the native one.
     native["dropped_events"] = 0.into();
     for flatten in [false, true] {
-        let lines = common::json_lines(&records, flatten, 0, None);
+        let lines = common::json_lines(records, flatten, 0, None);
         let first =
             String::from_utf8_lossy(&lines[..lines.iter().position(|&b| b == b'\n').unwrap()])
                 .into_owned();

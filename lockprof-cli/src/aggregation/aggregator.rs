@@ -193,7 +193,7 @@ impl Aggregator {
         let Some(acc) = self.locks.get_mut(key.lock as usize) else {
             return;
         };
-        acc.wait(w.wait_ns, weight);
+        acc.wait((key.site, w.mode), w.wait_ns, weight);
         let cell = self.cells.entry(key).or_default();
         cell.waits = cell.waits.saturating_add(weight);
         cell.wait_ns = cell
@@ -235,7 +235,7 @@ impl Aggregator {
         // A sampled hold stands for `weight` holds: all but itself are an estimate, and counting
         // the sample itself as estimated too keeps "estimated" one figure per weighted hold.
         let estimated = if weight > 1 { weight } else { 0 };
-        acc.hold(h.hold_ns, h.blame_ns, weight, estimated);
+        acc.hold((key.site, h.mode), h.hold_ns, h.blame_ns, weight, estimated);
         let cell = self.cells.entry(key).or_default();
         cell.holds = cell.holds.saturating_add(weight);
         cell.holds_estimated = cell.holds_estimated.saturating_add(estimated);
@@ -254,7 +254,7 @@ impl Aggregator {
             return;
         };
         let counts = &s.counts;
-        let blame_estimated_ns = acc.summary(counts, s.wait_hist, s.hold_hist);
+        let blame_estimated_ns = acc.summary((key.site, s.mode), counts, s.wait_hist, s.hold_hist);
         // The waits under the stack drawn from them, the holds under theirs: each an unbiased
         // draw, so over many summaries each stack gets its share of the time.
         let waits = Cell {

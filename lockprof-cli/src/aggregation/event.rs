@@ -3,6 +3,7 @@
 //! (interning names and stacks through the aggregator) and hands over one event at a time.
 
 use hdrhistogram::Histogram;
+use lockprof::Mode;
 
 use super::intern::{SpansId, StackId, Sym};
 
@@ -39,6 +40,8 @@ pub(crate) struct Holder {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct WaitEvent {
     pub(crate) key: CellKey,
+    /// How the thread was acquiring the lock.
+    pub(crate) mode: Mode,
     /// The input's id of the waiting thread, when it gives one.
     pub(crate) thread_id: Option<u64>,
     /// When the wait began.
@@ -59,6 +62,8 @@ pub(crate) struct WaitEvent {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct HoldEvent {
     pub(crate) key: CellKey,
+    /// How the thread held the lock.
+    pub(crate) mode: Mode,
     /// The input's id of the holding thread, and when the hold began: with a stack, both are
     /// needed to pair waits with the hold by time.
     pub(crate) thread_id: Option<u64>,
@@ -79,6 +84,8 @@ pub(crate) struct SummaryEvent<'h> {
     /// Where; its stack is unused (the counts say which stacks to show their waits and holds
     /// under).
     pub(crate) key: CellKey,
+    /// The mode of the acquisitions summarised.
+    pub(crate) mode: Mode,
     pub(crate) at_ns: Option<u64>,
     pub(crate) counts: SummaryCounts,
     pub(crate) wait_hist: Option<&'h Histogram<u64>>,

@@ -1,21 +1,22 @@
 //! One lock's totals and distributions while the inputs are read: what becomes its
-//! [`LockProfile`] apart from the cells and pairs.
+//! [`LockProfile`] apart from the cells and pairs. Waits and holds are kept per acquire site and
+//! mode ([`PartAccumulator`]); the lock's distributions are their sum.
+
+use std::collections::HashMap;
 
 use hdrhistogram::Histogram;
 use lockprof::LockKind;
+use rustc_hash::FxBuildHasher;
 
 use super::distribution_builder::DistributionBuilder;
 use super::event::{InputIdx, SummaryCounts};
 use super::intern::{Interner, Sym};
-use crate::{LockProfile, Pair, StackCell};
+use super::part_accumulator::{PartAccumulator, PartKey, SummaryPart};
+use crate::{Distribution, LockProfile, Pair, SitePart, StackCell};
 
 /// Largest sampling weight believed: 1-in-4-billion sampling. Larger weights (corrupt or hostile
 /// input) are clamped so histogram counts cannot overflow.
 pub(crate) const MAX_WEIGHT: u64 = 1 << 32;
-
-/// Largest count a summary histogram may carry; one claiming more is corrupt and only its exact
-/// totals are used.
-const MAX_SUMMARY_COUNT: u64 = 1 << 40;
 
 /// One lock's totals and distributions.
 #[derive(Debug)]
@@ -27,8 +28,8 @@ pub(crate) struct LockAccumulator {
     acquisitions: u64,
     contended: u64,
     timeouts: u64,
-    wait: DistributionBuilder,
-    hold: DistributionBuilder,
+    /// Waits, holds and their counts by (site, mode).
+    parts: HashMap<PartKey, PartAccumulator, FxBuildHasher>,
     blame: DistributionBuilder,
     blame_ns: u64,
     holds_estimated: u64,
@@ -47,8 +48,7 @@ impl LockAccumulator {
             acquisitions: 0,
             contended: 0,
             timeouts: 0,
-            wait: DistributionBuilder::default(),
-            hold: DistributionBuilder::default(),
+            parts: HashMap::default(),
             blame: DistributionBuilder::default(),
             blame_ns: 0,
             holds_estimated: 0,
@@ -68,17 +68,30 @@ impl LockAccumulator {
         self.kind = kind;
     }
 
-    /// One wait of `wait_ns`, standing for `weight` (already clamped) waits.
+    /// The part of the acquisitions at `key`'s site in its mode.
     #[inline]
-    pub(crate) fn wait(&mut self, wait_ns: u64, weight: u64) {
-        self.wait.record_n(wait_ns, weight);
+    fn part(&mut self, key: PartKey) -> &mut PartAccumulator {
+        self.parts.entry(key).or_default()
     }
 
-    /// One hold of `hold_ns` that made others wait `blame_ns`, standing for `weight` (already
-    /// clamped) holds; `estimated` of them are an estimate.
+    /// One wait of `wait_ns` at `key`, standing for `weight` (already clamped) waits.
     #[inline]
-    pub(crate) fn hold(&mut self, hold_ns: u64, blame_ns: u64, weight: u64, estimated: u64) {
-        self.hold.record_n(hold_ns, weight);
+    pub(crate) fn wait(&mut self, key: PartKey, wait_ns: u64, weight: u64) {
+        self.part(key).wait(wait_ns, weight);
+    }
+
+    /// One hold of `hold_ns` at `key` that made others wait `blame_ns`, standing for `weight`
+    /// (already clamped) holds; `estimated` of them are an estimate.
+    #[inline]
+    pub(crate) fn hold(
+        &mut self,
+        key: PartKey,
+        hold_ns: u64,
+        blame_ns: u64,
+        weight: u64,
+        estimated: u64,
+    ) {
+        self.part(key).hold(hold_ns, blame_ns, weight, estimated);
         self.blame_ns = self.blame_ns.saturating_add(blame_ns);
         if blame_ns > 0 {
             self.blame.record_n(blame_ns, 1);
@@ -86,10 +99,11 @@ impl LockAccumulator {
         self.holds_estimated = self.holds_estimated.saturating_add(estimated);
     }
 
-    /// A summary's counts and histograms; returns the part of its blame that is estimated (no
-    /// more than its blame).
+    /// A summary of the acquisitions at `key`: its counts and histograms; returns the part of
+    /// its blame that is estimated (no more than its blame).
     pub(crate) fn summary(
         &mut self,
+        key: PartKey,
         counts: &SummaryCounts,
         wait_hist: Option<&Histogram<u64>>,
         hold_hist: Option<&Histogram<u64>>,
@@ -97,15 +111,6 @@ impl LockAccumulator {
         self.acquisitions = self.acquisitions.saturating_add(counts.acquisitions);
         self.contended = self.contended.saturating_add(counts.contended);
         self.timeouts = self.timeouts.saturating_add(counts.timeouts);
-        let believable = |h: &&Histogram<u64>| h.len() <= MAX_SUMMARY_COUNT;
-        match wait_hist.filter(believable) {
-            Some(h) => self.wait.merge(h, counts.wait_ns),
-            None => self.wait.add_total(counts.wait_ns),
-        }
-        match hold_hist.filter(believable) {
-            Some(h) => self.hold.merge(h, counts.hold_ns),
-            None => self.hold.add_total(counts.hold_ns),
-        }
         self.blame_ns = self.blame_ns.saturating_add(counts.blame_ns);
         // A summary does not say which of its holds were sampled (weighted) and which stand for
         // themselves (long holds past the event budget), so all of them count as estimated.
@@ -115,6 +120,17 @@ impl LockAccumulator {
         self.blame_estimated_ns = self.blame_estimated_ns.saturating_add(blame_estimated_ns);
         // Per lock only: it is other threads' waiting, no cell's.
         self.unattributed_ns = self.unattributed_ns.saturating_add(counts.unattributed_ns);
+        self.part(key).summary(SummaryPart {
+            acquisitions: counts.acquisitions,
+            contended: counts.contended,
+            wait_ns: counts.wait_ns,
+            wait_hist,
+            holds: counts.holds,
+            hold_ns: counts.hold_ns,
+            hold_hist,
+            blame_ns: counts.blame_ns,
+            blame_estimated_ns,
+        });
         blame_estimated_ns
     }
 
@@ -125,6 +141,21 @@ impl LockAccumulator {
         stacks: Vec<StackCell>,
         pairs: Vec<Pair>,
     ) -> LockProfile {
+        let mut parts: Vec<SitePart> = self
+            .parts
+            .into_iter()
+            .map(|((site, mode), part)| SitePart {
+                site: names.resolve(site).to_owned(),
+                mode,
+                part: part.finish(),
+            })
+            .collect();
+        parts.sort_by(|a, b| a.key().cmp(&b.key()));
+        let (mut wait, mut hold) = (Distribution::default(), Distribution::default());
+        for p in &parts {
+            wait.merge(&p.part.wait.hist, p.part.wait.total);
+            hold.merge(&p.part.hold.hist, p.part.hold.total);
+        }
         LockProfile {
             input: self.input as usize,
             id: self.id,
@@ -134,8 +165,8 @@ impl LockAccumulator {
             acquisitions: self.acquisitions,
             contended: self.contended,
             timeouts: self.timeouts,
-            wait: self.wait.finish(),
-            hold: self.hold.finish(),
+            wait,
+            hold,
             blame: self.blame.finish(),
             blame_ns: self.blame_ns,
             holds_estimated: self.holds_estimated,
@@ -143,6 +174,7 @@ impl LockAccumulator {
             unattributed_ns: self.unattributed_ns,
             stacks,
             pairs,
+            parts,
         }
     }
 }

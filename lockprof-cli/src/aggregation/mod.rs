@@ -16,6 +16,7 @@ pub(crate) mod intern;
 mod lock_accumulator;
 mod native_stacks;
 mod pairing;
+mod part_accumulator;
 mod timeline;
 
 pub use aggregator::Aggregator;

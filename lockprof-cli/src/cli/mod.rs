@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::compare::Threshold;
+
 mod values;
 
 pub use values::{
@@ -42,7 +44,21 @@ pub enum Command {
     /// and an arrow from each such hold to each wait it caused. Waits and holds too short to be
     /// events are only summarised, without times, and are not shown.
     Timeline(TimelineArgs),
-    /// Run a built-in contended workload; write its trace, report and flamegraphs.
+    /// One self-contained HTML page: the report, histograms, flamegraphs, who waited on whom.
+    ///
+    /// A sortable table of the locks, each lock's wait and hold histograms (by count and by
+    /// time), the wait and blame flamegraphs, the waiter ← holder pairs and the trace's facts;
+    /// styles, scripts and pictures inline, so the file opens anywhere with no network.
+    Html(HtmlArgs),
+    /// Compare two runs per lock and acquire site; fail when a figure grows past a threshold.
+    ///
+    /// Before, after and change of acquisitions, contention, waits (total, p50, p99, max), hold
+    /// p99 and blame, per lock class and acquire site. With `--fail-on wait.p99=+20%` it exits
+    /// with code 1, naming the lock, when a lock's figure grew by more than that (0 otherwise; 2
+    /// stays for errors).
+    Diff(DiffArgs),
+    /// Run a built-in contended workload; write its trace, report, flamegraphs, HTML page and
+    /// pprof profile.
     Demo(DemoArgs),
 }
 
@@ -156,10 +172,56 @@ pub struct TimelineArgs {
     pub output: PathBuf,
 }
 
+/// Arguments of `html`.
+#[derive(Debug, Args)]
+pub struct HtmlArgs {
+    /// Inputs and lock filter.
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The HTML file to write (`-` for stdout).
+    #[arg(short, long, value_name = "FILE.html")]
+    pub output: PathBuf,
+    /// Title of the page.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The run compared against: a trace or a tracing JSON-lines log (`-` reads stdin).
+    #[arg(value_name = "BASE")]
+    pub base: OsString,
+    /// The run compared: a trace or a tracing JSON-lines log (`-` reads stdin, when BASE does
+    /// not).
+    #[arg(value_name = "NEW")]
+    pub new: OsString,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// Exit with code 1 when a lock's METRIC grows by more than PCT percent of its base value
+    /// (from 0, any growth). Repeatable. METRIC: acquisitions, contended, contended.pct,
+    /// blame, wait.STAT or hold.STAT with STAT one of count, total, mean, p50, p90, p99, p999,
+    /// max.
+    #[arg(long = "fail-on", value_name = "METRIC=+PCT")]
+    pub fail_on: Vec<Threshold>,
+    /// Also write the differential flamegraph: the new run's stacks, red where time grew, blue
+    /// where it shrank.
+    #[arg(long, value_name = "FILE.svg")]
+    pub flamegraph: Option<PathBuf>,
+    /// What the differential flamegraph weighs.
+    #[arg(long, value_enum, default_value_t)]
+    pub view: ViewArg,
+    /// Only the lock(s) with this name.
+    #[arg(long, value_name = "NAME")]
+    pub lock: Option<String>,
+}
+
 /// Arguments of `demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Directory for the trace, report and flamegraphs (created if missing).
+    /// Directory for the trace, report, flamegraphs, HTML page and pprof profile (created if
+    /// missing).
     #[arg(default_value = "lockprof-demo")]
     pub dir: PathBuf,
     /// How long the workload runs, in milliseconds.

@@ -15,6 +15,7 @@ use lockprof::LockKind;
 
 use super::cell::{Pair, StackCell, sort_pairs};
 use super::lock::LockProfile;
+use super::part::SitePart;
 use super::profile::{Grouping, Profile};
 
 impl Profile {
@@ -22,7 +23,7 @@ impl Profile {
     /// becomes one entry, where the first of them appeared, whose
     /// [`instances`](LockProfile::instances) says how many it stands for and whose `id` is the
     /// lowest of theirs. Counts and totals are summed (exact and estimated parts apart, as for
-    /// one lock), histograms merged, and cells and pairs with the same key added up. Grouping a
+    /// one lock), histograms merged, and cells, pairs and parts with the same key added up. Grouping a
     /// grouped profile changes nothing.
     pub fn group_classes(&mut self) {
         let mut class_of: Vec<usize> = Vec::with_capacity(self.locks.len());
@@ -64,12 +65,16 @@ fn merge(locks: Vec<LockProfile>) -> Option<LockProfile> {
             sum.wait_ns = sum.wait_ns.saturating_add(p.wait_ns);
         });
         sort_pairs(&mut class.pairs);
+        let by_key = |a: &SitePart, b: &SitePart| a.key().cmp(&b.key());
+        class.parts = coalesce(mem::take(&mut class.parts), by_key, |sum, p| {
+            sum.part.add(&p.part);
+        });
     }
     Some(class)
 }
 
-/// Adds `lock`'s figures to `class`'s; its cells and pairs are appended, for [`coalesce`] to add
-/// up once every instance is in.
+/// Adds `lock`'s figures to `class`'s; its cells, pairs and parts are appended, for
+/// [`coalesce`] to add up once every instance is in.
 fn absorb(class: &mut LockProfile, lock: LockProfile) {
     class.id = class.id.min(lock.id);
     let sums = [
@@ -90,6 +95,7 @@ fn absorb(class: &mut LockProfile, lock: LockProfile) {
     class.blame.merge(&lock.blame.hist, lock.blame.total);
     class.stacks.extend(lock.stacks);
     class.pairs.extend(lock.pairs);
+    class.parts.extend(lock.parts);
 }
 
 /// `items` sorted by `order`, each run of equal ones added up into its first by `add`.

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use lockprof::LockKind;
+use lockprof::{LockKind, Mode};
 
-use super::{Cell, Distribution, Pair, StackCell, StackUsage, Usage};
+use super::part::{Part, percent};
+use super::{Cell, Distribution, Pair, SitePart, StackCell, StackUsage, Usage};
 
 /// Everything known about one lock.
 #[derive(Clone, Debug)]
@@ -51,6 +52,10 @@ pub struct LockProfile {
     pub unattributed_ns: u64,
     /// Per (thread, spans, native stack, site), sorted by thread, spans, frames, site.
     pub stacks: Vec<StackCell>,
+    /// Per (acquire site, mode), sorted by site, then mode: the lock's figures split by where
+    /// and how it was acquired ([`site_part`](Self::site_part), [`mode_part`](Self::mode_part)).
+    /// They add up to the lock's counts and distributions.
+    pub parts: Vec<SitePart>,
     /// Waits paired with the holds they waited for, most wait first (waits whose holder is
     /// unknown are left out).
     pub pairs: Vec<Pair>,
@@ -154,6 +159,27 @@ impl LockProfile {
             })
             .collect()
     }
+
+    /// The lock's figures at `site`, every mode together; `None` when nothing was recorded there.
+    pub fn site_part(&self, site: &str) -> Option<Part> {
+        // Parts are sorted by site, then mode: a site's parts are one run.
+        let start = self.parts.partition_point(|p| p.site.as_str() < site);
+        let mut run = self.parts[start..].iter().take_while(|p| p.site == site);
+        let mut sum = run.next()?.part.clone();
+        for p in run {
+            sum.add(&p.part);
+        }
+        Some(sum)
+    }
+
+    /// The lock's figures in `mode`, every site together (empty when it was never acquired so).
+    pub fn mode_part(&self, mode: Mode) -> Part {
+        let mut sum = Part::default();
+        for p in self.parts.iter().filter(|p| p.mode == mode) {
+            sum.add(&p.part);
+        }
+        sum
+    }
 }
 
 fn sort_by_wait(rows: &mut [Usage]) {
@@ -162,13 +188,4 @@ fn sort_by_wait(rows: &mut [Usage]) {
             .cmp(&(a.cell.wait_ns, a.cell.waits, a.cell.blame_ns))
             .then_with(|| a.name.cmp(&b.name))
     });
-}
-
-/// `part` as a percentage of `whole` (0 when `whole` is 0).
-pub(crate) fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
 }

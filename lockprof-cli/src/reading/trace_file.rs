@@ -64,6 +64,7 @@ impl<'a> TraceInput<'a> {
                 } else {
                     WaitEvent {
                         key,
+                        mode: w.mode,
                         thread_id: Some(w.thread),
                         at_ns: Some(w.at_ns),
                         wait_ns: w.wait_ns,
@@ -85,6 +86,7 @@ impl<'a> TraceInput<'a> {
                 }
                 self.agg.hold(HoldEvent {
                     key,
+                    mode: h.mode,
                     thread_id: Some(h.thread),
                     at_ns: Some(h.at_ns),
                     hold_ns: h.hold_ns,
@@ -120,6 +122,7 @@ impl<'a> TraceInput<'a> {
         };
         self.agg.summary(SummaryEvent {
             key,
+            mode: s.mode,
             at_ns: Some(s.at_ns),
             counts,
             wait_hist: Some(&s.wait_hist),
@@ -205,6 +208,7 @@ impl<'a> TraceInput<'a> {
         });
         WaitEvent {
             key,
+            mode: w.mode,
             thread_id: Some(w.thread),
             at_ns: Some(w.at_ns),
             wait_ns: w.wait_ns,

@@ -311,12 +311,15 @@ pub fn synthetic_records(events: usize, locks: u64, threads: u64, sites: u32) ->
 mod classes;
 pub mod golden;
 pub mod ground_truth;
+pub mod html_page;
 mod json;
 pub mod trace_events;
+mod variants;
 
 // Each test file uses a different part of what is shared.
 #[allow(unused_imports)]
 pub use {
     classes::{ACCOUNT, class_records},
     json::{Buffer, b64, json_lines},
+    variants::{rwlock_records, sample_after_records, with_mode},
 };

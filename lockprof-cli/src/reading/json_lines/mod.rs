@@ -173,6 +173,13 @@ impl<'a> JsonInput<'a> {
         // fields turn out unusable.
         self.agg.note_stack(key.stack);
         let weight = f.weight.unwrap_or(1);
+        // Absent or unknown: a foreign emitter's, or a mode added later; counted as exclusive,
+        // the mode of every mutex.
+        let mode = f
+            .mode
+            .as_ref()
+            .and_then(|m| Mode::from_name(&m.0))
+            .unwrap_or(Mode::Exclusive);
         match &*kind.0 {
             event::WAIT => {
                 let Some(wait_ns) = f.wait_ns else {
@@ -186,6 +193,7 @@ impl<'a> JsonInput<'a> {
                 };
                 self.agg.wait(WaitEvent {
                     key,
+                    mode,
                     thread_id: f.thread_id,
                     at_ns: f.at_ns,
                     wait_ns,
@@ -201,6 +209,7 @@ impl<'a> JsonInput<'a> {
                 };
                 self.agg.hold(HoldEvent {
                     key,
+                    mode,
                     thread_id: f.thread_id,
                     at_ns: f.at_ns,
                     hold_ns,
@@ -235,6 +244,7 @@ impl<'a> JsonInput<'a> {
                 };
                 self.agg.summary(SummaryEvent {
                     key,
+                    mode,
                     at_ns: f.at_ns,
                     counts,
                     wait_hist: wait_hist.as_ref(),

@@ -7,6 +7,6 @@ mod svg;
 mod view;
 
 pub use folded::{NO_STACK_FRAME, folded_with, write_folded, write_folded_with};
-pub(crate) use svg::write_svg_file;
+pub(crate) use svg::fit;
 pub use svg::{FlameOptions, write_flamegraph};
 pub use view::{Frames, View};

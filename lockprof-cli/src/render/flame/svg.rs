@@ -1,8 +1,6 @@
 //! The SVG flamegraph: the folded stacks of a view, rendered by inferno.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::io::Write;
 
 use inferno::flamegraph;
 
@@ -30,7 +28,7 @@ pub struct FlameOptions {
     pub lock: Option<String>,
 }
 
-/// Largest total weight handed to inferno (see [`write_flamegraph`]).
+/// Largest total weight handed to inferno (see [`fit`]).
 const MAX_TOTAL: u128 = 1 << 53;
 
 /// Renders the flamegraph of `opts.view` as SVG (inferno escapes every frame name).
@@ -44,17 +42,7 @@ pub fn write_flamegraph(
     out_name: &str,
 ) -> Result<(), Error> {
     let stacks = folded_with(profile, opts.view, opts.frames);
-    // inferno adds the counts up in a `usize` (and panics on overflow in debug builds); counts
-    // from a damaged or hostile trace can be anything, so scale them down when their total would
-    // not fit. Real traces are far below this (2^53 ns is 104 days of waiting).
-    let total: u128 = stacks.iter().map(|(_, ns)| u128::from(*ns)).sum();
-    let scale = |ns: u64| -> u64 {
-        if total <= MAX_TOTAL {
-            ns
-        } else {
-            u64::try_from(u128::from(ns) * MAX_TOTAL / total).unwrap_or(u64::MAX)
-        }
-    };
+    let scale = fit(stacks.iter().map(|(_, ns)| u128::from(*ns)).sum());
     let lines: Vec<String> = stacks
         .into_iter()
         .map(|(stack, ns)| (stack, scale(ns)))
@@ -87,21 +75,17 @@ pub fn write_flamegraph(
     })
 }
 
-/// Writes the flamegraph to `path` (through a buffer, flushed and checked).
+/// A scale for counts that add up to `total`, keeping their sum within what inferno adds up.
 ///
-/// # Errors
-/// As [`write_flamegraph`], with `path` named in [`Error::Write`].
-pub(crate) fn write_svg_file(
-    profile: &Profile,
-    opts: &FlameOptions,
-    path: &Path,
-) -> Result<(), Error> {
-    let what = path.display().to_string();
-    let file = File::create(path).map_err(|e| Error::Write {
-        what: what.clone(),
-        source: e,
-    })?;
-    let mut out = BufWriter::new(file);
-    write_flamegraph(profile, opts, &mut out, &what)?;
-    out.flush().map_err(|e| Error::Write { what, source: e })
+/// inferno adds the counts up in a `usize` (and panics on overflow in debug builds); counts from
+/// a damaged or hostile trace can be anything, so they are scaled down when their total would not
+/// fit. Real traces are far below this (2^53 ns is 104 days of waiting).
+pub(crate) fn fit(total: u128) -> impl Fn(u64) -> u64 {
+    move |ns| {
+        if total <= MAX_TOTAL {
+            ns
+        } else {
+            u64::try_from(u128::from(ns) * MAX_TOTAL / total).unwrap_or(u64::MAX)
+        }
+    }
 }

@@ -3,11 +3,13 @@
 
 use std::io::{self, Write};
 
+use lockprof::LockKind;
+
 use super::options::ReportOptions;
 use super::rows::{self, UNATTRIBUTED_NOTE};
 use crate::model::percent;
 use crate::render::names::{instances_note, lock_title};
-use crate::{LockProfile, Profile, Usage, escape, humanize};
+use crate::{LockProfile, MODES, Profile, Usage, escape, humanize, mode_name};
 
 /// Writes the Markdown report.
 ///
@@ -69,10 +71,12 @@ pub fn write_markdown(
         let waiter_stacks = rows::waiter_stacks(lock);
         let holder_stacks = rows::holder_stacks(lock);
         let pairs = rows::pairs(lock);
+        let rwlock = lock.kind == LockKind::RwLock;
         if holders.is_empty()
             && waiting.is_empty()
             && waiter_stacks.is_empty()
             && lock.unattributed_ns == 0
+            && !rwlock
         {
             continue;
         }
@@ -85,12 +89,16 @@ pub fn write_markdown(
                 escape::markdown(UNATTRIBUTED_NOTE),
             )?;
         }
+        if rwlock {
+            modes_table(out, lock)?;
+        }
         let blame = |u: &Usage| Row {
             amount: u.cell.blame_ns,
             whole: lock.blame_ns,
             estimated: u.cell.blame_is_estimated(),
             count: u.cell.holds,
             count_estimated: u.cell.holds_are_estimated(),
+            extra: Vec::new(),
         };
         // Waits are never sampled: nothing in a wait row is estimated.
         let wait = |u: &Usage| Row {
@@ -99,38 +107,54 @@ pub fn write_markdown(
             estimated: false,
             count: u.cell.waits,
             count_estimated: false,
+            extra: Vec::new(),
+        };
+        let site = |u: &Usage| {
+            let s = lock.site_part(&u.name).unwrap_or_default().wait.stats();
+            Row {
+                extra: [s.p50, s.p99, s.max].map(humanize::duration).to_vec(),
+                ..wait(u)
+            }
         };
         table(
             out,
-            ["holder thread", "blame", "share", "holds"],
+            &["holder thread", "blame", "share", "holds"],
             &holders,
             opts.top_rows,
             blame,
         )?;
         table(
             out,
-            ["waiting site", "wait", "share", "waits"],
+            &[
+                "waiting site",
+                "wait",
+                "share",
+                "waits",
+                "p50",
+                "p99",
+                "max",
+            ],
             &waiting,
             opts.top_rows,
-            wait,
+            site,
         )?;
         table(
             out,
-            ["waiter stack", "wait", "share", "waits"],
+            &["waiter stack", "wait", "share", "waits"],
             &waiter_stacks,
             opts.top_rows,
             wait,
         )?;
         table(
             out,
-            ["holder stack", "blame", "share", "holds"],
+            &["holder stack", "blame", "share", "holds"],
             &holder_stacks,
             opts.top_rows,
             blame,
         )?;
         table(
             out,
-            [
+            &[
                 "who waited where ← who held it where",
                 "wait",
                 "share",
@@ -171,6 +195,8 @@ struct Row {
     estimated: bool,
     count: u64,
     count_estimated: bool,
+    /// Further columns, after the count.
+    extra: Vec<String>,
 }
 
 /// The lock's title, with the number of instances of a class of several.
@@ -179,9 +205,11 @@ fn title(profile: &Profile, lock: &LockProfile) -> String {
     format!("{}{}", escape::markdown(&title), instances_note(lock))
 }
 
+/// A table of the first `n` rows: name, amount, share of the whole, count, and the row's
+/// further columns (`header` names them all).
 fn table(
     out: &mut impl Write,
-    header: [&str; 4],
+    header: &[&str],
     rows: &[Usage],
     n: usize,
     cols: impl Fn(&Usage) -> Row,
@@ -189,10 +217,15 @@ fn table(
     if rows.is_empty() || n == 0 {
         return Ok(());
     }
-    writeln!(out, "\n| {} |\n|---|--:|--:|--:|", header.join(" | "))?;
+    writeln!(
+        out,
+        "\n| {} |\n|---|{}",
+        header.join(" | "),
+        "--:|".repeat(header.len() - 1)
+    )?;
     for u in rows.iter().take(n) {
         let row = cols(u);
-        writeln!(
+        write!(
             out,
             "| {} | {} | {} | {} |",
             escape::markdown(&u.name),
@@ -203,9 +236,50 @@ fn table(
             ),
             approx(row.count_estimated, humanize::count(row.count)),
         )?;
+        for cell in row.extra {
+            write!(out, " {cell} |")?;
+        }
+        writeln!(out)?;
     }
     if rows.len() > n {
-        writeln!(out, "| … {} more | | | |", rows.len() - n)?;
+        writeln!(
+            out,
+            "| … {} more |{}",
+            rows.len() - n,
+            " |".repeat(header.len() - 1)
+        )?;
+    }
+    Ok(())
+}
+
+/// An `RwLock`'s figures by mode (those it was acquired in).
+fn modes_table(out: &mut impl Write, lock: &LockProfile) -> io::Result<()> {
+    writeln!(
+        out,
+        "\n| mode | acquisitions | contended | wait total | wait p99 | hold p99 | blame |\n\
+         |---|--:|--:|--:|--:|--:|--:|"
+    )?;
+    for mode in MODES {
+        let part = lock.mode_part(mode);
+        if part.is_empty() {
+            continue;
+        }
+        let (wait, hold) = (part.wait.stats(), part.hold.stats());
+        writeln!(
+            out,
+            "| {} | {} | {} ({}) | {} | {} | {} | {} |",
+            mode_name(mode),
+            humanize::count(part.acquisitions),
+            humanize::count(part.contended),
+            humanize::percent(part.contended_pct()),
+            humanize::duration(wait.total),
+            humanize::duration(wait.p99),
+            approx(part.holds_estimated > 0, humanize::duration(hold.p99)),
+            approx(
+                part.blame_estimated_ns > 0,
+                humanize::duration(part.blame_ns)
+            ),
+        )?;
     }
     Ok(())
 }

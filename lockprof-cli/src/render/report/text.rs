@@ -4,13 +4,16 @@ use std::io::{self, Write};
 
 use super::options::ReportOptions;
 use super::rows::{self, UNATTRIBUTED_NOTE};
-use crate::model::percent;
-use crate::render::buckets::{DECADES, bar, log_buckets};
-use crate::render::names::{instances_note, lock_title};
-use crate::{LockProfile, Profile, Usage, escape, humanize};
+use lockprof::LockKind;
 
-/// Width of the bars of the per-lock wait histogram.
-const BAR_WIDTH: usize = 30;
+use crate::model::percent;
+use crate::render::buckets::{DECADES, bar, log_buckets, shares};
+use crate::render::names::{instances_note, lock_title};
+use crate::render::table::write_table;
+use crate::{LockProfile, MODES, Profile, Usage, escape, humanize, mode_name};
+
+/// Width of each of the two bars (by count, by time) of the per-lock wait histogram.
+const BAR_WIDTH: usize = 20;
 
 /// Writes the text report.
 ///
@@ -108,12 +111,17 @@ fn write_lock(
         )?;
     }
 
+    if lock.kind == LockKind::RwLock {
+        write_modes(lock, out)?;
+    }
+
     let n = opts.top_rows;
     let blame = |u: &Usage| blame_row(u, lock);
     let wait = |u: &Usage| wait_row(u, lock);
+    let site = |u: &Usage| site_row(u, lock);
     let holders = rows::blaming_holders(lock);
     usage_table(out, "holders (who made others wait)", &holders, n, blame)?;
-    usage_table(out, "waiting sites", &rows::waiting_sites(lock), n, wait)?;
+    usage_table(out, "waiting sites", &rows::waiting_sites(lock), n, site)?;
     usage_table(out, "holding sites (blame)", &lock.blamed_sites(), n, blame)?;
     usage_table(out, "waiter stacks", &rows::waiter_stacks(lock), n, wait)?;
     let holder_stacks = rows::holder_stacks(lock);
@@ -123,19 +131,27 @@ fn write_lock(
 
     let buckets = log_buckets(&lock.wait.hist, DECADES);
     if !buckets.is_empty() {
-        writeln!(out, "  wait histogram")?;
+        writeln!(
+            out,
+            "  wait histogram: by number of waits, and by time waited"
+        )?;
         let max = buckets.iter().map(|b| b.count).max().unwrap_or(0);
+        let max_time = buckets.iter().map(|b| b.time).max().unwrap_or(0);
         let rows: Vec<Vec<String>> = buckets
             .iter()
-            .map(|b| {
+            .zip(shares(&buckets))
+            .map(|(b, (count_pct, time_pct))| {
                 vec![
                     format!("    {}", b.label()),
                     format!("|{:<BAR_WIDTH$}|", bar(b.count, max, BAR_WIDTH)),
                     humanize::count(b.count),
+                    humanize::percent(count_pct),
+                    format!("|{:<BAR_WIDTH$}|", bar(b.time, max_time, BAR_WIDTH)),
+                    humanize::percent(time_pct),
                 ]
             })
             .collect();
-        write_table(out, &rows, &[false, false, true])?;
+        write_table(out, &rows, &[false, false, true, true, false, true])?;
     }
     if lock.holds_estimated > 0 || lock.blame_estimated_ns > 0 {
         writeln!(out, "  {ESTIMATE_NOTE}")?;
@@ -180,7 +196,67 @@ fn wait_row(u: &Usage, lock: &LockProfile) -> Row {
         whole: lock.wait.total,
         estimated: false,
         count: humanize::count_of(u.cell.waits, "wait"),
+        extra: Vec::new(),
     }
+}
+
+/// A row of the waiting sites: a wait row, and the distribution of the site's waits.
+fn site_row(u: &Usage, lock: &LockProfile) -> Row {
+    let s = lock.site_part(&u.name).unwrap_or_default().wait.stats();
+    Row {
+        extra: vec![
+            format!("p50 {}", humanize::duration(s.p50)),
+            format!("p99 {}", humanize::duration(s.p99)),
+            format!("max {}", humanize::duration(s.max)),
+        ],
+        ..wait_row(u, lock)
+    }
+}
+
+/// An `RwLock`'s figures by mode (those it was acquired in), one row each.
+fn write_modes(lock: &LockProfile, out: &mut impl Write) -> io::Result<()> {
+    let mut table = vec![
+        [
+            "  by mode",
+            "acquisitions",
+            "contended",
+            "wait total",
+            "wait p99",
+            "hold p99",
+            "blame",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for mode in MODES {
+        let part = lock.mode_part(mode);
+        if part.is_empty() {
+            continue;
+        }
+        let (wait, hold) = (part.wait.stats(), part.hold.stats());
+        table.push(vec![
+            format!("    {}", mode_name(mode)),
+            humanize::count(part.acquisitions),
+            format!(
+                "{} ({})",
+                humanize::count(part.contended),
+                humanize::percent(part.contended_pct())
+            ),
+            humanize::duration(wait.total),
+            humanize::duration(wait.p99),
+            approx(part.holds_estimated > 0, humanize::duration(hold.p99)),
+            approx(
+                part.blame_estimated_ns > 0,
+                humanize::duration(part.blame_ns),
+            ),
+        ]);
+    }
+    if table.len() == 1 {
+        return Ok(());
+    }
+    let mut right = [true; 7];
+    right[0] = false;
+    write_table(out, &table, &right)
 }
 
 /// A row of a blame table: the blame (and its share) and the holds, each marked when it
@@ -194,6 +270,7 @@ fn blame_row(u: &Usage, lock: &LockProfile) -> Row {
             u.cell.holds_are_estimated(),
             humanize::count_of(u.cell.holds, "hold"),
         ),
+        extra: Vec::new(),
     }
 }
 
@@ -204,6 +281,8 @@ struct Row {
     /// `amount` (and so its share) includes an estimate.
     estimated: bool,
     count: String,
+    /// Further columns, after the count.
+    extra: Vec<String>,
 }
 
 /// A titled table of the first `n` rows: name, amount, share of the whole, count.
@@ -223,7 +302,7 @@ fn usage_table(
         .take(n)
         .map(|u| {
             let row = cols(u);
-            vec![
+            let mut cells = vec![
                 format!("    {}", escape::terminal(&u.name)),
                 approx(row.estimated, humanize::duration(row.amount)),
                 approx(
@@ -231,7 +310,9 @@ fn usage_table(
                     humanize::percent(percent(row.amount, row.whole)),
                 ),
                 row.count,
-            ]
+            ];
+            cells.extend(row.extra);
+            cells
         })
         .collect();
     if rows.len() > n {
@@ -242,37 +323,5 @@ fn usage_table(
             String::new(),
         ]);
     }
-    write_table(out, &table, &[false, true, true, true])
-}
-
-/// Writes rows with columns padded to their widest cell (right-aligned where `right`).
-fn write_table(out: &mut impl Write, rows: &[Vec<String>], right: &[bool]) -> io::Result<()> {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            if c > 0 {
-                line.push_str("  ");
-            }
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            if right.get(c).copied().unwrap_or(false) {
-                line.extend(std::iter::repeat_n(' ', pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
+    write_table(out, &table, &[false, true, true, true, true, true, true])
 }
