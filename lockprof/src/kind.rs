@@ -37,7 +37,7 @@ impl Mode {
 /// Which kind of lock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LockKind {
-    /// `lockprof::Mutex`.
+    /// `lockprof::Mutex`, `FairMutex` or `ReentrantMutex`.
     Mutex,
     /// `lockprof::RwLock`.
     RwLock,

@@ -2,15 +2,17 @@
 //! how often each lock was contended, how long threads waited for it and held it, and **which
 //! thread and which code held it while others waited** (its *blame*).
 //!
-//! [`Mutex`], [`RwLock`] and [`Condvar`] are parking_lot's, built on the same [`lock_api`]:
-//! the same methods and guards (`MutexGuard::map`, `RwLockUpgradableReadGuard::upgrade`, …),
-//! `const` constructors for statics, the same blocking algorithm. Changing
-//! `use parking_lot::{Mutex, RwLock}` to `use lockprof::{Mutex, RwLock}` is the whole change;
-//! code written for `std::sync` changes `use std::sync::{Mutex, RwLock, Condvar}` to
-//! `use lockprof::sync::{Mutex, RwLock, Condvar}` instead ([`sync`]: std's API and poisoning).
-//! Each lock also has a name for reports: the one given to [`Mutex::named`](ProfiledLock::named),
-//! or where it was created (`file:line`). [`ProfiledLock`] and [`ProfiledRwLock`] are the types
-//! `Mutex` and `RwLock` name.
+//! [`Mutex`], [`RwLock`], [`Condvar`], [`FairMutex`] and [`ReentrantMutex`] are parking_lot
+//! 0.13's, built on the same [`lock_api`]: the same methods and guards (`MutexGuard::map`,
+//! `RwLockUpgradableReadGuard::upgrade`, …), `const` constructors for statics, the same
+//! blocking algorithm, and parking_lot's own test suite passes on them (see "Parity with
+//! parking_lot" below). Changing `use parking_lot::{Mutex, RwLock}` to
+//! `use lockprof::{Mutex, RwLock}` is the whole change; code written for `std::sync` changes
+//! `use std::sync::{Mutex, RwLock, Condvar}` to `use lockprof::sync::{Mutex, RwLock, Condvar}`
+//! instead ([`sync`]: std's API and poisoning). Each lock also has a name for reports: the one
+//! given to [`Mutex::named`](ProfiledLock::named), or where it was created (`file:line`).
+//! [`ProfiledLock`], [`ProfiledRwLock`], [`ProfiledFairMutex`] and [`ProfiledReentrantMutex`]
+//! are the types `Mutex`, `RwLock`, `FairMutex` and `ReentrantMutex` name.
 //!
 //! # What it records
 //!
@@ -158,19 +160,58 @@
 //! - [`raw`]: the raw locks, for code generic over [`lock_api`]'s traits, which is re-exported
 //!   so that such code names the version lockprof uses.
 //!
+//! # Parity with parking_lot
+//!
+//! parking_lot 0.13's own tests of `Mutex`, `RwLock`, `Condvar`, `FairMutex` and
+//! `ReentrantMutex`, its regression tests, its `send_guard` test and its doc examples run on
+//! lockprof's types with only their `use` lines changed (`lockprof/tests/parity_*.rs` and
+//! `condvar_parity.rs`; the README lists the few exceptions). Every method of parking_lot's
+//! lock types is here, and `Debug` prints what parking_lot's does (`Mutex { data: … }`; the
+//! name is [`name`](ProfiledLock::name)'s). What differs, and why:
+//!
+//! - lockprof's locks are structs wrapping a `lock_api` lock, aligned to 128 bytes, not
+//!   `lock_api` types themselves: the guards are lock_api's, so `MutexGuard::mutex` (and
+//!   `RwLockReadGuard::rwlock`, …) return the `lock_api` lock inside
+//!   ([`as_lock_api`](ProfiledLock::as_lock_api)), whose methods are the same and recorded the
+//!   same; the `Arc` guards are lockprof's own, with lock_api's methods and generic parameters.
+//! - `ReentrantMutex` and its guards are a port of lock_api's, so that its acquire sites are
+//!   the caller's; code generic over `lock_api::ReentrantMutex` cannot take it.
+//! - `RecursiveRwLock` and `Once` are not here (not locks this profiler measures yet).
+//!
 //! # Cargo features
 //!
 //! - `subscriber` (on by default): lockprof's Layer, [`layer()`], [`init()`] and the trace file
 //!   they write (pulls in `tracing-subscriber`). Without it the locks still emit their events to
 //!   whatever subscriber the program has, and [`trace`] still reads trace files.
+//!
+//! parking_lot's features, under its names, forwarded to `lock_api` as parking_lot does:
+//!
+//! - `serde`: `Serialize` and `Deserialize` for every lock (the data, serialized with the lock
+//!   held; a deserialized lock is new and named `deserialized`).
+//! - `arc_lock`: locking through an `Arc` (`Mutex::lock_arc`, `RwLock::read_arc`,
+//!   `write_arc`, `upgradable_read_arc`, the `try_` forms) and the guards `ArcMutexGuard`,
+//!   `ArcRwLockReadGuard`, `ArcRwLockWriteGuard`, `ArcRwLockUpgradableReadGuard` and
+//!   `ArcReentrantMutexGuard`, named as parking_lot's (`ArcMutexGuard<RawMutex, T>`).
+//! - `send_guard`: the guards of `Mutex`, `FairMutex` and `RwLock` are `Send`, so a lock may be
+//!   released on another thread than the one that took it; it is recorded as released there.
+//!   To that end a contended acquisition records its wait at once, inside the critical section,
+//!   instead of after the release (a note kept on the waiting thread could not be found by
+//!   another), and a mutex wait's stack is not captured after the hold.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod acquire;
+#[cfg(feature = "arc_lock")]
+mod arc_mutex;
+#[cfg(feature = "arc_lock")]
+mod arc_raw;
+#[cfg(feature = "arc_lock")]
+mod arc_rwlock;
 mod clock;
 mod condvar;
 pub mod config;
 mod emit;
 pub mod event;
+mod fair_mutex;
 mod hold_mark;
 mod integral;
 mod kind;
@@ -179,15 +220,22 @@ mod layer;
 mod lock_word;
 mod meta;
 mod mutex;
+mod mutex_api;
 mod name;
 mod primitive;
 mod rate_limit;
 pub mod raw;
+mod raw_fair_mutex;
 mod raw_mutex;
+mod raw_reentrant;
 mod raw_rwlock;
 mod recorder;
+mod relock;
+mod remutex;
 mod requeued;
 mod rwlock;
+#[cfg(feature = "arc_lock")]
+mod rwlock_arc;
 mod site;
 mod stacks;
 pub mod sync;
@@ -196,12 +244,21 @@ pub mod trace;
 
 pub use lock_api;
 
+#[cfg(feature = "arc_lock")]
+pub use arc_mutex::ArcMutexGuard;
+#[cfg(feature = "arc_lock")]
+pub use arc_rwlock::{ArcRwLockReadGuard, ArcRwLockUpgradableReadGuard, ArcRwLockWriteGuard};
 pub use condvar::Condvar;
+pub use fair_mutex::{FairMutexGuard, MappedFairMutexGuard, ProfiledFairMutex};
 pub use kind::{LockKind, Mode};
 #[cfg(feature = "subscriber")]
 pub use layer::{FlushGuard, InitError, LayerBuilder, LockprofLayer, init, layer, try_init};
 pub use lock_api::WaitTimeoutResult;
 pub use mutex::{MappedMutexGuard, MutexGuard, ProfiledLock};
+pub use raw::{RawCondvar, RawFairMutex, RawMutex, RawRwLock, RawThreadId};
+#[cfg(feature = "arc_lock")]
+pub use remutex::ArcReentrantMutexGuard;
+pub use remutex::{MappedReentrantMutexGuard, ProfiledReentrantMutex, ReentrantMutexGuard};
 pub use rwlock::{
     MappedRwLockReadGuard, MappedRwLockWriteGuard, ProfiledRwLock, RwLockReadGuard,
     RwLockUpgradableReadGuard, RwLockWriteGuard,
@@ -212,6 +269,10 @@ pub use stacks::{StackStats, stack_stats};
 pub type Mutex<T> = ProfiledLock<T>;
 /// `parking_lot::RwLock`'s name for [`ProfiledRwLock`].
 pub type RwLock<T> = ProfiledRwLock<T>;
+/// `parking_lot::FairMutex`'s name for [`ProfiledFairMutex`].
+pub type FairMutex<T> = ProfiledFairMutex<T>;
+/// `parking_lot::ReentrantMutex`'s name for [`ProfiledReentrantMutex`].
+pub type ReentrantMutex<T> = ProfiledReentrantMutex<T>;
 
 /// Emits every thread's pending summary events now (counts, short-wait and short-hold
 /// histograms) and their pending events: threads alive (idle or not), threads that have exited,

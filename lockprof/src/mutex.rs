@@ -1,21 +1,24 @@
 //! `ProfiledLock<T>`: a drop-in replacement for `parking_lot::Mutex<T>` that records contention.
 
-use std::fmt;
-use std::panic::Location;
-use std::time::{Duration, Instant};
-
-use crate::name::LockName;
-use crate::raw::{HoldToken, RawMutex};
+use crate::raw::RawMutex;
 
 /// Guard of a [`ProfiledLock`]: `lock_api`'s `MutexGuard`, so `map`, `try_map`, `unlocked`,
 /// `unlock_fair` and the rest work as with parking_lot.
+///
+/// Its associated function `MutexGuard::mutex` returns, as parking_lot's does, the
+/// `lock_api::Mutex` that the guard locks. With parking_lot that is the `Mutex` itself; here it
+/// is the `lock_api::Mutex` inside the [`ProfiledLock`] ([`as_lock_api`](ProfiledLock::as_lock_api)),
+/// which has the same locking methods, recorded as this lock's. Handing back the
+/// `ProfiledLock` instead would mean turning a reference to its field into one to the whole
+/// lock, which is not sound for a `lock_api::Mutex` that was built on its own.
 pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, RawMutex, T>;
 
 /// A [`MutexGuard`] mapped to part of the protected data.
 pub type MappedMutexGuard<'a, T> = lock_api::MappedMutexGuard<'a, RawMutex, T>;
 
 /// A mutual-exclusion lock that records contention: parking_lot's `Mutex` with the same methods,
-/// plus a name and an id.
+/// plus a name and an id. It unlocks unfairly, as parking_lot's does: see
+/// [`FairMutex`](crate::FairMutex) for one that always unlocks fairly.
 ///
 /// The mutex is aligned to 128 bytes, two cache lines, with its bookkeeping and lock word before
 /// the data (a `Mutex<u64>` takes 128 bytes): the lock word, the bookkeeping every acquisition
@@ -36,164 +39,4 @@ pub struct ProfiledLock<T: ?Sized> {
     inner: lock_api::Mutex<RawMutex, T>,
 }
 
-impl<T> ProfiledLock<T> {
-    /// Creates an unlocked mutex named after the place it is created (`file:line`).
-    #[inline]
-    #[track_caller]
-    pub const fn new(value: T) -> ProfiledLock<T> {
-        ProfiledLock::with_name(LockName::CreatedAt(Location::caller()), value)
-    }
-
-    /// Creates an unlocked mutex with a name for reports (`"orders"`, `"ledger"`).
-    #[inline]
-    pub const fn named(name: &'static str, value: T) -> ProfiledLock<T> {
-        ProfiledLock::with_name(LockName::Given(name), value)
-    }
-
-    const fn with_name(name: LockName, value: T) -> ProfiledLock<T> {
-        ProfiledLock {
-            inner: lock_api::Mutex::from_raw(RawMutex::new(name), value),
-        }
-    }
-
-    /// Consumes the mutex and returns the protected value.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.inner.into_inner()
-    }
-}
-
-impl<T: ?Sized> ProfiledLock<T> {
-    /// Acquires the mutex, blocking until it is available; the wait is recorded if there is one.
-    #[inline]
-    #[track_caller]
-    pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.inner.lock()
-    }
-
-    /// Acquires the mutex if it is free now.
-    #[inline]
-    #[track_caller]
-    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.inner.try_lock()
-    }
-
-    /// Acquires the mutex, waiting at most `timeout`. A wait that gives up is recorded with
-    /// `timed_out = true`.
-    #[inline]
-    #[track_caller]
-    pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
-        self.inner.try_lock_for(timeout)
-    }
-
-    /// Acquires the mutex, waiting until `deadline` at most.
-    #[inline]
-    #[track_caller]
-    pub fn try_lock_until(&self, deadline: Instant) -> Option<MutexGuard<'_, T>> {
-        self.inner.try_lock_until(deadline)
-    }
-
-    /// Mutable access without locking: `&mut self` proves nobody else can hold the lock.
-    #[inline]
-    pub const fn get_mut(&mut self) -> &mut T {
-        self.inner.get_mut()
-    }
-
-    /// Whether the mutex is locked now (a momentary snapshot).
-    #[inline]
-    pub fn is_locked(&self) -> bool {
-        self.inner.is_locked()
-    }
-
-    /// A raw pointer to the protected data.
-    #[inline]
-    pub const fn data_ptr(&self) -> *mut T {
-        self.inner.data_ptr()
-    }
-
-    /// Unlocks the mutex held through raw acquisition state, as `lock_api`'s `force_unlock`.
-    ///
-    /// # Safety
-    ///
-    /// The current context must hold the lock with the acquisition state `token` (from
-    /// `raw().lock()`), with no live guard responsible for unlocking it.
-    #[inline]
-    pub unsafe fn force_unlock(&self, token: HoldToken) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { self.inner.force_unlock(token) }
-    }
-
-    /// Like [`force_unlock`](Self::force_unlock), with parking_lot's fair unlocking.
-    ///
-    /// # Safety
-    ///
-    /// As for [`force_unlock`](Self::force_unlock).
-    #[inline]
-    pub unsafe fn force_unlock_fair(&self, token: HoldToken) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { self.inner.force_unlock_fair(token) }
-    }
-
-    /// The raw mutex, for use with `lock_api`'s raw traits.
-    ///
-    /// # Safety
-    ///
-    /// As `lock_api::Mutex::raw`: operations on the raw lock must keep every live guard and
-    /// reference to the data valid.
-    #[inline]
-    pub unsafe fn raw(&self) -> &RawMutex {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { self.inner.raw() }
-    }
-
-    /// The process-unique id of this lock (the `lock_id` of its events).
-    pub fn id(&self) -> u64 {
-        // SAFETY: reading the bookkeeping does not touch the lock state.
-        unsafe { self.inner.raw() }.meta.id()
-    }
-
-    /// The name of this lock in events and reports.
-    pub fn name(&self) -> String {
-        // SAFETY: as in `id`.
-        unsafe { self.inner.raw() }.meta.name.to_string()
-    }
-
-    /// The `lock_api` mutex inside, for APIs generic over `lock_api::Mutex`.
-    #[inline]
-    pub fn as_lock_api(&self) -> &lock_api::Mutex<RawMutex, T> {
-        &self.inner
-    }
-}
-
-impl<T: Default> Default for ProfiledLock<T> {
-    #[inline]
-    #[track_caller]
-    fn default() -> ProfiledLock<T> {
-        ProfiledLock::new(T::default())
-    }
-}
-
-impl<T> From<T> for ProfiledLock<T> {
-    #[inline]
-    #[track_caller]
-    fn from(value: T) -> ProfiledLock<T> {
-        ProfiledLock::new(value)
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for ProfiledLock<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `try_lock`, like parking_lot: formatting never blocks.
-        let mut d = f.debug_struct("Mutex");
-        // SAFETY: reading the name does not touch the lock state.
-        d.field(
-            "name",
-            &format_args!("{}", unsafe { self.inner.raw() }.meta.name),
-        );
-        match self.inner.try_lock() {
-            Some(guard) => d.field("data", &&*guard),
-            None => d.field("data", &format_args!("<locked>")),
-        };
-        d.finish()
-    }
-}
+crate::mutex_api::mutex_api!(ProfiledLock, RawMutex, MutexGuard);

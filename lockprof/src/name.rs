@@ -10,9 +10,26 @@ pub(crate) enum LockName {
     CreatedAt(&'static Location<'static>),
 }
 
+impl LockName {
+    /// The name of a raw lock made by `lock_api`'s `INIT`, which knows no place: a lock built
+    /// from it with `from_raw` takes that call's site instead; one built by `lock_api` itself is
+    /// shown as `unnamed`. The empty name rather than a variant of its own: a third variant
+    /// would make the name, and so the first line of every lock, 8 bytes longer (see `LockMeta`).
+    pub(crate) const UNNAMED: LockName = LockName::Given("");
+
+    /// This name, or the creation site `site` if it has none.
+    pub(crate) const fn or_created_at(self, site: &'static Location<'static>) -> LockName {
+        match self {
+            LockName::Given(name) if name.is_empty() => LockName::CreatedAt(site),
+            named => named,
+        }
+    }
+}
+
 impl fmt::Display for LockName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            LockName::Given("") => f.write_str("unnamed"),
             LockName::Given(name) => f.write_str(name),
             LockName::CreatedAt(location) => Site(location).fmt(f),
         }
@@ -50,5 +67,16 @@ mod tests {
             Site(here).to_string()
         );
         assert_eq!(LockName::Given("orders").to_string(), "orders");
+        assert_eq!(LockName::UNNAMED.to_string(), "unnamed");
+        assert_eq!(
+            LockName::UNNAMED.or_created_at(here).to_string(),
+            Site(here).to_string()
+        );
+        assert_eq!(
+            LockName::Given("orders").or_created_at(here).to_string(),
+            "orders"
+        );
+        // Two words, so that `LockMeta`'s first line keeps its layout.
+        assert_eq!(size_of::<LockName>(), 16);
     }
 }

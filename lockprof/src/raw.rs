@@ -1,6 +1,10 @@
-//! The raw locks under [`Mutex`](crate::Mutex), [`RwLock`](crate::RwLock) and
-//! [`Condvar`](crate::Condvar), for code generic over [`lock_api`]'s traits, as
-//! `parking_lot::RawMutex` and `parking_lot::RawRwLock` are.
+//! The raw locks under [`Mutex`](crate::Mutex), [`RwLock`](crate::RwLock),
+//! [`Condvar`](crate::Condvar), [`FairMutex`](crate::FairMutex) and
+//! [`ReentrantMutex`](crate::ReentrantMutex) (with its [`RawThreadId`]), for code generic over
+//! [`lock_api`]'s traits, as `parking_lot::RawMutex` and the others are; also at the crate's
+//! root, where parking_lot has them. A lock built by `lock_api` on one of them (its `INIT` has no
+//! name) is recorded as `unnamed`; `from_raw` on lockprof's lock types names it after its call
+//! site.
 //!
 //! `lockprof::Mutex<T>` wraps a `lock_api::Mutex<RawMutex, T>` (and `RwLock<T>` a
 //! `lock_api::RwLock<RawRwLock, T>`);
@@ -25,6 +29,10 @@
 //! unlocks the raw lock itself must hand the same token back.
 
 pub use crate::acquire::HoldToken;
+#[cfg(feature = "arc_lock")]
+pub use crate::arc_raw::{ArcMutexRaw, ArcRwLockRaw};
 pub use crate::condvar::RawCondvar;
+pub use crate::raw_fair_mutex::RawFairMutex;
 pub use crate::raw_mutex::RawProfiledMutex as RawMutex;
+pub use crate::raw_reentrant::RawThreadId;
 pub use crate::raw_rwlock::RawProfiledRwLock as RawRwLock;

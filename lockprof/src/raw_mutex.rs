@@ -29,6 +29,19 @@ impl RawProfiledMutex {
         }
     }
 
+    /// The lock's bookkeeping.
+    #[inline(always)]
+    pub(crate) fn meta(&self) -> &LockMeta {
+        &self.meta
+    }
+
+    /// This raw lock, named after `site` if it has no name (made by `INIT`), for `from_raw`.
+    pub(crate) const fn or_named_at(self, site: &'static Location<'static>) -> RawProfiledMutex {
+        let mut raw = self;
+        raw.meta.name = raw.meta.name.or_created_at(site);
+        raw
+    }
+
     /// Acquires the lock as if at `site` (the condition variable re-locks on behalf of the
     /// original acquire site).
     #[inline(always)]
@@ -146,7 +159,7 @@ impl std::fmt::Debug for RawProfiledMutex {
 // the token.
 unsafe impl lock_api::RawMutex for RawProfiledMutex {
     #[allow(clippy::declare_interior_mutable_const)]
-    const INIT: RawProfiledMutex = RawProfiledMutex::new(LockName::Given("unnamed"));
+    const INIT: RawProfiledMutex = RawProfiledMutex::new(LockName::UNNAMED);
 
     type Guard = HoldToken;
 

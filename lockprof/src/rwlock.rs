@@ -41,7 +41,8 @@ pub type MappedRwLockWriteGuard<'a, T> = lock_api::MappedRwLockWriteGuard<'a, Ra
 // Aligned to a pair of cache lines: see `LockMeta` for the layout.
 #[repr(align(128))]
 pub struct ProfiledRwLock<T: ?Sized> {
-    inner: lock_api::RwLock<RawRwLock, T>,
+    // Crate-visible for the `Arc` locking methods (`rwlock_arc.rs`).
+    pub(crate) inner: lock_api::RwLock<RawRwLock, T>,
 }
 
 impl<T> ProfiledRwLock<T> {
@@ -64,14 +65,74 @@ impl<T> ProfiledRwLock<T> {
         }
     }
 
+    /// Creates a lock on an existing raw lock, as lock_api's `from_raw`. The lock is the raw
+    /// lock's: its name and id go with it; one made by lock_api's `INIT`, which has no name, is
+    /// named after this call's `file:line`, as [`new`](Self::new) would.
+    #[inline]
+    #[track_caller]
+    pub const fn from_raw(raw_rwlock: RawRwLock, value: T) -> ProfiledRwLock<T> {
+        ProfiledRwLock {
+            inner: lock_api::RwLock::from_raw(raw_rwlock.or_named_at(Location::caller()), value),
+        }
+    }
+
     /// Consumes the lock and returns the protected value.
     #[inline]
     pub fn into_inner(self) -> T {
         self.inner.into_inner()
     }
+
+    /// Consumes the lock and returns its raw lock (with the lock's name and id) and the
+    /// protected value.
+    #[inline]
+    pub fn into_inner_with_raw(self) -> (RawRwLock, T) {
+        self.inner.into_inner_with_raw()
+    }
 }
 
 impl<T: ?Sized> ProfiledRwLock<T> {
+    /// Makes a read guard for a shared lock the current context already holds, as lock_api's
+    /// `make_read_guard_unchecked`.
+    ///
+    /// # Safety
+    ///
+    /// The lock must be held shared with the acquisition state `token` (from
+    /// `raw().lock_shared()`), with no other guard for that acquisition, and existing
+    /// references to the data must stay valid while the guard is used.
+    #[inline]
+    pub unsafe fn make_read_guard_unchecked(&self, token: HoldToken) -> RwLockReadGuard<'_, T> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.make_read_guard_unchecked(token) }
+    }
+
+    /// Makes a write guard for the exclusive lock the current context already holds.
+    ///
+    /// # Safety
+    ///
+    /// As [`make_read_guard_unchecked`](Self::make_read_guard_unchecked), for the exclusive
+    /// lock (from `raw().lock_exclusive()`).
+    #[inline]
+    pub unsafe fn make_write_guard_unchecked(&self, token: HoldToken) -> RwLockWriteGuard<'_, T> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.make_write_guard_unchecked(token) }
+    }
+
+    /// Makes an upgradable read guard for the upgradable lock the current context already
+    /// holds.
+    ///
+    /// # Safety
+    ///
+    /// As [`make_read_guard_unchecked`](Self::make_read_guard_unchecked), for the upgradable
+    /// lock (from `raw().lock_upgradable()`).
+    #[inline]
+    pub unsafe fn make_upgradable_guard_unchecked(
+        &self,
+        token: HoldToken,
+    ) -> RwLockUpgradableReadGuard<'_, T> {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.make_upgradable_guard_unchecked(token) }
+    }
+
     /// Acquires shared read access, blocking while a writer holds or waits for the lock.
     #[inline]
     #[track_caller]
@@ -211,6 +272,29 @@ impl<T: ?Sized> ProfiledRwLock<T> {
         unsafe { self.inner.force_unlock_write(token) }
     }
 
+    /// Like [`force_unlock_read`](Self::force_unlock_read), with parking_lot's fair unlocking.
+    ///
+    /// # Safety
+    ///
+    /// As for [`force_unlock_read`](Self::force_unlock_read).
+    #[inline]
+    pub unsafe fn force_unlock_read_fair(&self, token: HoldToken) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.force_unlock_read_fair(token) }
+    }
+
+    /// Like [`force_unlock_write`](Self::force_unlock_write), with parking_lot's fair
+    /// unlocking.
+    ///
+    /// # Safety
+    ///
+    /// As for [`force_unlock_write`](Self::force_unlock_write).
+    #[inline]
+    pub unsafe fn force_unlock_write_fair(&self, token: HoldToken) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.inner.force_unlock_write_fair(token) }
+    }
+
     /// The raw lock, for use with `lock_api`'s raw traits.
     ///
     /// # Safety
@@ -226,16 +310,18 @@ impl<T: ?Sized> ProfiledRwLock<T> {
     /// The process-unique id of this lock (the `lock_id` of its events).
     pub fn id(&self) -> u64 {
         // SAFETY: reading the bookkeeping does not touch the lock state.
-        unsafe { self.inner.raw() }.meta.id()
+        unsafe { self.inner.raw() }.meta().id()
     }
 
     /// The name of this lock in events and reports.
     pub fn name(&self) -> String {
         // SAFETY: as in `id`.
-        unsafe { self.inner.raw() }.meta.name.to_string()
+        unsafe { self.inner.raw() }.meta().name.to_string()
     }
 
-    /// The `lock_api` lock inside, for APIs generic over `lock_api::RwLock`.
+    /// The `lock_api` lock inside, for APIs generic over `lock_api::RwLock`; what its guards'
+    /// `rwlock()` returns too (see [`MutexGuard`](crate::MutexGuard) for why). Acquisitions
+    /// through it are this lock's.
     #[inline]
     pub fn as_lock_api(&self) -> &lock_api::RwLock<RawRwLock, T> {
         &self.inner
@@ -258,18 +344,26 @@ impl<T> From<T> for ProfiledRwLock<T> {
     }
 }
 
+/// As parking_lot's: `RwLock { data: … }`, or `RwLock { data: <locked> }` when a writer holds
+/// the lock (formatting never blocks). The name is [`name`](ProfiledRwLock::name)'s.
 impl<T: ?Sized + fmt::Debug> fmt::Debug for ProfiledRwLock<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("RwLock");
-        // SAFETY: reading the name does not touch the lock state.
-        d.field(
-            "name",
-            &format_args!("{}", unsafe { self.inner.raw() }.meta.name),
-        );
-        match self.inner.try_read() {
-            Some(guard) => d.field("data", &&*guard),
-            None => d.field("data", &format_args!("<locked>")),
-        };
-        d.finish()
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+/// As parking_lot's: the data, serialized under a read lock.
+#[cfg(feature = "serde")]
+impl<T: ?Sized + serde::Serialize> serde::Serialize for ProfiledRwLock<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.read().serialize(serializer)
+    }
+}
+
+/// As parking_lot's: a new unlocked lock of the data, named `deserialized`.
+#[cfg(feature = "serde")]
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for ProfiledRwLock<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|value| ProfiledRwLock::named("deserialized", value))
     }
 }

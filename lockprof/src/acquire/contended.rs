@@ -182,11 +182,16 @@ pub(super) fn wait_begun(
         // on a loaded machine.
         thread::note_hold_start(thread::HoldStart {
             lock: meta.addr(),
+            at: end,
             storm_weight,
             integral: integral_at_end.unwrap_or_else(|| meta.integral.integral_at(end)),
         });
     }
-    if !thread::note_wait(&wait) {
+    // With `send_guard`, the guard may be released on another thread, which could not find a
+    // note kept in this thread's locals: the wait goes to the recorder now, where a flush finds
+    // it whatever becomes of the guard (at the cost of that bookkeeping inside the critical
+    // section, and of the stack a long wait captures after its hold).
+    if cfg!(feature = "send_guard") || !thread::note_wait(&wait) {
         recorder::on_contended_holding(meta, &wait);
     }
     let mut token = HoldToken::timed(site, end, 0);
@@ -196,10 +201,10 @@ pub(super) fn wait_begun(
 
 /// Registers the calling thread, new to lockprof, with its fast state and its recorder (the first
 /// lock operation of a thread may be a wait that fails, which never reaches the fast path's
-/// registration).
+/// registration, or the release of a guard another thread took, with `send_guard`).
 #[cold]
 #[inline(never)]
-fn register_thread() {
+pub(super) fn register_thread() {
     if let Some(new) = thread::ensure_registered() {
         recorder::register_thread(new);
     }

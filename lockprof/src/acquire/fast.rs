@@ -126,6 +126,7 @@ fn timed_from_here(
     if key.parts().1 == Mode::Exclusive {
         thread::note_hold_start(thread::HoldStart {
             lock: meta.addr(),
+            at: now,
             storm_weight,
             integral: meta.integral.integral_at(now),
         });

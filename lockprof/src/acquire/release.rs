@@ -47,6 +47,11 @@ fn release_slow(
 ) {
     let measured = measure_release(meta, &token, for_waiters, recording_cached());
     unlock();
+    // A thread that took no lock yet has no recorder for what this release records: one that
+    // releases a guard another thread took (`send_guard`).
+    if thread::id_if_registered() == 0 {
+        super::contended::register_thread();
+    }
     // The holder stack our own waits may pair with, read before this release publishes its own.
     let blamed = meta.blamed.load(Relaxed);
     let acquired_at = if token.is_deferred() {
@@ -99,7 +104,7 @@ fn measure_release(
     recording: bool,
 ) -> Option<(u64, Option<HoldFields>)> {
     let hold_start = if token.is_deferred() {
-        thread::take_hold_start(meta.addr())
+        thread::take_hold_start(meta.addr(), token.start_ns)
     } else {
         None
     };

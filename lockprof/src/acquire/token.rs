@@ -2,8 +2,6 @@
 
 use std::panic::Location;
 
-use lock_api::GuardNoSend;
-
 use crate::config;
 use crate::site::TaggedSite;
 
@@ -11,15 +9,24 @@ use crate::site::TaggedSite;
 /// this hold is timed, since when.
 ///
 /// You never make or use one: it is the `Guard` associated type of the raw locks, which
-/// `lock_api` stores inside `MutexGuard` and friends. Like parking_lot's guards, it is not `Send`.
+/// `lock_api` stores inside `MutexGuard` and friends. Like parking_lot's guards, it is not `Send`,
+/// unless the `send_guard` feature is on (see the crate docs' "Cargo features").
 pub struct HoldToken {
     /// The acquire site, tagged `DEFERRED` and `SAMPLED`. Two words in all, so the token travels
     /// in registers.
     tagged_site: TaggedSite,
     /// When the hold began; 0 when it is not timed.
     pub(super) start_ns: u64,
-    _not_send: GuardNoSend,
+    _not_send: Marker,
 }
+
+/// What makes guards `Send` or not, as parking_lot's `GuardMarker`: a guard released on another
+/// thread than the one that acquired it is recorded as well as that thread can (see
+/// `thread::take_hold_start`).
+#[cfg(feature = "send_guard")]
+type Marker = lock_api::GuardSend;
+#[cfg(not(feature = "send_guard"))]
+type Marker = lock_api::GuardNoSend;
 
 /// Events for this lock wait in the thread's recorder: release must take the slow path.
 const DEFERRED: usize = 1;
@@ -43,7 +50,7 @@ impl HoldToken {
         HoldToken {
             tagged_site: TaggedSite::new(site, 0),
             start_ns: 0,
-            _not_send: GuardNoSend::new(),
+            _not_send: Marker::new(),
         }
     }
 
@@ -53,7 +60,7 @@ impl HoldToken {
         HoldToken {
             tagged_site: TaggedSite::new(site, sampled),
             start_ns,
-            _not_send: GuardNoSend::new(),
+            _not_send: Marker::new(),
         }
     }
 

@@ -5,8 +5,7 @@ use std::panic::Location;
 use std::time::{Duration, Instant};
 
 use lock_api::{
-    GuardNoSend, RawRwLock as _, RawRwLockTimed as _, RawRwLockUpgrade as _,
-    RawRwLockUpgradeTimed as _,
+    RawRwLock as _, RawRwLockTimed as _, RawRwLockUpgrade as _, RawRwLockUpgradeTimed as _,
 };
 
 use crate::acquire::{self, HoldToken, WaiterStack};
@@ -43,8 +42,13 @@ fn deadline_after(timeout: Duration) -> Deadline {
     Instant::now().checked_add(timeout)
 }
 
-const fn marker() -> GuardNoSend {
-    GuardNoSend::new()
+/// The guard state `parking_lot::RawRwLock` takes back at unlock: its `GuardMarker`, which is
+/// `GuardNoSend` or, where anything in the build turns on parking_lot's `send_guard` feature,
+/// `GuardSend` (lockprof's own `send_guard` is about its own guards, not parking_lot's), so it is
+/// named by inference rather than spelled.
+#[inline(always)]
+fn marker<M: Default>() -> M {
+    M::default()
 }
 
 impl RawProfiledRwLock {
@@ -53,6 +57,19 @@ impl RawProfiledRwLock {
             raw: parking_lot::RawRwLock::INIT,
             meta: LockMeta::new(name, LockKind::RwLock),
         }
+    }
+
+    /// The lock's bookkeeping.
+    #[inline(always)]
+    pub(crate) fn meta(&self) -> &LockMeta {
+        &self.meta
+    }
+
+    /// This raw lock, named after `site` if it has no name (made by `INIT`), for `from_raw`.
+    pub(crate) const fn or_named_at(self, site: &'static Location<'static>) -> RawProfiledRwLock {
+        let mut raw = self;
+        raw.meta.name = raw.meta.name.or_created_at(site);
+        raw
     }
 
     #[cold]
@@ -194,7 +211,7 @@ fn acquired(token: Option<HoldToken>) -> HoldToken {
 // between a successful raw acquisition and returning its token.
 unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
     #[allow(clippy::declare_interior_mutable_const)]
-    const INIT: RawProfiledRwLock = RawProfiledRwLock::new(LockName::Given("unnamed"));
+    const INIT: RawProfiledRwLock = RawProfiledRwLock::new(LockName::UNNAMED);
 
     type SharedGuard = HoldToken;
     type ExclusiveGuard = HoldToken;

@@ -9,13 +9,15 @@ pub(crate) fn note_hold_start(start: HoldStart) {
     let _ = FAST.try_with(|t| t.hold_start.set(start));
 }
 
-/// How this thread's current hold of `lock` began, if it noted it; forgets it. (A thread that
-/// holds two such locks at once keeps the later: the earlier is then released as an unsampled
-/// hold, which the estimate allows for, with no waiting passed over.)
-pub(crate) fn take_hold_start(lock: usize) -> Option<HoldStart> {
+/// How this thread's hold of `lock` that began at `at` (its token's start) began, if it noted
+/// it; forgets it. (A thread that holds two such locks at once keeps the later: the earlier is
+/// then released as an unsampled hold, which the estimate allows for, with no waiting passed
+/// over.) A note of another hold of the lock is left alone: one whose guard was sent to and
+/// released on another thread (feature `send_guard`) is no later hold's start.
+pub(crate) fn take_hold_start(lock: usize, at: u64) -> Option<HoldStart> {
     FAST.try_with(|t| {
         let start = t.hold_start.get();
-        (start.lock == lock && lock != 0).then(|| {
+        (start.lock == lock && lock != 0 && start.at == at).then(|| {
             t.hold_start.set(HoldStart::NONE);
             start
         })

@@ -51,6 +51,9 @@ impl Wait {
 pub(crate) struct HoldStart {
     /// The lock ([`LockMeta::addr`](crate::meta::LockMeta::addr)).
     pub(crate) lock: usize,
+    /// When the hold began, as its token has it: a note is its hold's only, even when the
+    /// release of that hold happens on another thread (a guard sent away) and the note stays.
+    pub(crate) at: u64,
     /// How many holds it stands for as a storm's sample (see `storm_sample_due`); 0: none.
     pub(crate) storm_weight: u32,
     /// W of the lock's waiting integral when it began (`WaitIntegral::integral_at`), to charge
@@ -61,6 +64,7 @@ pub(crate) struct HoldStart {
 impl HoldStart {
     pub(super) const NONE: HoldStart = HoldStart {
         lock: 0,
+        at: 0,
         storm_weight: 0,
         integral: 0,
     };
