@@ -5,7 +5,7 @@
 //! dependency's source, as `Mutex::new` names it: without the attribute every lock made by
 //! `const_mutex` would be named after this file.
 
-use crate::{Mutex, RwLock};
+use crate::{FairMutex, Mutex, ReentrantMutex, RwLock};
 
 /// Creates a new mutex in an unlocked state ready for use, in a `const` context (a `static`).
 ///
@@ -39,4 +39,39 @@ pub const fn const_mutex<T>(val: T) -> Mutex<T> {
 #[track_caller]
 pub const fn const_rwlock<T>(val: T) -> RwLock<T> {
     RwLock::new(val)
+}
+
+/// Creates a new fair mutex in an unlocked state ready for use, in a `const` context.
+///
+/// The same as [`FairMutex::new`](lockprof::ProfiledFairMutex::new), kept for code written for
+/// parking_lot 0.12. The lock is named after the caller's `file:line`.
+///
+/// ```
+/// static QUEUE: parking_lot::FairMutex<Vec<u32>> = parking_lot::const_fair_mutex(Vec::new());
+///
+/// QUEUE.lock().push(7);
+/// assert_eq!(*QUEUE.lock(), [7]);
+/// ```
+#[inline]
+#[track_caller]
+pub const fn const_fair_mutex<T>(val: T) -> FairMutex<T> {
+    FairMutex::new(val)
+}
+
+/// Creates a new reentrant mutex in an unlocked state ready for use, in a `const` context.
+///
+/// The same as [`ReentrantMutex::new`](lockprof::ProfiledReentrantMutex::new), kept for code
+/// written for parking_lot 0.12. The lock is named after the caller's `file:line`.
+///
+/// ```
+/// static LOG: parking_lot::ReentrantMutex<u32> = parking_lot::const_reentrant_mutex(0);
+///
+/// let outer = LOG.lock();
+/// let inner = LOG.lock(); // the same thread again: no deadlock
+/// assert_eq!(*outer + *inner, 0);
+/// ```
+#[inline]
+#[track_caller]
+pub const fn const_reentrant_mutex<T>(val: T) -> ReentrantMutex<T> {
+    ReentrantMutex::new(val)
 }

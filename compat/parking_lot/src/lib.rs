@@ -14,7 +14,8 @@
 //!
 //! and `let _guard = lockprof::init();` at the start of `main`. Every crate in the tree that
 //! depends on `parking_lot = "0.12"` (tokio with its `parking_lot` feature, r2d2, …) then
-//! locks lockprof's [`Mutex`], [`RwLock`] and [`Condvar`], which record contention exactly as
+//! locks lockprof's [`Mutex`], [`RwLock`], [`Condvar`], [`FairMutex`] and [`ReentrantMutex`],
+//! which record contention exactly as
 //! they do when a program uses them by name: waits, holds and blame, at the acquire site in the
 //! dependency's source. Each lock is named after the line that created it (`Mutex::new`,
 //! `Default`, `From`, [`const_mutex`], …), so a report reads
@@ -26,7 +27,9 @@
 //! locks writes works unchanged: constructors (`const` ones for statics too), `lock`,
 //! `try_lock*`, `read`, `write`, `upgradable_read` and their timed forms, `get_mut`,
 //! `into_inner`, guards with `map`, `try_map`, `unlocked`, `unlock_fair`, `bump`, upgrades and
-//! downgrades, `Condvar`'s waits and notifies, `Once`, `Debug`, `Default`, `From`.
+//! downgrades, `Condvar`'s waits and notifies, `FairMutex`, `ReentrantMutex`, `Once`, `Debug`
+//! (parking_lot's output), `Default`, `From`, and with the features below the `Arc` guards and
+//! serde.
 //!
 //! What differs is the layer below, [`lock_api`], which is the 0.5 that lockprof is built on,
 //! not parking_lot 0.12's 0.4:
@@ -41,7 +44,7 @@
 //!   calls `force_unlock()` without that state, does not compile.
 //! - `RwLock::read_recursive` and its `try_*` forms are missing: lockprof's reader-writer lock
 //!   has no mode that lets a reader past a waiting writer.
-//! - A lock takes 128 bytes (a `Mutex<u64>`), not 8, and its `Debug` output includes its name.
+//! - A lock takes 128 bytes (a `Mutex<u64>`), not 8.
 //!
 //! A crate that uses any of these fails to build with the patch applied; nothing compiles into
 //! different behaviour.
@@ -50,6 +53,10 @@
 //!
 //! parking_lot 0.12's, so that a dependency that enables one still resolves:
 //!
+//! - `arc_lock`: `lock_arc`, `read_arc`, … and the `Arc*Guard` types (lockprof's `arc_lock`).
+//! - `serde`: `Serialize` and `Deserialize` for the locks (lockprof's `serde`).
+//! - `send_guard`: guards that may be sent to another thread (lockprof's `send_guard`); not
+//!   with `deadlock_detection`, as in parking_lot.
 //! - `deadlock_detection`: `deadlock::check_deadlock`, parking_lot_core's detector. It finds
 //!   cycles only through locks that tell it what they hold; lockprof's `RwLock` (parking_lot's
 //!   own underneath) does, its `Mutex` does not, so a cycle through a mutex goes unreported.
@@ -65,10 +72,22 @@ pub mod deadlock;
 
 pub use lockprof::lock_api;
 
-pub use constructors::{const_mutex, const_rwlock};
-pub use lockprof::raw::{RawMutex, RawRwLock};
+// As parking_lot 0.12: deadlock detection follows locks from thread to thread, guards that move
+// between threads would defeat it.
+#[cfg(all(feature = "send_guard", feature = "deadlock_detection"))]
+compile_error!("the `send_guard` and `deadlock_detection` features cannot be used together");
+
+pub use constructors::{const_fair_mutex, const_mutex, const_reentrant_mutex, const_rwlock};
+pub use lockprof::raw::{RawFairMutex, RawMutex, RawRwLock, RawThreadId};
+#[cfg(feature = "arc_lock")]
+pub use lockprof::{
+    ArcMutexGuard, ArcReentrantMutexGuard, ArcRwLockReadGuard, ArcRwLockUpgradableReadGuard,
+    ArcRwLockWriteGuard,
+};
 pub use lockprof::{Condvar, WaitTimeoutResult};
+pub use lockprof::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
 pub use lockprof::{MappedMutexGuard, Mutex, MutexGuard};
+pub use lockprof::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
 pub use lockprof::{
     MappedRwLockReadGuard, MappedRwLockWriteGuard, RwLock, RwLockReadGuard,
     RwLockUpgradableReadGuard, RwLockWriteGuard,

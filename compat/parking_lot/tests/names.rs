@@ -2,7 +2,10 @@
 //! line of this crate: the constructors are `#[track_caller]` all the way down, in `const`
 //! contexts too. A dependency's locks are then reported by where the dependency creates them.
 
-use parking_lot::{Condvar, Mutex, RwLock, const_mutex, const_rwlock};
+use parking_lot::{
+    Condvar, FairMutex, Mutex, ReentrantMutex, RwLock, const_fair_mutex, const_mutex,
+    const_reentrant_mutex, const_rwlock,
+};
 
 /// `file:line` of this file at `line`, as lock names read.
 fn here(line: u32) -> String {
@@ -34,6 +37,12 @@ fn every_constructor_names_the_lock_after_its_caller() {
         (const_rwlock(0).name(), line!()),
         (RwLock::<u32>::default().name(), line!()),
         (RwLock::from(0).name(), line!()),
+        (FairMutex::new(0).name(), line!()),
+        (const_fair_mutex(0).name(), line!()),
+        (FairMutex::<u32>::default().name(), line!()),
+        (ReentrantMutex::new(0).name(), line!()),
+        (const_reentrant_mutex(0).name(), line!()),
+        (ReentrantMutex::<u32>::default().name(), line!()),
     ];
     for (name, line) in cases {
         assert_eq!(name, here(line));
@@ -60,4 +69,6 @@ fn the_types_are_lockprofs() {
     let _: &lockprof::Mutex<u32> = &Mutex::new(0);
     let _: &lockprof::RwLock<u32> = &RwLock::new(0);
     let _: &lockprof::Condvar = &Condvar::new();
+    let _: &lockprof::FairMutex<u32> = &FairMutex::new(0);
+    let _: &lockprof::ReentrantMutex<u32> = &ReentrantMutex::new(0);
 }

@@ -183,7 +183,6 @@ fn test_mutexguard_sync() {
 }
 
 #[test]
-#[ignore = "lockprof's Debug adds the name until the parity branch makes it parking_lot's"]
 fn test_mutex_debug() {
     let mutex = Mutex::new(vec![0u8, 10]);
 

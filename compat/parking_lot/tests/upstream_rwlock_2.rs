@@ -203,7 +203,6 @@ fn test_rwlock_downgrade() {
 // writer), so code that calls it does not build with the patch (README, "Profiling your
 // dependencies").
 #[test]
-#[ignore = "lockprof's Debug adds the name until the parity branch makes it parking_lot's"]
 fn test_rwlock_debug() {
     let x = RwLock::new(vec![0u8, 10]);
 
