@@ -9,9 +9,6 @@ use std::sync::Arc;
 use std::sync::mpsc::channel;
 use std::thread;
 
-#[cfg(feature = "serde")]
-use bincode::{deserialize, serialize};
-
 #[test]
 fn smoke() {
     let l = RwLock::new(());
