@@ -46,6 +46,11 @@
 //! A crate that uses any of these fails to build with the patch applied; nothing compiles into
 //! different behaviour.
 //!
+//! Not yet here: `FairMutex`, `ReentrantMutex` (with `RawFairMutex`, `RawThreadId` and their
+//! `const_*` functions) and what the `arc_lock`, `serde` and `send_guard` features add. They come
+//! with lockprof's own versions of them; until then the features are accepted and add nothing,
+//! and a crate that uses these items does not build with the patch.
+//!
 //! # Cargo features
 //!
 //! parking_lot 0.12's, so that a dependency that enables one still resolves:
