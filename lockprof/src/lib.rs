@@ -186,7 +186,10 @@ mod requeued;
 mod rwlock;
 mod site;
 mod stacks;
+mod task;
 mod thread;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod trace;
 
 pub use lock_api;

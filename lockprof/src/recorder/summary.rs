@@ -15,6 +15,7 @@ use crate::emit::{self, SummaryFields};
 use crate::meta::LockMeta;
 use crate::name::LockName;
 use crate::stacks::{self, StackId};
+use crate::task::Task;
 use crate::thread::{self, SiteKey};
 
 /// A lock id and an acquire site (with its mode).
@@ -26,20 +27,21 @@ pub(super) type Summaries = Vec<(OwnedSubject, SummaryFields)>;
 /// Significant figures of the summary histograms (the reports quote 3).
 const SIGFIGS: u8 = 3;
 
-/// One thread's statistics, per (lock, site).
+/// One thread's statistics, per (lock, site) and task (`Task::None` for the sync locks, and for
+/// the fast path's counts, which know no task).
 #[derive(Debug)]
-pub(super) struct Stats(HashMap<Key, SiteStats, BuildHasherDefault<KeyHasher>>);
+pub(super) struct Stats(HashMap<(Key, Task), SiteStats, BuildHasherDefault<KeyHasher>>);
 
 impl Stats {
     pub(super) fn new() -> Stats {
         Stats(HashMap::with_hasher(BuildHasherDefault::new()))
     }
 
-    /// The statistics of (`meta`, `site`), made if it has none.
+    /// The statistics of (`meta`, `site`) for `task`, made if it has none.
     #[inline(always)]
-    pub(super) fn entry(&mut self, meta: &LockMeta, site: SiteKey) -> &mut SiteStats {
+    pub(super) fn entry(&mut self, meta: &LockMeta, site: SiteKey, task: Task) -> &mut SiteStats {
         self.0
-            .entry((meta.id(), site))
+            .entry(((meta.id(), site), task))
             .or_insert_with(|| SiteStats::new(meta.name, meta.kind))
     }
 
@@ -47,7 +49,7 @@ impl Stats {
     /// taken by another before anything else of it was recorded, and is forgotten).
     #[inline]
     pub(super) fn add_acquisitions(&mut self, key: Key, count: u64) {
-        if let Some(stats) = self.0.get_mut(&key) {
+        if let Some(stats) = self.0.get_mut(&(key, Task::None)) {
             stats.acquisitions += count;
         }
     }
@@ -58,11 +60,11 @@ impl Stats {
     pub(super) fn take_summaries(&mut self, now: u64, counting: &[Key]) -> Summaries {
         let wanted = emit::wanted();
         let mut out = Vec::new();
-        self.0.retain(|&(lock_id, site), s| {
+        self.0.retain(|&((lock_id, site), task), s| {
             if s.is_idle() {
                 // Quiet since the last flush: forget it, unless a counter slot still counts into
                 // it (a new acquisition of a forgotten key claims a slot, which re-creates it).
-                return counting.contains(&(lock_id, site));
+                return !task.is_some() && counting.contains(&(lock_id, site));
             }
             let fields = s.take_summary(now);
             if wanted {
@@ -71,6 +73,7 @@ impl Stats {
                     lock_id,
                     kind: s.kind,
                     site,
+                    task,
                 };
                 out.push((subject, fields));
             }
