@@ -7,6 +7,7 @@
 use std::panic::Location;
 use std::sync::atomic::Ordering::Relaxed;
 
+use super::block_on::{block_on, forbid_in_runtime};
 use super::hold::{self, EndedWait, Hold};
 use super::task_label;
 use crate::integral::WaitTicket;
@@ -104,9 +105,7 @@ impl<'a> Waiting<'a> {
     pub(super) fn begin(meta: &'a LockMeta, site: &'static Location<'static>, mode: Mode) -> Self {
         let timed = acquire::recording().then(|| {
             let start = clock::now_ns();
-            if let Some(new) = thread::ensure_registered() {
-                recorder::register_thread(new);
-            }
+            hold::register_this_thread();
             let holder = match meta.holder.load(Relaxed) {
                 // This thread acquired last: another task on it may hold the lock, but which
                 // thread holds it now is not known.
@@ -166,6 +165,7 @@ impl Drop for Waiting<'_> {
         };
         let end = clock::now_ns();
         self.meta.integral.end_wait(timed.ticket, end);
+        hold::register_this_thread();
         let wait = EndedWait {
             start: timed.start,
             end,
@@ -174,6 +174,58 @@ impl Drop for Waiting<'_> {
         let site = SiteKey::new(self.site, self.mode);
         hold::record_wait(self.meta, site, wait, timed.task, true);
         recorder::after_release(self.meta, end, self.meta.blamed.load(Relaxed));
+    }
+}
+
+/// Takes `permits` of a lock's semaphore if they are free now (the caller's guard gives them
+/// back), and begins the hold; `None` when they are not.
+#[inline(always)]
+pub(super) fn try_lock(
+    meta: &LockMeta,
+    sem: &tokio::sync::Semaphore,
+    permits: u32,
+    site: &'static Location<'static>,
+    mode: Mode,
+) -> Option<Hold> {
+    let permit = sem.try_acquire_many(permits).ok()?;
+    permit.forget();
+    Some(acquired(meta, site, mode))
+}
+
+/// Takes `permits` of a lock's semaphore, waiting in its queue if need be, and begins the hold.
+pub(super) async fn lock(
+    meta: &LockMeta,
+    sem: &tokio::sync::Semaphore,
+    permits: u32,
+    site: &'static Location<'static>,
+    mode: Mode,
+) -> Hold {
+    match try_lock(meta, sem, permits, site, mode) {
+        Some(hold) => hold,
+        None => match wait_for(meta, sem, permits, site, mode).await {
+            Ok(hold) => hold,
+            Err(_) => unreachable!("a lock's semaphore is never closed"),
+        },
+    }
+}
+
+/// [`lock`] from synchronous code, blocking the thread.
+///
+/// # Panics
+///
+/// Inside an asynchronous execution context, as tokio's `blocking_lock`.
+#[track_caller]
+pub(super) fn blocking_lock(
+    meta: &LockMeta,
+    sem: &tokio::sync::Semaphore,
+    permits: u32,
+    site: &'static Location<'static>,
+    mode: Mode,
+) -> Hold {
+    forbid_in_runtime();
+    match try_lock(meta, sem, permits, site, mode) {
+        Some(hold) => hold,
+        None => block_on(lock(meta, sem, permits, site, mode)),
     }
 }
 
@@ -191,19 +243,4 @@ pub(super) async fn wait_for(
     let waiting = Waiting::begin(meta, site, mode);
     sem.acquire_many(permits).await?.forget();
     Ok(waiting.acquired())
-}
-
-/// [`wait_for`] when the caller knows the semaphore is never closed (a lock's own).
-pub(super) async fn wait_for_lock(
-    meta: &LockMeta,
-    sem: &tokio::sync::Semaphore,
-    permits: u32,
-    site: &'static Location<'static>,
-    mode: Mode,
-) -> Hold {
-    match wait_for(meta, sem, permits, site, mode).await {
-        Ok(hold) => hold,
-        // A lock's semaphore is private to it and never closed.
-        Err(_) => unreachable!("a lock's semaphore is never closed"),
-    }
 }

@@ -20,17 +20,21 @@ impl Wake for Unpark {
     }
 }
 
-/// Polls `future` on this thread, parking between polls, until it is ready.
-///
-/// # Panics
-///
-/// Inside an asynchronous execution context, as tokio's `blocking_lock` does: blocking a
-/// runtime's worker would stall every task on it.
+/// Panics inside an asynchronous execution context, as tokio's `blocking_lock` does, whether
+/// or not it would have to wait: blocking a runtime's worker would stall every task on it.
 #[track_caller]
-pub(super) fn block_on<F: Future>(future: F) -> F::Output {
+pub(super) fn forbid_in_runtime() {
     if tokio::runtime::Handle::try_current().is_ok() {
-        panic!("Cannot block the current thread from within a runtime. This happens because a function attempted to block the current thread while the thread is being used to drive asynchronous tasks.");
+        panic!(
+            "Cannot block the current thread from within a runtime. This happens because a \
+             function attempted to block the current thread while the thread is being used to \
+             drive asynchronous tasks."
+        );
     }
+}
+
+/// Polls `future` on this thread, parking between polls, until it is ready.
+pub(super) fn block_on<F: Future>(future: F) -> F::Output {
     let waker = Waker::from(Arc::new(Unpark(thread::current())));
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);

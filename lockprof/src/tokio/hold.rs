@@ -92,6 +92,7 @@ impl Hold {
         let Some((now, hold)) = measured else {
             return;
         };
+        register_this_thread();
         let blamed = meta.blamed.load(Relaxed);
         let task = match self.task {
             Task::None => task_label::current(),
@@ -124,10 +125,6 @@ impl Hold {
             None if for_waiters => (meta.integral.charge(now), 0),
             None => (0, 0),
         };
-        if for_waiters {
-            meta.set_checkpoint();
-            meta.set_last_release(now);
-        }
         let (at_ns, exact, weight) = if self.start_ns != 0 {
             let weight = if self.weight != 0 {
                 config::hold_sample_interval()
@@ -136,13 +133,21 @@ impl Hold {
             };
             (self.start_ns, true, weight)
         } else if blame_ns + unattributed_ns > 0 {
-            // Untimed, and others waited: it began before the first of them arrived and after
-            // the last measured release (docs/EVENTS.md, `hold_exact`).
-            let since = meta.integral.contention_since().max(meta.last_release());
-            (since.min(now), false, 1)
+            // Untimed, and others waited: it began before the first of them arrived, since a
+            // hold that begins while others wait is timed (docs/EVENTS.md, `hold_exact`). Not
+            // after the last measured release, as a sync mutex's: permits and read locks are
+            // held together, and another holder's release says nothing of this one's start.
+            (meta.integral.contention_since().min(now), false, 1)
         } else {
-            return None;
+            (0, false, 0)
         };
+        if for_waiters {
+            meta.set_checkpoint();
+            meta.set_last_release(now);
+        }
+        if weight == 0 {
+            return None;
+        }
         Some(HoldFields {
             hold_ns: now.saturating_sub(at_ns),
             blame_ns,
@@ -178,6 +183,15 @@ pub(super) fn record_wait(meta: &LockMeta, site: SiteKey, wait: EndedWait, task:
         stack,
     };
     recorder::on_task_wait(meta, &wait, gave_up, task);
+}
+
+/// Gives the calling thread a recorder if it has none yet. A sync lock is released on the thread
+/// that took it, which its acquisition registered; an async guard may be dropped, and a waiting
+/// future dropped, on a worker that has never taken a profiled lock.
+pub(super) fn register_this_thread() {
+    if let Some(new) = thread::ensure_registered() {
+        recorder::register_thread(new);
+    }
 }
 
 /// The stack of a hold that made others wait, ended at `now` and released, published in the lock

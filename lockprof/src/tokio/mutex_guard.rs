@@ -9,8 +9,7 @@ use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 
-use super::acquire::{self, Waiting};
-use super::block_on::block_on;
+use super::acquire;
 use super::hold::Hold;
 use super::mutex::{Mutex, TryLockError};
 use crate::Mode;
@@ -26,15 +25,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T>> {
         let site = Location::caller();
         async move {
-            let hold = match self.sem.try_acquire() {
-                Ok(permit) => {
-                    permit.forget();
-                    acquire::acquired(&self.meta, site, Mode::Exclusive)
-                }
-                Err(_) => {
-                    acquire::wait_for_lock(&self.meta, &self.sem, 1, site, Mode::Exclusive).await
-                }
-            };
+            let hold = acquire::lock(&self.meta, &self.sem, 1, site, Mode::Exclusive).await;
             MutexGuard::new(self, hold)
         }
     }
@@ -42,13 +33,9 @@ impl<T: ?Sized> Mutex<T> {
     /// Locks the mutex if it is free now.
     #[track_caller]
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
-        match self.sem.try_acquire() {
-            Ok(permit) => {
-                permit.forget();
-                let hold = acquire::acquired(&self.meta, Location::caller(), Mode::Exclusive);
-                Ok(MutexGuard::new(self, hold))
-            }
-            Err(_) => Err(TryLockError(())),
+        match acquire::try_lock(&self.meta, &self.sem, 1, Location::caller(), Mode::Exclusive) {
+            Some(hold) => Ok(MutexGuard::new(self, hold)),
+            None => Err(TryLockError(())),
         }
     }
 
@@ -60,16 +47,8 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
         let site = Location::caller();
-        if let Ok(permit) = self.sem.try_acquire() {
-            permit.forget();
-            return MutexGuard::new(self, acquire::acquired(&self.meta, site, Mode::Exclusive));
-        }
-        let waiting = Waiting::begin(&self.meta, site, Mode::Exclusive);
-        match block_on(self.sem.acquire()) {
-            Ok(permit) => permit.forget(),
-            Err(_) => unreachable!("a lock's semaphore is never closed"),
-        }
-        MutexGuard::new(self, waiting.acquired())
+        let hold = acquire::blocking_lock(&self.meta, &self.sem, 1, site, Mode::Exclusive);
+        MutexGuard::new(self, hold)
     }
 }
 

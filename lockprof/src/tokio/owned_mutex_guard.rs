@@ -11,8 +11,7 @@ use std::panic::Location;
 use std::ptr;
 use std::sync::Arc;
 
-use super::acquire::{self, Waiting};
-use super::block_on::block_on;
+use super::acquire;
 use super::hold::Hold;
 use super::mutex::{Mutex, TryLockError};
 use crate::Mode;
@@ -23,15 +22,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T>> {
         let site = Location::caller();
         async move {
-            let hold = match self.sem.try_acquire() {
-                Ok(permit) => {
-                    permit.forget();
-                    acquire::acquired(&self.meta, site, Mode::Exclusive)
-                }
-                Err(_) => {
-                    acquire::wait_for_lock(&self.meta, &self.sem, 1, site, Mode::Exclusive).await
-                }
-            };
+            let hold = acquire::lock(&self.meta, &self.sem, 1, site, Mode::Exclusive).await;
             OwnedMutexGuard::new(self, hold)
         }
     }
@@ -39,11 +30,11 @@ impl<T: ?Sized> Mutex<T> {
     /// [`try_lock`](Self::try_lock) for an owned guard.
     #[track_caller]
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
-        if !take_permit(&self.sem) {
-            return Err(TryLockError(()));
+        let site = Location::caller();
+        match acquire::try_lock(&self.meta, &self.sem, 1, site, Mode::Exclusive) {
+            Some(hold) => Ok(OwnedMutexGuard::new(self, hold)),
+            None => Err(TryLockError(())),
         }
-        let hold = acquire::acquired(&self.meta, Location::caller(), Mode::Exclusive);
-        Ok(OwnedMutexGuard::new(self, hold))
     }
 
     /// [`blocking_lock`](Self::blocking_lock) for an owned guard.
@@ -54,23 +45,9 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
         let site = Location::caller();
-        if take_permit(&self.sem) {
-            let hold = acquire::acquired(&self.meta, site, Mode::Exclusive);
-            return OwnedMutexGuard::new(self, hold);
-        }
-        let waiting = Waiting::begin(&self.meta, site, Mode::Exclusive);
-        match block_on(self.sem.acquire()) {
-            Ok(permit) => permit.forget(),
-            Err(_) => unreachable!("a lock's semaphore is never closed"),
-        }
-        let hold = waiting.acquired();
+        let hold = acquire::blocking_lock(&self.meta, &self.sem, 1, site, Mode::Exclusive);
         OwnedMutexGuard::new(self, hold)
     }
-}
-
-/// Takes the lock's permit if it is free; the guard made next gives it back.
-fn take_permit(sem: &tokio::sync::Semaphore) -> bool {
-    sem.try_acquire().map(tokio::sync::SemaphorePermit::forget).is_ok()
 }
 
 /// The guard of a [`Mutex`] locked through an `Arc` ([`Mutex::lock_owned`]).
