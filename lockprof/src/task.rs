@@ -10,6 +10,10 @@ use std::hash::{Hash, Hasher};
 /// task id. `Copy` and allocation-free: span names are `'static`, so the label is a pointer or a
 /// number until an event formats it.
 #[derive(Clone, Copy, Debug, Default)]
+#[cfg_attr(
+    not(feature = "tokio"),
+    allow(dead_code, reason = "only the async locks name tasks")
+)]
 pub(crate) enum Task {
     /// No task: a sync lock's wait or hold, or an async lock used outside any task and span.
     #[default]

@@ -117,11 +117,13 @@ fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool, may_capture: bool)
 /// A wait of an async lock by `task`, once the lock is released (or, `timed_out`, once the
 /// waiting future was dropped without the lock): the acquisition counted and the wait recorded
 /// as [`on_contended`] does, keyed by the task as well.
+#[cfg(feature = "tokio")]
 pub(crate) fn on_task_wait(meta: &LockMeta, wait: &Wait, timed_out: bool, task: Task) {
     with_recorder(|r| r.record_wait(meta, wait, timed_out, true, task));
 }
 
 /// A measured hold of an async lock by `task`, after its release (see [`on_hold`]).
+#[cfg(feature = "tokio")]
 pub(crate) fn on_task_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, task: Task) {
     with_recorder(|r| r.record_hold(meta, site, hold, false, task));
 }
