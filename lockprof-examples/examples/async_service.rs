@@ -43,10 +43,14 @@ async fn handle_request(service: &Service, client: u64, request: u64) {
         let mut sessions = service.sessions.lock().await;
         *sessions.entry(client).or_default() += 1;
     }
-    let connection = service.db.acquire().await.expect("the db semaphore stays open");
+    let connection = service
+        .db
+        .acquire()
+        .await
+        .expect("the db semaphore stays open");
     tokio::time::sleep(QUERY).await;
     drop(connection);
-    if request % 8 == 0 {
+    if request.is_multiple_of(8) {
         // Now and then a handler reads the session back after the query.
         let sessions = service.sessions.lock().await;
         std::hint::black_box(sessions.get(&client));
@@ -58,7 +62,9 @@ async fn client(service: Arc<Service>, client: u64, until: Instant) -> u64 {
     let mut requests = 0;
     while Instant::now() < until {
         let span = tracing::info_span!("handle_request", client);
-        handle_request(&service, client, requests).instrument(span).await;
+        handle_request(&service, client, requests)
+            .instrument(span)
+            .await;
         requests += 1;
     }
     requests
@@ -69,7 +75,7 @@ async fn janitor(service: Arc<Service>, until: Instant) {
     while Instant::now() < until {
         tokio::time::sleep(SWEEP_EVERY).await;
         let mut sessions = service.sessions.lock().await;
-        sessions.retain(|_, requests| *requests % 3 != 0);
+        sessions.retain(|_, requests| !requests.is_multiple_of(3));
         tokio::time::sleep(WRITE_BACK).await;
     }
 }

@@ -40,7 +40,9 @@ async fn workload(cart: Arc<Mutex<u64>>, db: Arc<Semaphore>) {
         let task = async move {
             *cart.lock().await += 1;
         };
-        tasks.push(tokio::spawn(task.instrument(tracing::info_span!("checkout"))));
+        tasks.push(tokio::spawn(
+            task.instrument(tracing::info_span!("checkout")),
+        ));
     }
     for _ in 0..3 {
         let db = Arc::clone(&db);
@@ -48,7 +50,9 @@ async fn workload(cart: Arc<Mutex<u64>>, db: Arc<Semaphore>) {
             let _connection = db.acquire().await.unwrap();
             tokio::time::sleep(Duration::from_millis(10)).await;
         };
-        tasks.push(tokio::spawn(task.instrument(tracing::info_span!("db_call"))));
+        tasks.push(tokio::spawn(
+            task.instrument(tracing::info_span!("db_call")),
+        ));
     }
     let holder = async move {
         tokio::time::sleep(Duration::from_millis(30)).await;
@@ -112,7 +116,10 @@ fn async_locks_reach_the_report_attributed_to_tasks() {
         assert_eq!(cart["kind"], "mutex");
         let holders = cart["holders"].as_array().unwrap();
         assert_eq!(holders[0]["task"], "slow_holder", "{input:?}: {cart:#}");
-        assert!(holders[0]["blame_ns"].as_u64().unwrap() >= 40_000_000, "{cart:#}");
+        assert!(
+            holders[0]["blame_ns"].as_u64().unwrap() >= 40_000_000,
+            "{cart:#}"
+        );
         assert!(holders[0]["thread"].is_string(), "{cart:#}");
         let waiters = cart["waiters"].as_array().unwrap();
         assert_eq!(waiters.len(), 1, "{cart:#}");
@@ -127,7 +134,9 @@ fn async_locks_reach_the_report_attributed_to_tasks() {
         // The blame flamegraph starts at the holding task, not at its worker thread.
         let blame = folded_with(&profile, View::Blame, Frames::Both);
         assert!(
-            blame.iter().any(|(stack, _)| stack.starts_with("slow_holder;")),
+            blame
+                .iter()
+                .any(|(stack, _)| stack.starts_with("slow_holder;")),
             "{blame:?}"
         );
     }

@@ -51,7 +51,11 @@ fn check_hold(hold: &Captured, acquired: Instant, released: Instant, first_waite
     } else {
         let lower = ns(released.saturating_duration_since(first_waiter));
         assert!(hold.u64("hold_ns") <= held + 1_000_000, "{hold:?} > {held}");
-        assert_close("hold_ns (from the first waiter)", hold.u64("hold_ns"), lower);
+        assert_close(
+            "hold_ns (from the first waiter)",
+            hold.u64("hold_ns"),
+            lower,
+        );
     }
 }
 
@@ -242,8 +246,14 @@ fn a_semaphore_of_two_permits_shared_by_six_tasks() {
     // Every task's span is named `db_call`: tell them apart by when they held the permit.
     let holds = events(sem.id(), "hold");
     let waits = events(sem.id(), "wait");
-    assert!(holds.iter().all(|h| h.str("task") == "db_call"), "{holds:?}");
-    assert!(waits.iter().all(|w| w.str("task") == "db_call"), "{waits:?}");
+    assert!(
+        holds.iter().all(|h| h.str("task") == "db_call"),
+        "{holds:?}"
+    );
+    assert!(
+        waits.iter().all(|w| w.str("task") == "db_call"),
+        "{waits:?}"
+    );
     assert!(holds.iter().all(|h| h.str("lock_kind") == "semaphore"));
     // The first two got a permit at once; the four others waited.
     assert_eq!(waits.len(), 4, "{waits:?}");

@@ -9,8 +9,7 @@ use super::id_table::IdTable;
 use super::stack_ids::StackIds;
 use crate::Aggregator;
 use crate::aggregation::event::{
-    CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent,
-    WaitEvent,
+    CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent, WaitEvent,
 };
 use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
 

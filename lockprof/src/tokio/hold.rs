@@ -166,7 +166,13 @@ impl Hold {
 /// Records a wait of `task` for the lock, once the hold it began is released or, `gave_up`,
 /// once it ended without the lock. A long wait's stack is captured here, outside the hold: an
 /// async guard is nearly always released in the function that took it.
-pub(super) fn record_wait(meta: &LockMeta, site: SiteKey, wait: EndedWait, task: Task, gave_up: bool) {
+pub(super) fn record_wait(
+    meta: &LockMeta,
+    site: SiteKey,
+    wait: EndedWait,
+    task: Task,
+    gave_up: bool,
+) {
     let long = LONG_WAIT_NS.min(config::event_threshold_ns());
     let stack = if !gave_up && wait.end - wait.start >= long && stacks::stack_capture() {
         stacks::capture(wait.end)

@@ -33,7 +33,13 @@ impl<T: ?Sized> Mutex<T> {
     /// Locks the mutex if it is free now.
     #[track_caller]
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
-        match acquire::try_lock(&self.meta, &self.sem, 1, Location::caller(), Mode::Exclusive) {
+        match acquire::try_lock(
+            &self.meta,
+            &self.sem,
+            1,
+            Location::caller(),
+            Mode::Exclusive,
+        ) {
             Some(hold) => Ok(MutexGuard::new(self, hold)),
             None => Err(TryLockError(())),
         }
@@ -157,12 +163,7 @@ unsafe impl<T: ?Sized + Send> Send for MappedMutexGuard<'_, T> {}
 unsafe impl<T: ?Sized + Send + Sync> Sync for MappedMutexGuard<'_, T> {}
 
 impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
-    fn new(
-        meta: &'a LockMeta,
-        sem: &'a tokio::sync::Semaphore,
-        data: *mut T,
-        hold: Hold,
-    ) -> Self {
+    fn new(meta: &'a LockMeta, sem: &'a tokio::sync::Semaphore, data: *mut T, hold: Hold) -> Self {
         MappedMutexGuard {
             meta,
             sem,

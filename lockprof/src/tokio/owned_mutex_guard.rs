@@ -150,10 +150,7 @@ pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T> {
 // keeps alive.
 unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send> Send for OwnedMappedMutexGuard<T, U> {}
 // SAFETY: as above; sharing it shares `&U`.
-unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync
-    for OwnedMappedMutexGuard<T, U>
-{
-}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync for OwnedMappedMutexGuard<T, U> {}
 
 impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     fn new(lock: Arc<Mutex<T>>, data: *mut U, hold: Hold) -> Self {

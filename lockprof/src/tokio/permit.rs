@@ -35,15 +35,13 @@ impl Semaphore {
         self.acquire_at(n, Location::caller())
     }
 
-    fn acquire_at(
+    async fn acquire_at(
         &self,
         n: u32,
         site: &'static Location<'static>,
-    ) -> impl Future<Output = Result<SemaphorePermit<'_>, AcquireError>> {
-        async move {
-            let hold = self.hold_of(n, site).await?;
-            Ok(SemaphorePermit::new(self, n, hold))
-        }
+    ) -> Result<SemaphorePermit<'_>, AcquireError> {
+        let hold = self.hold_of(n, site).await?;
+        Ok(SemaphorePermit::new(self, n, hold))
     }
 
     /// Acquires one permit if one is free now.
@@ -85,15 +83,13 @@ impl Semaphore {
         Semaphore::acquire_owned_at(self, n, Location::caller())
     }
 
-    fn acquire_owned_at(
+    async fn acquire_owned_at(
         this: Arc<Self>,
         n: u32,
         site: &'static Location<'static>,
-    ) -> impl Future<Output = Result<OwnedSemaphorePermit, AcquireError>> {
-        async move {
-            let hold = this.hold_of(n, site).await?;
-            Ok(OwnedSemaphorePermit::new(this, n, hold))
-        }
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let hold = this.hold_of(n, site).await?;
+        Ok(OwnedSemaphorePermit::new(this, n, hold))
     }
 
     /// [`try_acquire`](Self::try_acquire) for an owned permit.
@@ -123,7 +119,11 @@ impl Semaphore {
 
     /// Takes `n` permits, waiting if need be, and begins their hold. A closed semaphore fails
     /// at once, with no wait recorded: that is no contention.
-    async fn hold_of(&self, n: u32, site: &'static Location<'static>) -> Result<Hold, AcquireError> {
+    async fn hold_of(
+        &self,
+        n: u32,
+        site: &'static Location<'static>,
+    ) -> Result<Hold, AcquireError> {
         match self.inner.try_acquire_many(n) {
             Ok(permit) => {
                 permit.forget();
@@ -195,7 +195,8 @@ impl<'a> SemaphorePermit<'a> {
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
         let (inner, permits) = (&self.sem.inner, self.permits as usize);
-        self.hold.release(&self.sem.meta, || inner.add_permits(permits));
+        self.hold
+            .release(&self.sem.meta, || inner.add_permits(permits));
     }
 }
 
@@ -261,6 +262,7 @@ impl OwnedSemaphorePermit {
 impl Drop for OwnedSemaphorePermit {
     fn drop(&mut self) {
         let (inner, permits) = (&self.sem.inner, self.permits as usize);
-        self.hold.release(&self.sem.meta, || inner.add_permits(permits));
+        self.hold
+            .release(&self.sem.meta, || inner.add_permits(permits));
     }
 }

@@ -24,7 +24,11 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let hold = acquire::lock(&self.meta, &self.sem, 1, site, Mode::Shared).await;
             let data = self.value.get().cast_const();
-            OwnedRwLockReadGuard { lock: self, data, hold }
+            OwnedRwLockReadGuard {
+                lock: self,
+                data,
+                hold,
+            }
         }
     }
 
@@ -35,7 +39,11 @@ impl<T: ?Sized> RwLock<T> {
         let hold = acquire::try_lock(&self.meta, &self.sem, 1, site, Mode::Shared)
             .ok_or(TryLockError(()))?;
         let data = self.value.get().cast_const();
-        Ok(OwnedRwLockReadGuard { lock: self, data, hold })
+        Ok(OwnedRwLockReadGuard {
+            lock: self,
+            data,
+            hold,
+        })
     }
 
     /// [`write`](Self::write) for a guard that keeps the lock alive through its `Arc`.
@@ -46,7 +54,11 @@ impl<T: ?Sized> RwLock<T> {
             let n = self.max_readers;
             let hold = acquire::lock(&self.meta, &self.sem, n, site, Mode::Exclusive).await;
             let data = self.value.get();
-            OwnedRwLockWriteGuard { lock: self, data, hold }
+            OwnedRwLockWriteGuard {
+                lock: self,
+                data,
+                hold,
+            }
         }
     }
 
@@ -57,7 +69,11 @@ impl<T: ?Sized> RwLock<T> {
         let hold = acquire::try_lock(&self.meta, &self.sem, n, site, Mode::Exclusive)
             .ok_or(TryLockError(()))?;
         let data = self.value.get();
-        Ok(OwnedRwLockWriteGuard { lock: self, data, hold })
+        Ok(OwnedRwLockWriteGuard {
+            lock: self,
+            data,
+            hold,
+        })
     }
 }
 
@@ -237,14 +253,16 @@ impl<T: ?Sized, U: ?Sized> Drop for OwnedRwLockReadGuard<T, U> {
 impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
     fn drop(&mut self) {
         let (sem, permits) = (&self.lock.sem, self.lock.max_readers as usize);
-        self.hold.release(&self.lock.meta, || sem.add_permits(permits));
+        self.hold
+            .release(&self.lock.meta, || sem.add_permits(permits));
     }
 }
 
 impl<T: ?Sized, U: ?Sized> Drop for OwnedRwLockMappedWriteGuard<T, U> {
     fn drop(&mut self) {
         let (sem, permits) = (&self.lock.sem, self.lock.max_readers as usize);
-        self.hold.release(&self.lock.meta, || sem.add_permits(permits));
+        self.hold
+            .release(&self.lock.meta, || sem.add_permits(permits));
     }
 }
 

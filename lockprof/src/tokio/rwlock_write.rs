@@ -117,7 +117,10 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     }
 
     /// [`map`](Self::map) when `f` may decline: the guard comes back unchanged.
-    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    pub fn try_map<U: ?Sized, F>(
+        mut this: Self,
+        f: F,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
@@ -141,7 +144,8 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         let Parts { meta, sem, permits } = this.parts;
         let read = Hold::untimed(this.hold.site, Mode::Shared);
         // Every permit but the one the read guard keeps goes back, letting readers in.
-        this.hold.release(meta, || sem.add_permits(permits as usize - 1));
+        this.hold
+            .release(meta, || sem.add_permits(permits as usize - 1));
         RwLockReadGuard::new(meta, sem, this.data, read)
     }
 }
@@ -167,7 +171,10 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     }
 
     /// [`map`](Self::map) when `f` may decline: the guard comes back unchanged.
-    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    pub fn try_map<U: ?Sized, F>(
+        mut this: Self,
+        f: F,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
@@ -186,7 +193,8 @@ macro_rules! write_guard {
         impl<T: ?Sized> Drop for $guard<'_, T> {
             fn drop(&mut self) {
                 let Parts { meta, sem, permits } = self.parts;
-                self.hold.release(meta, || sem.add_permits(permits as usize));
+                self.hold
+                    .release(meta, || sem.add_permits(permits as usize));
             }
         }
 

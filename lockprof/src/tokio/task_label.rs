@@ -49,7 +49,9 @@ mod tests {
 
     #[test]
     fn a_task_is_named_by_its_span_else_by_its_id() {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let (label, id) = rt.block_on(async {
             tokio::spawn(async { (current(), tokio::task::id().to_string()) })
                 .await

@@ -14,8 +14,7 @@ use rustc_hash::FxBuildHasher;
 use super::stack_ids::StackIds;
 use crate::Aggregator;
 use crate::aggregation::event::{
-    CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent,
-    WaitEvent,
+    CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent, WaitEvent,
 };
 use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
 use hdrhistogram::Histogram;
