@@ -159,6 +159,10 @@
 //! - `subscriber` (on by default): lockprof's Layer, [`layer()`], [`init()`] and the trace file
 //!   they write (pulls in `tracing-subscriber`). Without it the locks still emit their events to
 //!   whatever subscriber the program has, and [`trace`] still reads trace files.
+//! - `tokio` (off): `lockprof::tokio`, tokio's `Mutex`, `RwLock` and `Semaphore` profiled, their
+//!   waits, holds and blame attributed to tasks (the innermost `tracing` span, else the tokio
+//!   task id) rather than threads; `use tokio::sync::Mutex` → `use lockprof::tokio::Mutex` is
+//!   the whole change. Pulls in `tokio` (features `sync` and `rt`).
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod acquire;

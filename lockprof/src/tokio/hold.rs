@@ -119,6 +119,11 @@ impl Hold {
     /// reader's in `RwLock`).
     fn measure(&self, meta: &LockMeta, now: u64) -> Option<HoldFields> {
         let for_waiters = meta.has_waiters();
+        // A timed hold that made nobody wait is reported only as the sample, which stands for
+        // it (as the sync locks': reporting it too would count it twice).
+        if !for_waiters && self.weight == 0 {
+            return None;
+        }
         let waiters = meta.integral.waiters();
         let (blame_ns, unattributed_ns) = match self.integral {
             Some(start) => meta.integral.charge_hold(start, now),
