@@ -284,14 +284,19 @@ fn a_semaphore_of_two_permits_shared_by_six_tasks() {
         let order = releases.iter().position(|&r| r == turn.released).unwrap();
         let mut by_end: Vec<_> = holds.iter().collect();
         by_end.sort_by_key(|h| at(h) + h.u64("hold_ns"));
-        let hold = by_end[order];
-        check_hold(hold, turn.got, turn.released, first_waiter);
         let previous = if order == 0 {
             turn.got
         } else {
             releases[order - 1].max(turn.got)
         };
         let truth = waiting_between(previous, turn.released);
+        // The last releases, once nobody waits any more, are no events: holds that made nobody
+        // wait are only sampled.
+        let Some(hold) = by_end.get(order) else {
+            assert!(truth <= 1_000_000, "task {}: {truth} ns unreported", turn.task);
+            continue;
+        };
+        check_hold(hold, turn.got, turn.released, first_waiter);
         assert_close(
             &format!("blame_ns of task {}", turn.task),
             hold.u64("blame_ns"),
