@@ -107,7 +107,11 @@ fn guards_map_downgrade_and_own_as_tokios() {
     let summaries = events(mutex.id(), "summary");
     assert_eq!(sum(&summaries, "acquisitions"), 5, "{summaries:?}");
     assert!(events(mutex.id(), "wait").is_empty());
-    assert!(mutex.name().contains("tokio_scenarios.rs:"), "{}", mutex.name());
+    assert!(
+        mutex.name().contains("tokio_scenarios.rs:"),
+        "{}",
+        mutex.name()
+    );
 }
 
 #[test]
@@ -134,7 +138,10 @@ fn a_semaphore_closed_under_a_waiter_records_a_wait_that_gave_up() {
         });
         tokio::time::sleep(Duration::from_millis(5)).await;
         sem.close();
-        assert!(waiter.await.unwrap(), "a closed semaphore fails its waiters");
+        assert!(
+            waiter.await.unwrap(),
+            "a closed semaphore fails its waiters"
+        );
         // Acquiring a closed semaphore fails at once: no wait.
         assert!(sem.acquire().await.is_err());
         drop(permit);

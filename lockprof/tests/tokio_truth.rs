@@ -6,6 +6,7 @@
 mod common;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Captured, assert_close, events, install, sum};
@@ -207,20 +208,27 @@ fn a_semaphore_of_two_permits_shared_by_six_tasks() {
     let rt = runtime();
     let turns: Vec<Turn> = rt.block_on(async {
         let start = Arc::new(tokio::sync::Barrier::new(HOLDS_MS.len()));
+        // Tasks that have asked for a permit. A holder keeps its permit for its time and until
+        // all six have asked, so that four of them wait, in one spell of contention, however
+        // late a busy machine runs them.
+        let asking = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = HOLDS_MS
             .iter()
             .enumerate()
             .map(|(task, &hold_ms)| {
-                let (sem, start) = (Arc::clone(&sem), Arc::clone(&start));
+                let (sem, start, asking) =
+                    (Arc::clone(&sem), Arc::clone(&start), Arc::clone(&asking));
                 tokio::spawn(
                     async move {
                         start.wait().await;
-                        // Staggered by a millisecond each, so that the permits go in this order.
-                        tokio::time::sleep(Duration::from_millis(task as u64)).await;
                         let asked = Instant::now();
+                        asking.fetch_add(1, Ordering::SeqCst);
                         let permit = sem.acquire().await.unwrap();
                         let got = Instant::now();
                         tokio::time::sleep(Duration::from_millis(hold_ms)).await;
+                        while asking.load(Ordering::SeqCst) < HOLDS_MS.len() {
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                        }
                         let released = Instant::now();
                         drop(permit);
                         Turn {
@@ -293,7 +301,11 @@ fn a_semaphore_of_two_permits_shared_by_six_tasks() {
         // The last releases, once nobody waits any more, are no events: holds that made nobody
         // wait are only sampled.
         let Some(hold) = by_end.get(order) else {
-            assert!(truth <= 1_000_000, "task {}: {truth} ns unreported", turn.task);
+            assert!(
+                truth <= 1_000_000,
+                "task {}: {truth} ns unreported",
+                turn.task
+            );
             continue;
         };
         check_hold(hold, turn.got, turn.released, first_waiter);
