@@ -8,6 +8,7 @@ use tracing::Level;
 use crate::event::{HOLD, STACK_DEF, SUMMARY, TARGET, WAIT};
 use crate::name::{LockName, Site};
 use crate::stacks::StackId;
+use crate::task::Task;
 use crate::{LockKind, Mode};
 
 /// Which lock, which thread, which site: the fields every event carries.
@@ -20,6 +21,8 @@ pub(crate) struct Subject<'a> {
     pub(crate) thread: &'a str,
     pub(crate) thread_id: u64,
     pub(crate) site: &'static Location<'static>,
+    /// The task, for an async lock's events (absent from the event when none).
+    pub(crate) task: Task,
 }
 
 /// One contended acquisition.
@@ -225,6 +228,7 @@ pub(crate) fn wait(s: &Subject<'_>, w: &WaitFields<'_>) {
         timed_out = w.timed_out,
         stack = u64::from(w.stack),
         holder_stack = u64::from(w.holder_stack),
+        task = s.task.field(),
     );
 }
 
@@ -247,6 +251,7 @@ pub(crate) fn hold(s: &Subject<'_>, h: &HoldFields) {
         weight = h.weight,
         hold_exact = h.exact,
         stack = u64::from(h.stack),
+        task = s.task.field(),
     );
 }
 
@@ -278,6 +283,7 @@ pub(crate) fn summary(s: &Subject<'_>, f: &SummaryFields) {
         unattributed_ns = f.unattributed_ns,
         wait_stack = u64::from(f.wait_stack),
         blame_stack = u64::from(f.blame_stack),
+        task = s.task.field(),
     );
 }
 

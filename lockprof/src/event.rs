@@ -22,7 +22,7 @@ pub const STACK_DEF: &str = "stack";
 pub const LOCK: &str = "lock";
 /// Process-unique lock id (u64, never 0).
 pub const LOCK_ID: &str = "lock_id";
-/// `"mutex"` or `"rwlock"`.
+/// `"mutex"`, `"rwlock"` or `"semaphore"`.
 pub const LOCK_KIND: &str = "lock_kind";
 /// `"exclusive"`, `"shared"` or `"upgradable"`.
 pub const MODE: &str = "mode";
@@ -37,6 +37,11 @@ pub const SITE: &str = "site";
 pub const AT_NS: &str = "at_ns";
 /// How many acquisitions this event stands for (sampling weight; 1 when not sampled).
 pub const WEIGHT: &str = "weight";
+
+/// Wait, hold, summary of an async lock (`lockprof::tokio`): the task that waited or held, as
+/// its innermost entered `tracing` span's name, else `task-<tokio task id>`. Absent for the sync
+/// locks, and for an async lock used outside any task and span.
+pub const TASK: &str = "task";
 
 /// Wait: name of the thread that held the lock when the wait began (empty when unknown).
 pub const HOLDER: &str = "holder";
@@ -116,6 +121,8 @@ pub const UPGRADABLE: &str = "upgradable";
 pub const MUTEX: &str = "mutex";
 /// `lock_kind` value of an `RwLock`.
 pub const RWLOCK: &str = "rwlock";
+/// `lock_kind` value of a `lockprof::tokio::Semaphore`.
+pub const SEMAPHORE: &str = "semaphore";
 
 /// The name events and traces give a thread that has none: `thread-<id>`, with its lockprof id.
 pub fn unnamed_thread(id: u64) -> String {

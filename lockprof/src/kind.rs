@@ -41,6 +41,8 @@ pub enum LockKind {
     Mutex,
     /// `lockprof::RwLock`.
     RwLock,
+    /// `lockprof::tokio::Semaphore`.
+    Semaphore,
 }
 
 impl LockKind {
@@ -49,6 +51,7 @@ impl LockKind {
         match self {
             LockKind::Mutex => event::MUTEX,
             LockKind::RwLock => event::RWLOCK,
+            LockKind::Semaphore => event::SEMAPHORE,
         }
     }
 
@@ -57,6 +60,7 @@ impl LockKind {
         match name {
             event::MUTEX => Some(LockKind::Mutex),
             event::RWLOCK => Some(LockKind::RwLock),
+            event::SEMAPHORE => Some(LockKind::Semaphore),
             _ => None,
         }
     }

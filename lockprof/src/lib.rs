@@ -197,6 +197,10 @@
 //!   To that end a contended acquisition records its wait at once, inside the critical section,
 //!   instead of after the release (a note kept on the waiting thread could not be found by
 //!   another), and a mutex wait's stack is not captured after the hold.
+//! - `tokio` (off): `lockprof::tokio`, tokio's `Mutex`, `RwLock` and `Semaphore` profiled, their
+//!   waits, holds and blame attributed to tasks (the innermost `tracing` span, else the tokio
+//!   task id) rather than threads; `use tokio::sync::Mutex` → `use lockprof::tokio::Mutex` is
+//!   the whole change. Pulls in `tokio` (features `sync` and `rt`).
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod acquire;
@@ -239,7 +243,10 @@ mod rwlock_arc;
 mod site;
 mod stacks;
 pub mod sync;
+mod task;
 mod thread;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod trace;
 
 pub use lock_api;

@@ -279,6 +279,7 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             stack: 0,
             holder_stack: 0,
             spans: 0,
+            task: None,
         }
     );
     assert_eq!(names.string(w.site), "src/bank.rs:42");
@@ -304,6 +305,7 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             hold_exact: false,
             stack: 0,
             spans: 0,
+            task: None,
         }
     );
     assert_eq!(names.string(h.site), "src/bank.rs:77");
@@ -332,6 +334,7 @@ fn every_event_kind_lands_in_the_trace_with_every_field() {
             unattributed_ns: 7,
             wait_stack: 0,
             blame_stack: 0,
+            task: None,
         }
     );
     assert_eq!(dropped(&records), 0);

@@ -116,6 +116,7 @@ fn sample() -> Vec<Record> {
             stack: 0,
             holder_stack: 0,
             spans: 0,
+            task: None,
         }),
         Record::Hold(Hold {
             lock: 7,
@@ -131,6 +132,7 @@ fn sample() -> Vec<Record> {
             hold_exact: true,
             stack: 0,
             spans: 0,
+            task: None,
         }),
         Record::Wait(Wait {
             lock: u64::MAX,
@@ -145,6 +147,7 @@ fn sample() -> Vec<Record> {
             stack: 0,
             holder_stack: 0,
             spans: 0,
+            task: None,
         }),
         Record::Hold(Hold {
             lock: u64::MAX,
@@ -159,6 +162,7 @@ fn sample() -> Vec<Record> {
             hold_exact: false,
             stack: 0,
             spans: 0,
+            task: None,
         }),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -180,6 +184,7 @@ fn sample() -> Vec<Record> {
             unattributed_ns: 1_200_000,
             wait_stack: 4,
             blame_stack: 9,
+            task: None,
         })),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -201,6 +206,7 @@ fn sample() -> Vec<Record> {
             unattributed_ns: 0,
             wait_stack: 0,
             blame_stack: 0,
+            task: None,
         })),
         Record::Summary(Box::new(Summary {
             lock: 7,
@@ -223,6 +229,7 @@ fn sample() -> Vec<Record> {
             unattributed_ns: 0,
             wait_stack: 0,
             blame_stack: 6,
+            task: None,
         })),
         Record::Dropped { count: 17 },
         Record::Dropped { count: u64::MAX },
@@ -408,6 +415,7 @@ fn a_summary_without_the_appended_fields_reads_them_as_0() {
             unattributed_ns,
             wait_stack: 0,
             blame_stack: 0,
+            task: None,
         }))
     };
     let string = Record::String {
@@ -690,6 +698,7 @@ fn wait_and_hold_records_average_at_most_24_bytes() {
                 stack: 0,
                 holder_stack: 0,
                 spans: 0,
+                task: None,
             }))
             .expect("vec");
         } else {
@@ -712,6 +721,7 @@ fn wait_and_hold_records_average_at_most_24_bytes() {
                 hold_exact: true,
                 stack: 0,
                 spans: 0,
+                task: None,
             }))
             .expect("vec");
         }
@@ -774,6 +784,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     stack: (lock.rotate_left(7) % 5).wrapping_mul(at_ns),
                     holder_stack: holder % 4,
                     spans: thread % 3,
+                    task: None,
                 })
             },
         );
@@ -804,6 +815,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     hold_exact,
                     stack: (lock.rotate_left(7) % 5).wrapping_mul(at_ns),
                     spans: thread % 3,
+                    task: None,
                 })
             },
         );
@@ -855,6 +867,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
                     unattributed_ns,
                     wait_stack,
                     blame_stack,
+                    task: None,
                 }))
             },
         );
@@ -989,6 +1002,7 @@ fn the_worked_example_in_format_md_reads_as_documented() {
             stack: 0,
             holder_stack: 0,
             spans: 0,
+            task: None,
         }),
     ];
     let out = decode(&bytes).expect("header");

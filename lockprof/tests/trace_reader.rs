@@ -167,6 +167,7 @@ fn trace(events: u64, big: usize) -> (Vec<Record>, Vec<u8>) {
                 stack: 0,
                 holder_stack: 0,
                 spans: 0,
+                task: None,
             }),
             25..=48 => Record::Hold(Hold {
                 lock: 1,
@@ -181,6 +182,7 @@ fn trace(events: u64, big: usize) -> (Vec<Record>, Vec<u8>) {
                 hold_exact: i % 2 == 0,
                 stack: 0,
                 spans: 0,
+                task: None,
             }),
             _ => Record::Summary(Box::new(Summary {
                 lock: 1,
@@ -202,6 +204,7 @@ fn trace(events: u64, big: usize) -> (Vec<Record>, Vec<u8>) {
                 unattributed_ns: i % 3,
                 wait_stack: 0,
                 blame_stack: 0,
+                task: None,
             })),
         });
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use lockprof::LockKind;
 use rustc_hash::FxBuildHasher;
 
-use super::event::{CellKey, HoldEvent, InputIdx, LockIdx, SummaryEvent, WaitEvent};
+use super::event::{CellKey, HoldEvent, InputIdx, LockIdx, NO_TASK, SummaryEvent, WaitEvent};
 use super::intern::{Interner, NO_STACK, SeqInterner, SpansId, StackId, Sym};
 use super::lock_accumulator::{LockAccumulator, MAX_WEIGHT};
 use super::native_stacks::{NativeStacks, TRUNCATED_FRAME};
@@ -299,6 +299,7 @@ impl Aggregator {
             if let Some(list) = per_lock.get_mut(key.lock as usize) {
                 list.push(StackCell {
                     thread: names.resolve(key.thread).to_owned(),
+                    task: (key.task != NO_TASK).then(|| names.resolve(key.task).to_owned()),
                     spans: names.resolve_all(spans.resolve(key.spans)),
                     frames: stacks.frames(key.stack, &names),
                     site: names.resolve(key.site).to_owned(),

@@ -23,7 +23,13 @@ pub(crate) struct CellKey {
     pub(crate) spans: SpansId,
     /// The thread's native stack (where it waited, or held).
     pub(crate) stack: StackId,
+    /// The task that waited or held, for an async lock; [`NO_TASK`] for a thread's.
+    pub(crate) task: Sym,
 }
+
+/// [`CellKey::task`] of a thread's wait or hold (no task). No interned name has this id, so it
+/// resolves to nothing.
+pub(crate) const NO_TASK: Sym = Sym::MAX;
 
 /// The thread that held the lock when a wait began, to pair the wait with that hold's stack.
 #[derive(Clone, Copy, Debug)]

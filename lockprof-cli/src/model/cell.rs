@@ -56,6 +56,9 @@ impl Cell {
 pub struct StackCell {
     /// Thread name.
     pub thread: String,
+    /// The task, for an async lock's cells (`lockprof::tokio`): its innermost span's name or
+    /// `task-<id>`; `None` for a thread's.
+    pub task: Option<String>,
     /// Names of the entered `tracing` spans, outermost first.
     pub spans: Vec<String>,
     /// The thread's native stack, root-most frame first (lockprof's and the runtime's frames
@@ -72,8 +75,14 @@ pub struct StackCell {
 impl StackCell {
     /// What tells one cell of a lock from another: thread, spans, frames, site. A lock's cells
     /// are sorted by it.
-    pub(crate) fn key(&self) -> (&str, &[String], &[String], &str) {
-        (&self.thread, &self.spans, &self.frames, &self.site)
+    pub(crate) fn key(&self) -> (&str, &[String], &[String], &str, Option<&str>) {
+        (
+            &self.thread,
+            &self.spans,
+            &self.frames,
+            &self.site,
+            self.task.as_deref(),
+        )
     }
 }
 
@@ -125,11 +134,13 @@ pub struct StackUsage {
     pub cell: Cell,
 }
 
-/// A [`Cell`] summed over every stack of one thread or one site.
+/// A [`Cell`] summed over every stack of one thread or one site, or of one task.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Usage {
-    /// Thread name or site.
+    /// Thread name or site; for a task's row, the thread that did most of it.
     pub name: String,
+    /// The task, for an async lock's holders and waiters; `None` otherwise.
+    pub task: Option<String>,
     /// The sums.
     pub cell: Cell,
 }

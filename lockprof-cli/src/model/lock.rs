@@ -67,9 +67,10 @@ impl LockProfile {
         percent(self.contended, self.acquisitions)
     }
 
-    /// Threads that held the lock, most blame first (ties: most holds, then name).
+    /// Threads that held the lock, most blame first (ties: most holds, then name); for an async
+    /// lock, the tasks (see [`Usage::task`]).
     pub fn holders(&self) -> Vec<Usage> {
-        let mut rows = self.group(|s| &s.thread);
+        let mut rows = self.group_by_holder();
         rows.retain(|u| u.cell.holds > 0 || u.cell.blame_ns > 0);
         rows.sort_by(|a, b| {
             (b.cell.blame_ns, b.cell.holds)
@@ -79,9 +80,9 @@ impl LockProfile {
         rows
     }
 
-    /// Threads that waited for the lock, most wait first.
+    /// Threads that waited for the lock, most wait first; for an async lock, the tasks.
     pub fn waiters(&self) -> Vec<Usage> {
-        let mut rows = self.group(|s| &s.thread);
+        let mut rows = self.group_by_holder();
         rows.retain(|u| u.cell.waits > 0 || u.cell.wait_ns > 0);
         sort_by_wait(&mut rows);
         rows
@@ -155,6 +156,7 @@ impl LockProfile {
         sums.into_iter()
             .map(|(name, cell)| Usage {
                 name: name.to_owned(),
+                task: None,
                 cell,
             })
             .collect()
@@ -179,6 +181,43 @@ impl LockProfile {
             sum.add(&p.part);
         }
         sum
+    }
+
+    /// One row per thread, or per task for the cells of an async lock: a task moves between
+    /// worker threads, so its row is named by the thread that waited or held the most of it
+    /// (ties: the first name), and its cells on every thread are added up.
+    fn group_by_holder(&self) -> Vec<Usage> {
+        type Threads<'a> = HashMap<&'a str, u64>;
+        let mut sums: HashMap<(Option<&str>, &str), (Cell, Threads<'_>)> = HashMap::new();
+        for s in &self.stacks {
+            let key = match &s.task {
+                Some(task) => (Some(task.as_str()), ""),
+                None => (None, s.thread.as_str()),
+            };
+            let (cell, threads) = sums.entry(key).or_default();
+            cell.add(&s.cell);
+            let weight = threads.entry(&s.thread).or_default();
+            *weight = weight
+                .saturating_add(s.cell.wait_ns)
+                .saturating_add(s.cell.hold_ns)
+                .saturating_add(s.cell.blame_ns);
+        }
+        sums.into_iter()
+            .map(|((task, thread), (cell, threads))| {
+                let name = match task {
+                    None => thread,
+                    Some(_) => threads
+                        .into_iter()
+                        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+                        .map_or("", |(thread, _)| thread),
+                };
+                Usage {
+                    name: name.to_owned(),
+                    task: task.map(str::to_owned),
+                    cell,
+                }
+            })
+            .collect()
     }
 }
 

@@ -9,7 +9,7 @@ use super::id_table::IdTable;
 use super::stack_ids::StackIds;
 use crate::Aggregator;
 use crate::aggregation::event::{
-    CellKey, HoldEvent, Holder, InputIdx, LockIdx, SummaryCounts, SummaryEvent, WaitEvent,
+    CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent, WaitEvent,
 };
 use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
 
@@ -58,7 +58,10 @@ impl<'a> TraceInput<'a> {
     pub fn record_ref(&mut self, record: RecordRef<'_>) {
         match record {
             RecordRef::Wait(w) => {
-                let key = self.key(w.lock, w.thread, w.site);
+                let mut key = self.key(w.lock, w.thread, w.site);
+                if let Some(task) = w.task {
+                    key.task = self.string(task);
+                }
                 let mut event = if w.stack | w.holder_stack | w.spans != 0 {
                     self.wait_with_context(key, &w)
                 } else {
@@ -81,6 +84,9 @@ impl<'a> TraceInput<'a> {
             }
             RecordRef::Hold(h) => {
                 let mut key = self.key(h.lock, h.thread, h.site);
+                if let Some(task) = h.task {
+                    key.task = self.string(task);
+                }
                 if h.stack | h.spans != 0 {
                     (key.spans, key.stack) = self.hold_context(&h);
                 }
@@ -105,7 +111,10 @@ impl<'a> TraceInput<'a> {
     // wait and hold paths above inline into the reading loop.
     #[inline(never)]
     fn summary(&mut self, s: &Summary) {
-        let key = self.key(s.lock, s.thread, s.site);
+        let mut key = self.key(s.lock, s.thread, s.site);
+        if let Some(task) = s.task {
+            key.task = self.string(task);
+        }
         let counts = SummaryCounts {
             acquisitions: s.acquisitions,
             contended: s.contended,
@@ -188,6 +197,7 @@ impl<'a> TraceInput<'a> {
             site: self.string(site),
             spans: NO_SPANS,
             stack: NO_STACK,
+            task: NO_TASK,
         }
     }
 

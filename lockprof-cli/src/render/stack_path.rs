@@ -1,5 +1,5 @@
 //! The stacks every stack-shaped output draws (flamegraphs, folded stacks, pprof profiles): per
-//! cell of every lock, the frames from the thread (root) through its spans and native stack to
+//! cell of every lock, the frames from the thread or task (root) through its spans and native stack to
 //! the acquire site and the lock (leaf). One builder, so that a pprof profile and a flamegraph of
 //! the same trace show the same stacks; each output only escapes and weighs them its own way.
 
@@ -11,7 +11,8 @@ use crate::{Cell, Profile};
 /// a site its file and line) tell frames apart by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FrameKind {
-    /// The thread's name: the root.
+    /// The thread's name, or an async lock's task (its thread says nothing of the code): the
+    /// root.
     Thread,
     /// The name of an entered `tracing` span.
     Span,
@@ -47,7 +48,7 @@ pub(crate) fn for_each_path(
             path.clear();
             path.push(PathFrame {
                 kind: FrameKind::Thread,
-                name: &s.thread,
+                name: s.task.as_ref().unwrap_or(&s.thread),
             });
             if frames.spans() {
                 path.extend(s.spans.iter().map(|name| PathFrame {

@@ -33,6 +33,7 @@ pub fn wait(lock: u64, thread: u64, site: u32, wait_ns: u64, at_ns: u64, weight:
         stack: 0,
         holder_stack: 0,
         spans: 0,
+        task: None,
     })
 }
 
@@ -50,6 +51,7 @@ pub fn hold(lock: u64, thread: u64, site: u32, hold_ns: u64, blame_ns: u64, at_n
         hold_exact: true,
         stack: 0,
         spans: 0,
+        task: None,
     })
 }
 
@@ -87,6 +89,7 @@ pub fn summary(
         unattributed_ns: 0,
         wait_stack: 0,
         blame_stack: 0,
+        task: None,
     }))
 }
 

@@ -96,8 +96,9 @@ fn acquired_slow(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey
 }
 
 /// Counts an acquisition the fast path could not ([`thread::on_acquire`]), and tells the recorder
-/// what it has to know of: a thread new to lockprof, a counter slot changing hands.
-fn count_acquisition(meta: &LockMeta, key: SiteKey) -> Sampled {
+/// what it has to know of: a thread new to lockprof, a counter slot changing hands. Also the
+/// async locks' (`crate::tokio`), whose fast path counts as this one does.
+pub(crate) fn count_acquisition(meta: &LockMeta, key: SiteKey) -> Sampled {
     let counted = thread::on_acquire(meta, key);
     if let Some(new) = counted.new_thread {
         recorder::register_thread(new);

@@ -58,6 +58,8 @@ pub(crate) struct EventMsg {
     pub(crate) thread: Name,
     pub(crate) site: Name,
     pub(crate) holder: Name,
+    /// An async lock's task label (empty: none).
+    pub(crate) task: Name,
     pub(crate) summary: Option<Box<SummaryFields>>,
     /// The event thread's native stack (process stack id; 0: none).
     pub(crate) stack: u64,
@@ -145,6 +147,7 @@ impl Visitor {
                 thread: Name::default(),
                 site: Name::default(),
                 holder: Name::default(),
+                task: Name::default(),
                 summary: None,
                 stack: 0,
                 holder_stack: 0,
@@ -212,6 +215,7 @@ impl Visitor {
             event::THREAD => self.msg.thread.set(value),
             event::SITE => self.msg.site.set(value),
             event::HOLDER => self.msg.holder.set(value),
+            event::TASK => self.msg.task.set(value),
             event::WAIT_HIST => value.clone_into(&mut self.summary().wait_hist),
             event::HOLD_HIST => value.clone_into(&mut self.summary().hold_hist),
             _ => {}
@@ -289,6 +293,7 @@ impl Visit for Visitor {
             event::THREAD => &mut self.msg.thread,
             event::SITE => &mut self.msg.site,
             event::HOLDER => &mut self.msg.holder,
+            event::TASK => &mut self.msg.task,
             event::EVENT | event::MODE | event::LOCK_KIND | event::WAIT_HIST | event::HOLD_HIST => {
                 let text = format!("{value:?}");
                 self.set_str(field.name(), &text);

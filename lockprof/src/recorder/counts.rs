@@ -5,6 +5,7 @@
 
 use super::summary::{Key, Stats};
 use crate::meta::LockMeta;
+use crate::task::Task;
 use crate::thread::{self, Counters, SLOTS, SiteKey};
 
 /// One thread's counter slots, as its recorder sees them.
@@ -81,7 +82,7 @@ impl SlotCounts {
                 stats.add_acquisitions((lock, old_site), new);
             }
         }
-        stats.entry(meta, site);
+        stats.entry(meta, site, Task::None);
         thread::assign_slot(index, meta.id(), site);
         self.taken[index] = 0;
     }

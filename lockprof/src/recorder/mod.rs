@@ -44,6 +44,7 @@ use this_thread::with_recorder;
 
 use crate::emit::HoldFields;
 use crate::meta::LockMeta;
+use crate::task::Task;
 use crate::thread::{self, NewThread, SiteKey, Wait};
 use crate::{clock, stacks};
 
@@ -111,14 +112,28 @@ pub(crate) fn on_timeout(meta: &LockMeta, wait: &Wait) {
 }
 
 fn record_wait(meta: &LockMeta, wait: &Wait, timed_out: bool, may_capture: bool) {
-    with_recorder(|r| r.record_wait(meta, wait, timed_out, may_capture));
+    with_recorder(|r| r.record_wait(meta, wait, timed_out, may_capture, Task::None));
+}
+
+/// A wait of an async lock by `task`, once the lock is released (or, `timed_out`, once the
+/// waiting future was dropped without the lock): the acquisition counted and the wait recorded
+/// as [`on_contended`] does, keyed by the task as well.
+#[cfg(feature = "tokio")]
+pub(crate) fn on_task_wait(meta: &LockMeta, wait: &Wait, timed_out: bool, task: Task) {
+    with_recorder(|r| r.record_wait(meta, wait, timed_out, true, task));
+}
+
+/// A measured hold of an async lock by `task`, after its release (see [`on_hold`]).
+#[cfg(feature = "tokio")]
+pub(crate) fn on_task_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, task: Task) {
+    with_recorder(|r| r.record_hold(meta, site, hold, false, task));
 }
 
 /// A measured hold of `meta`, ended at `now`. Called after the raw unlock, or (for a condition
 /// variable wait) while parked-to-be, when nothing may be emitted: then `defer` is set and the
 /// event waits for the next release of the lock.
 pub(crate) fn on_hold(meta: &LockMeta, site: SiteKey, hold: HoldFields, defer: bool) {
-    with_recorder(|r| r.record_hold(meta, site, hold, defer));
+    with_recorder(|r| r.record_hold(meta, site, hold, defer, Task::None));
 }
 
 /// Emits what waited for the release of `meta` (its wait and hold events), and this thread's

@@ -12,6 +12,7 @@ use super::subject::OwnedSubject;
 use super::summary::{Key, Stats, Summaries};
 use crate::emit::HoldFields;
 use crate::meta::LockMeta;
+use crate::task::Task;
 use crate::thread::{self, SiteKey, Wait};
 use crate::{clock, config, stacks};
 
@@ -69,20 +70,21 @@ impl Recorder {
         wait: &Wait,
         timed_out: bool,
         may_capture: bool,
+        task: Task,
     ) {
         let wait_ns = wait.end - wait.start;
         // A wait that ended acquired took a stack if it is event-sized, budget permitting (see
         // `acquire::WaiterStack`); one that timed out takes none.
         let stackless = wait.stack == 0 && !timed_out && stacks::stack_capture();
         let as_event = self.reserves.wait_is_event(wait_ns, wait.end, stackless);
-        let stats = self.stats.entry(meta, wait.site);
+        let stats = self.stats.entry(meta, wait.site, task);
         stats.count_wait(timed_out, wait.unattributed_ns);
         if !as_event {
             stats.add_wait(wait_ns, wait.stack, may_capture);
         } else {
             self.push(Pending::Wait {
                 lock_addr: wait.lock,
-                subject: OwnedSubject::of(meta, wait.site),
+                subject: OwnedSubject::of(meta, wait.site, task),
                 holder_id: wait.holder,
                 wait_ns,
                 at_ns: wait.start,
@@ -101,21 +103,22 @@ impl Recorder {
         site: SiteKey,
         hold: HoldFields,
         defer: bool,
+        task: Task,
     ) {
         // Estimated and unattributed waiting never go into a hold event: the summary takes them.
         if hold.blame_extra_ns > 0 || hold.unattributed_ns > 0 {
             self.stats
-                .entry(meta, site)
+                .entry(meta, site, task)
                 .add_estimates(hold.blame_extra_ns, hold.unattributed_ns);
         }
         match self.reserves.place_hold(&hold, defer) {
             HoldGoes::Event { weight } => self.push(Pending::Hold {
                 lock_addr: std::ptr::from_ref(meta) as usize,
-                subject: OwnedSubject::of(meta, site),
+                subject: OwnedSubject::of(meta, site, task),
                 fields: HoldFields { weight, ..hold },
             }),
             HoldGoes::Summary { histogram_weight } => {
-                let stats = self.stats.entry(meta, site);
+                let stats = self.stats.entry(meta, site, task);
                 stats.add_blame(hold.blame_ns, hold.blame_extra_ns, hold.stack, !defer);
                 if let Some(weight) = histogram_weight {
                     stats.add_hold(hold.hold_ns, weight);
@@ -132,7 +135,7 @@ impl Recorder {
 
     /// Makes sure (lock, site) has statistics, so its counts can be summarised later.
     pub(super) fn track(&mut self, meta: &LockMeta, site: SiteKey) {
-        self.stats.entry(meta, site);
+        self.stats.entry(meta, site, Task::None);
     }
 
     /// Adds `count` acquisitions of `key` made outside the counter slots.

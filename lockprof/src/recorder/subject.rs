@@ -5,6 +5,7 @@ use crate::LockKind;
 use crate::emit::Subject;
 use crate::meta::LockMeta;
 use crate::name::LockName;
+use crate::task::Task;
 use crate::thread::SiteKey;
 
 /// A [`Subject`] minus the thread (always the recording thread).
@@ -14,15 +15,17 @@ pub(super) struct OwnedSubject {
     pub(super) lock_id: u64,
     pub(super) kind: LockKind,
     pub(super) site: SiteKey,
+    pub(super) task: Task,
 }
 
 impl OwnedSubject {
-    pub(super) fn of(meta: &LockMeta, site: SiteKey) -> OwnedSubject {
+    pub(super) fn of(meta: &LockMeta, site: SiteKey, task: Task) -> OwnedSubject {
         OwnedSubject {
             lock: meta.name,
             lock_id: meta.id(),
             kind: meta.kind,
             site,
+            task,
         }
     }
 
@@ -36,6 +39,7 @@ impl OwnedSubject {
             thread,
             thread_id,
             site,
+            task: self.task,
         }
     }
 }

@@ -76,6 +76,7 @@ fn fast_wait(state: &State, bytes: &[u8], len: usize) -> Option<Wait> {
         stack: 0,
         holder_stack: 0,
         spans: 0,
+        task: None,
     };
     if f & flags::HAS_WEIGHT != 0 {
         wait.weight = d.u64()?;
@@ -84,6 +85,9 @@ fn fast_wait(state: &State, bytes: &[u8], len: usize) -> Option<Wait> {
         wait.stack = d.u64()?;
         wait.holder_stack = d.u64()?;
         wait.spans = d.u64()?;
+    }
+    if d.has_more() {
+        wait.task = fast_task(state, &mut d)?;
     }
     d.finish()?;
     Some(wait)
@@ -110,6 +114,7 @@ fn fast_hold(state: &State, bytes: &[u8], len: usize) -> Option<Hold> {
         weight: 1,
         stack: 0,
         spans: 0,
+        task: None,
     };
     if f & flags::HAS_WEIGHT != 0 {
         hold.weight = d.u64()?;
@@ -118,8 +123,21 @@ fn fast_hold(state: &State, bytes: &[u8], len: usize) -> Option<Hold> {
         hold.stack = d.u64()?;
         hold.spans = d.u64()?;
     }
+    if d.has_more() {
+        hold.task = fast_task(state, &mut d)?;
+    }
     d.finish()?;
     Some(hold)
+}
+
+/// The appended `task` field (string id + 1; 0: none), or `None` for a bad one.
+#[inline(always)]
+fn fast_task(state: &State, d: &mut FastDecoder<'_>) -> Option<Option<StrId>> {
+    match d.u64()? {
+        0 => Some(None),
+        code if code - 1 < state.strings => StrId::try_from(code - 1).ok().map(Some),
+        _ => None,
+    }
 }
 
 #[inline(always)]
@@ -171,7 +189,11 @@ fn decode_checked<'a>(
         kind::LOCK => {
             let id = d.u64("id")?;
             let name = str_id(state, &mut d, "name")?;
-            let code = d.u64("kind")?;
+            let mut code = d.u64("kind")?;
+            // Appended in version 1: a kind older readers do not know (they read `kind`).
+            if !d.is_empty() {
+                code = d.u64("kind_ext")?;
+            }
             let kind = format::lock_kind_from_code(code)
                 .ok_or_else(|| format!("unknown lock kind {code}"))?;
             RecordRef::Lock { id, name, kind }
@@ -191,6 +213,7 @@ fn decode_checked<'a>(
                 stack: 0,
                 holder_stack: 0,
                 spans: 0,
+                task: None,
             };
             if f & flags::HAS_WEIGHT != 0 {
                 wait.weight = d.u64("weight")?;
@@ -200,6 +223,9 @@ fn decode_checked<'a>(
                 wait.stack = d.u64("stack")?;
                 wait.holder_stack = d.u64("holder_stack")?;
                 wait.spans = d.u64("spans")?;
+            }
+            if !d.is_empty() {
+                wait.task = task(state, &mut d)?;
             }
             state.last_at_ns = wait.at_ns;
             RecordRef::Wait(wait)
@@ -219,6 +245,7 @@ fn decode_checked<'a>(
                 weight: 1,
                 stack: 0,
                 spans: 0,
+                task: None,
             };
             if f & flags::HAS_WEIGHT != 0 {
                 hold.weight = d.u64("weight")?;
@@ -226,6 +253,9 @@ fn decode_checked<'a>(
             if !d.is_empty() {
                 hold.stack = d.u64("stack")?;
                 hold.spans = d.u64("spans")?;
+            }
+            if !d.is_empty() {
+                hold.task = task(state, &mut d)?;
             }
             state.last_at_ns = hold.at_ns;
             RecordRef::Hold(hold)
@@ -254,6 +284,7 @@ fn decode_checked<'a>(
                 unattributed_ns: 0,
                 wait_stack: 0,
                 blame_stack: 0,
+                task: None,
             };
             // Appended in version 1 (docs/FORMAT.md), each absent in older traces, and left out
             // by writers when it and every field after it are 0.
@@ -268,6 +299,9 @@ fn decode_checked<'a>(
             }
             if !d.is_empty() {
                 summary.blame_stack = d.u64("blame_stack")?;
+            }
+            if !d.is_empty() {
+                summary.task = task(state, &mut d)?;
             }
             state.last_at_ns = summary.at_ns;
             return Ok(Decoded::Summary(Box::new(summary)));
@@ -285,6 +319,22 @@ fn decode_checked<'a>(
         other => return Err(format!("record type {other:#04x} is not decodable")),
     };
     Ok(Decoded::Ref(record))
+}
+
+/// The appended `task` field: a string id + 1, 0 when there is no task.
+fn task(state: &State, d: &mut Decoder<'_>) -> Result<Option<StrId>, String> {
+    let code = d.u64("task")?;
+    if code == 0 {
+        return Ok(None);
+    }
+    match StrId::try_from(code - 1) {
+        Ok(id) if u64::from(id) < state.strings => Ok(Some(id)),
+        _ => Err(format!(
+            "`task` refers to string {}, which is not defined ({} strings so far)",
+            code - 1,
+            state.strings
+        )),
+    }
 }
 
 fn str_id(state: &State, d: &mut Decoder<'_>, field: &'static str) -> Result<StrId, String> {

@@ -78,10 +78,14 @@ pub(crate) const fn mode_from_code(code: u8) -> Option<Mode> {
     }
 }
 
-pub(crate) const fn lock_kind_code(kind: LockKind) -> u64 {
+/// The Lock record's `kind` code of `kind`, and its appended `kind_ext` code if it is a kind the
+/// first readers did not know: those write the nearest first kind in `kind` (a semaphore's is a
+/// mutex), so that older readers still read the trace (docs/FORMAT.md).
+pub(crate) const fn lock_kind_code(kind: LockKind) -> (u64, Option<u64>) {
     match kind {
-        LockKind::Mutex => 0,
-        LockKind::RwLock => 1,
+        LockKind::Mutex => (0, None),
+        LockKind::RwLock => (1, None),
+        LockKind::Semaphore => (0, Some(2)),
     }
 }
 
@@ -89,6 +93,7 @@ pub(crate) const fn lock_kind_from_code(code: u64) -> Option<LockKind> {
     match code {
         0 => Some(LockKind::Mutex),
         1 => Some(LockKind::RwLock),
+        2 => Some(LockKind::Semaphore),
         _ => None,
     }
 }

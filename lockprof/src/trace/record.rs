@@ -183,6 +183,8 @@ pub struct Wait {
     pub holder_stack: u64,
     /// The span stack the waiter was in (a [`Record::Spans`] id); 0 outside any span.
     pub spans: u64,
+    /// The task that waited, for an async lock (its label, a string); `None` for a thread's wait.
+    pub task: Option<StrId>,
 }
 
 /// A hold (a `hold` event).
@@ -212,6 +214,8 @@ pub struct Hold {
     pub stack: u64,
     /// The span stack the holder was in (a [`Record::Spans`] id); 0 outside any span.
     pub spans: u64,
+    /// The task that held the lock, for an async lock; `None` for a thread's hold.
+    pub task: Option<StrId>,
 }
 
 /// Per-thread counts and short-event histograms for one lock, site and mode (a `summary` event).
@@ -261,6 +265,9 @@ pub struct Summary<H = Histogram<u64>> {
     /// The native stack of one of the holds in `blame_ns`, drawn with a chance in proportion to
     /// its blame (0: none, as above).
     pub blame_stack: u64,
+    /// The task the waits and holds are of, for an async lock; `None` for a thread's (and for an
+    /// async lock's counts of acquisitions, which know no task).
+    pub task: Option<StrId>,
 }
 
 impl Header {

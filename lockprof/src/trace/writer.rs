@@ -100,16 +100,22 @@ impl<W: Write> TraceWriter<W> {
                 let start = self.begin_small(kind::LOCK);
                 varint::put(&mut self.scratch, *id);
                 varint::put(&mut self.scratch, u64::from(*name));
-                varint::put(&mut self.scratch, format::lock_kind_code(*kind));
+                let (code, ext) = format::lock_kind_code(*kind);
+                varint::put(&mut self.scratch, code);
+                if let Some(ext) = ext {
+                    varint::put(&mut self.scratch, ext);
+                }
                 self.end_small(start);
             }
             Record::Wait(wait) => {
                 self.check_str(wait.site)?;
+                self.check_task(wait.task)?;
                 self.encode_wait(wait);
                 next_at = Some(wait.at_ns);
             }
             Record::Hold(hold) => {
                 self.check_str(hold.site)?;
+                self.check_task(hold.task)?;
                 self.encode_hold(hold);
                 next_at = Some(hold.at_ns);
             }
@@ -167,6 +173,7 @@ impl<W: Write> TraceWriter<W> {
     pub(crate) fn write_summary<H: SummaryHistogram>(&mut self, s: &Summary<H>) -> io::Result<()> {
         self.scratch.clear();
         self.check_str(s.site)?;
+        self.check_task(s.task)?;
         self.encode_summary(s)?;
         self.out.write_all(&self.scratch)?;
         self.written += self.scratch.len() as u64;
@@ -233,6 +240,10 @@ impl<W: Write> TraceWriter<W> {
         &self.out
     }
 
+    fn check_task(&self, task: Option<StrId>) -> io::Result<()> {
+        task.map_or(Ok(()), |id| self.check_str(id))
+    }
+
     fn check_str(&self, id: StrId) -> io::Result<()> {
         if id < self.strings {
             Ok(())
@@ -291,11 +302,16 @@ impl<W: Write> TraceWriter<W> {
         if w.weight != 1 {
             varint::put(s, w.weight);
         }
-        // Fields appended in version 1: left out when all are 0 (readers then read 0).
-        if w.stack | w.holder_stack | w.spans != 0 {
+        // Fields appended in version 1: left out when all are 0 (readers then read 0); the task
+        // (its string id + 1, 0 = none) after them, only when there is one.
+        let task = task_code(w.task);
+        if w.stack | w.holder_stack | w.spans | task != 0 {
             for v in [w.stack, w.holder_stack, w.spans] {
                 varint::put(s, v);
             }
+        }
+        if task != 0 {
+            varint::put(s, task);
         }
         self.end_small(start);
     }
@@ -326,10 +342,14 @@ impl<W: Write> TraceWriter<W> {
         if h.weight != 1 {
             varint::put(s, h.weight);
         }
-        if h.stack | h.spans != 0 {
+        let task = task_code(h.task);
+        if h.stack | h.spans | task != 0 {
             for v in [h.stack, h.spans] {
                 varint::put(s, v);
             }
+        }
+        if task != 0 {
+            varint::put(s, task);
         }
         self.end_small(start);
     }
@@ -366,6 +386,7 @@ impl<W: Write> TraceWriter<W> {
             s.unattributed_ns,
             s.wait_stack,
             s.blame_stack,
+            task_code(s.task),
         ];
         let written = appended
             .iter()
@@ -381,4 +402,9 @@ impl<W: Write> TraceWriter<W> {
         self.frame(&p);
         Ok(())
     }
+}
+
+/// The appended `task` field of an event record: the string id + 1, 0 when there is no task.
+fn task_code(task: Option<StrId>) -> u64 {
+    task.map_or(0, |id| u64::from(id) + 1)
 }

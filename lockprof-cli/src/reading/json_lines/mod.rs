@@ -14,7 +14,7 @@ use rustc_hash::FxBuildHasher;
 use super::stack_ids::StackIds;
 use crate::Aggregator;
 use crate::aggregation::event::{
-    CellKey, HoldEvent, Holder, InputIdx, LockIdx, SummaryCounts, SummaryEvent, WaitEvent,
+    CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent, WaitEvent,
 };
 use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
 use hdrhistogram::Histogram;
@@ -327,12 +327,14 @@ impl<'a> JsonInput<'a> {
             .as_ref()
             .map_or(self.unknown, |s| self.agg.name(&s.0));
         let spans = self.spans(line);
+        let task = f.task.as_ref().map_or(NO_TASK, |t| self.agg.name(&t.0));
         Some(CellKey {
             lock,
             thread,
             site,
             spans,
             stack: NO_STACK,
+            task,
         })
     }
 

@@ -127,6 +127,8 @@ pub(crate) struct Fields<'a> {
     pub(crate) holds: Option<u64>,
     pub(crate) hold_hist: Option<Str<'a>>,
     pub(crate) holder: Option<Str<'a>>,
+    /// An async lock's task label.
+    pub(crate) task: Option<Str<'a>>,
     pub(crate) holder_id: Option<u64>,
     pub(crate) stack: Option<u64>,
     pub(crate) holder_stack: Option<u64>,
@@ -173,6 +175,7 @@ impl<'de> Fields<'de> {
             event::HOLDS => self.holds = num(map)?,
             event::HOLD_HIST => self.hold_hist = s(map)?,
             event::HOLDER => self.holder = s(map)?,
+            event::TASK => self.task = s(map)?,
             event::HOLDER_ID => self.holder_id = num(map)?,
             event::STACK => self.stack = num(map)?,
             event::HOLDER_STACK => self.holder_stack = num(map)?,

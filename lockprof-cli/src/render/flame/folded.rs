@@ -13,7 +13,7 @@ use crate::{Profile, escape};
 /// zero-weight stacks left out. Frames are escaped for the format: `;` becomes `:`, control
 /// characters visible escapes, an empty name `[unknown]`.
 ///
-/// Frames run root to leaf: thread, span names, native frames (root-most first; lockprof's own
+/// Frames run root to leaf: thread (or an async lock's task), span names, native frames (root-most first; lockprof's own
 /// and the runtime's are trimmed), acquire site, lock. When the profile has native stacks, time
 /// without one goes under [`NO_STACK_FRAME`], so the totals are those of the report.
 pub fn folded_with(profile: &Profile, view: View, frames: Frames) -> Vec<(String, u64)> {

@@ -29,6 +29,7 @@ fn wait(thread: u64, site: u32, wait_ns: u64, at_ns: u64) -> Record {
         stack: 0,
         holder_stack: 0,
         spans: 0,
+        task: None,
     })
 }
 
@@ -46,6 +47,7 @@ fn hold(thread: u64, site: u32, hold_ns: u64, blame_ns: u64, at_ns: u64) -> Reco
         hold_exact: true,
         stack: 0,
         spans: 0,
+        task: None,
     })
 }
 

@@ -93,6 +93,9 @@ const JSON_TOP_STACKS: usize = 20;
 #[derive(Serialize)]
 struct Holder {
     thread: String,
+    /// An async lock's holding task (its rows are per task; `thread` did most of it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<String>,
     holds: u64,
     /// The part of `holds` estimated from sampled holds.
     holds_estimated: u64,
@@ -104,6 +107,9 @@ struct Holder {
 #[derive(Serialize)]
 struct Waiter {
     thread: String,
+    /// An async lock's waiting task, as in `Holder`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<String>,
     waits: u64,
     wait_ns: u64,
 }
@@ -249,6 +255,7 @@ pub fn write_json(profile: &Profile, mut out: impl Write) -> io::Result<()> {
                     .into_iter()
                     .map(|u| Holder {
                         thread: u.name,
+                        task: u.task,
                         holds: u.cell.holds,
                         holds_estimated: u.cell.holds_estimated,
                         blame_ns: u.cell.blame_ns,
@@ -260,6 +267,7 @@ pub fn write_json(profile: &Profile, mut out: impl Write) -> io::Result<()> {
                     .into_iter()
                     .map(|u| Waiter {
                         thread: u.name,
+                        task: u.task,
                         waits: u.cell.waits,
                         wait_ns: u.cell.wait_ns,
                     })

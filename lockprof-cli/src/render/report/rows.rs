@@ -29,10 +29,16 @@ pub(super) fn headline(profile: &Profile) -> [String; 3] {
     ]
 }
 
-/// Threads whose holds made others wait, most blame first.
+/// Threads (tasks, for an async lock) whose holds made others wait, most blame first; a task
+/// is shown with the thread that did most of it.
 pub(super) fn blaming_holders(lock: &LockProfile) -> Vec<Usage> {
     let mut rows = lock.holders();
     rows.retain(|u| u.cell.blame_ns > 0);
+    for row in &mut rows {
+        if let Some(task) = row.task.take() {
+            row.name = format!("{task} (on {})", row.name);
+        }
+    }
     rows
 }
 
@@ -61,6 +67,7 @@ pub(super) fn pairs(lock: &LockProfile) -> Vec<Usage> {
         .filter(|p| !p.waiter_frames.is_empty() || !p.holder_frames.is_empty())
         .map(|p| Usage {
             name: pair_line(p),
+            task: None,
             cell: Cell {
                 waits: p.waits,
                 wait_ns: p.wait_ns,
@@ -85,6 +92,7 @@ fn pair_line(p: &Pair) -> String {
 fn stack_row(stack: StackUsage) -> Usage {
     Usage {
         name: short_stack(&stack.frames, SHORT_STACK_FRAMES),
+        task: None,
         cell: stack.cell,
     }
 }

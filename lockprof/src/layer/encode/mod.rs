@@ -75,6 +75,10 @@ impl Encoder {
             self.defs.clear();
         }
         let site = self.define_names(e, out)?;
+        let task = match e.task.as_str() {
+            "" => None,
+            task => Some(self.strings.intern(out, task)?),
+        };
         let (stack, holder_stack, spans) = match e.kind {
             // A summary's two stacks: one of its waits', one of its holds'.
             Kind::Summary => match e.summary.as_deref() {
@@ -112,6 +116,7 @@ impl Encoder {
                 stack,
                 holder_stack,
                 spans,
+                task,
             })),
             Kind::Hold => out.write(&Record::Hold(Hold {
                 lock: e.lock_id,
@@ -126,8 +131,9 @@ impl Encoder {
                 hold_exact: e.hold_exact,
                 stack,
                 spans,
+                task,
             })),
-            Kind::Summary => self.write_summary(e, site, (stack, holder_stack), out),
+            Kind::Summary => self.write_summary(e, (site, task), (stack, holder_stack), out),
         }
     }
 
@@ -183,7 +189,7 @@ impl Encoder {
     fn write_summary<W: Write>(
         &mut self,
         e: &EventMsg,
-        site: StrId,
+        (site, task): (StrId, Option<StrId>),
         (wait_stack, blame_stack): (u64, u64),
         out: &mut TraceWriter<W>,
     ) -> io::Result<()> {
@@ -217,6 +223,7 @@ impl Encoder {
             unattributed_ns: f.unattributed_ns,
             wait_stack,
             blame_stack,
+            task,
         })
     }
 }

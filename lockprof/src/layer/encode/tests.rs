@@ -45,6 +45,7 @@ fn event(kind: Kind, lock_id: u64, thread_id: u64, thread: &str) -> EventMsg {
         stack: 0,
         holder_stack: 0,
         spans: SpanNames::default(),
+        task: Name::default(),
     }
 }
 
