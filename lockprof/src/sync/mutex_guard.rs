@@ -1,9 +1,12 @@
 //! `MutexGuard`: std's guard over a profiled lock's guard, poisoning the mutex on panic.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::LockResult;
+
+use lock_api::GuardNoSend;
 
 use super::poison::{self, Flag, Panicking, Poisonable};
 
@@ -24,6 +27,8 @@ pub struct MutexGuard<'a, T: ?Sized> {
     /// Unlocks (and records the release) when dropped, after `Drop::drop` has poisoned.
     inner: InnerGuard<'a, T>,
     panicking: Panicking,
+    /// Not `Send`, as std's guard, even when lockprof's own guards are (feature `send_guard`).
+    not_send: PhantomData<GuardNoSend>,
 }
 
 // As std's guard: `&MutexGuard` only lends `&T`. The profiled guard inside would ask `T: Send`
@@ -42,6 +47,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         let guard = MutexGuard {
             inner,
             panicking: Panicking::now(),
+            not_send: PhantomData,
         };
         let poisoned = guard.flag().get();
         poison::result(poisoned, guard)

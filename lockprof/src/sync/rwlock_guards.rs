@@ -2,13 +2,14 @@
 //! write guard poisons, as with std: a reader that panics cannot have left the data half-changed.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::ptr::NonNull;
 use std::sync::LockResult;
 
-use lock_api::{RawRwLock as _, RawRwLockDowngrade as _};
+use lock_api::{GuardNoSend, RawRwLock as _, RawRwLockDowngrade as _};
 
 use super::poison::{self, Flag, Panicking, Poisonable};
 use crate::ProfiledRwLock;
@@ -50,6 +51,8 @@ pub struct RwLockWriteGuard<'a, T: ?Sized> {
     /// Taken once, by `Drop` or `downgrade`.
     token: ManuallyDrop<HoldToken>,
     panicking: Panicking,
+    /// Not `Send`, as std's guard, even when lockprof's own guards are (feature `send_guard`).
+    not_send: PhantomData<GuardNoSend>,
 }
 
 // As std's guards: `&guard` lends `&T` only, so `T: Sync` is what sharing a guard needs.
@@ -102,6 +105,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
             lock,
             token: ManuallyDrop::new(token),
             panicking: Panicking::now(),
+            not_send: PhantomData,
         };
         let poisoned = guard.flag().get();
         poison::result(poisoned, guard)
