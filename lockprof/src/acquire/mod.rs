@@ -15,9 +15,9 @@ mod requeue;
 mod token;
 
 pub(crate) use contended::{WaiterStack, contended, upgrade_contended, woke_waiter};
+pub(crate) use fast::{acquired, recording_cached};
 #[cfg(feature = "tokio")]
-pub(crate) use fast::count_acquisition;
-pub(crate) use fast::{acquired, recording, recording_cached};
+pub(crate) use fast::{count_acquisition, recording};
 pub(crate) use release::{release, release_for_wait};
 pub(crate) use requeue::{requeued, requeued_wake};
 pub use token::HoldToken;
