@@ -65,11 +65,19 @@ fn a_ground_truth_run_on_the_timeline() {
     for ((_, s), during) in holds.iter().zip(&truth.during_holds) {
         let blame = s.args["blame_ns"].as_u64().unwrap();
         assert!(blame.abs_diff(ns(*during)) <= MS / 5, "{s:?} vs {during:?}");
-        // Measured from the waiter's arrival (the hold began untimed): the blamed part.
-        assert!(
-            (s.end - s.start).abs_diff(ns(*during)) <= 2 * MS,
-            "{s:?} vs {during:?}"
-        );
+        // An untimed hold is measured from the waiter's arrival: the blamed part. A timed one
+        // (the lock is hot, or the hold is the sample) from its own start, which comes before
+        // the waiter's arrival by however late the waiter ran (milliseconds on a loaded
+        // machine): it covers the blamed part.
+        let length = s.end - s.start;
+        if s.args["hold_exact"] == true {
+            assert!(length + 2 * MS >= ns(*during), "{s:?} vs {during:?}");
+        } else {
+            assert!(
+                length.abs_diff(ns(*during)) <= 2 * MS,
+                "{s:?} vs {during:?}"
+            );
+        }
     }
     // One arrow per round, from its hold to its wait.
     assert_eq!(flows.len(), ROUNDS as usize);
