@@ -12,7 +12,8 @@
 //! `ONLY=parking_lot,lockprof_default` (comma-separated) picks the contenders, the first of them in
 //! the table's order (parking_lot, parking_lot_0.12, std, then lockprof's) being the baseline the
 //! others are read against (`ONLY=std,lockprof_sync` reads `lockprof::sync::Mutex` against
-//! `std::sync::Mutex`); `CASES=handoff_4t,contended_4t` picks the cases.
+//! `std::sync::Mutex`); `CASES=handoff_4t,contended_4t` picks the cases (`read_mostly_4t` and `read_only_4t` are
+//! the `RwLock`'s).
 
 // Shared with the summary, of which this example needs only `contenders`.
 #[allow(dead_code)]
@@ -23,12 +24,14 @@ use std::collections::BTreeMap;
 
 use lockprof_bench::{Case, GlobalTrace, run_child};
 
-const CASES: [(Case, u64); 5] = [
+const CASES: [(Case, u64); 7] = [
     (Case::Contended(2), 2_000_000),
     (Case::Contended(4), 2_000_000),
     (Case::Contended(8), 2_000_000),
     (Case::Contended(16), 2_000_000),
     (Case::Handoff, 1_000_000),
+    (Case::ReadMostly, 4_000_000),
+    (Case::ReadOnly, 4_000_000),
 ];
 const CONTENDERS: &str = "parking_lot,lockprof_off,lockprof_default";
 
@@ -101,9 +104,9 @@ fn child(rounds: usize) {
         }
         let mut ratios = vec![Vec::new(); contenders.len()];
         for _ in 0..rounds {
-            let base = contenders[0].time(case, ops).expect("a mutex case");
+            let base = contenders[0].time(case, ops).expect("every contender has both locks");
             for (i, contender) in contenders.iter().enumerate().skip(1) {
-                let own = contender.time(case, ops).expect("a mutex case");
+                let own = contender.time(case, ops).expect("every contender has both locks");
                 ratios[i].push(base.as_secs_f64() / own.as_secs_f64());
             }
         }

@@ -6,8 +6,13 @@
 //!
 //! ```text
 //! cargo run -p lockprof-bench --release --example service -- [--procs 6] [--rounds 7] [--ms 150]
-//!     [--hold-ns 25] [--threads N]
+//!     [--hold-ns 25] [--threads N] [--mode mutex|read-mostly|read-only]
 //! ```
+//!
+//! `--mode` picks the lock and the operations: a `Mutex` (the default), or an `RwLock` where
+//! one operation in [`READ_MOSTLY_WRITE_EVERY`](lockprof_bench::READ_MOSTLY_WRITE_EVERY) is a
+//! write (`read-mostly`; each thread starts at a different phase) or every one a read
+//! (`read-only`); reads and writes hold the lock for the same critical section.
 //!
 //! A process lands in one of two regimes on this project's VMs and keeps it (parking_lot at
 //! about 20 or 27 million operations a second at 2 threads, with lockprof's ratio 0.95 or 0.6
@@ -26,7 +31,9 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lockprof_bench::{BenchMutex, LockprofDefault, LockprofOff, run_child};
+use lockprof_bench::{
+    BenchMutex, BenchRwLock, LockprofDefault, LockprofOff, READ_MOSTLY_WRITE_EVERY, run_child,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +48,20 @@ fn main() {
         round: Duration::from_millis(value("--ms", 150).max(1)),
         hold_ns: value("--hold-ns", 25),
         only_threads: value("--threads", 0) as usize,
+        mode: match args
+            .iter()
+            .position(|a| a == "--mode")
+            .and_then(|i| args.get(i + 1))
+            .map(String::as_str)
+        {
+            None | Some("mutex") => Mode::Mutex,
+            Some("read-mostly") => Mode::ReadMostly,
+            Some("read-only") => Mode::ReadOnly,
+            Some(other) => {
+                eprintln!("--mode {other}: expected mutex, read-mostly or read-only");
+                std::process::exit(2);
+            }
+        },
     };
     if args.iter().any(|a| a == "--child") {
         child(&settings);
@@ -54,6 +75,33 @@ struct Settings {
     round: Duration,
     hold_ns: u64,
     only_threads: usize,
+    mode: Mode,
+}
+
+/// The lock and operations of a round (`--mode`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Mutex,
+    ReadMostly,
+    ReadOnly,
+}
+
+impl Mode {
+    /// One write in this many operations, for the reader-writer modes.
+    fn write_every(self) -> Option<u64> {
+        match self {
+            Mode::ReadMostly => Some(READ_MOSTLY_WRITE_EVERY),
+            Mode::Mutex | Mode::ReadOnly => None,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Mode::Mutex => "Mutex",
+            Mode::ReadMostly => "RwLock, one operation in ten a write",
+            Mode::ReadOnly => "RwLock, reads only",
+        }
+    }
 }
 
 /// Runs the rounds in `procs` fresh processes and prints the median of their medians.
@@ -77,9 +125,10 @@ fn parent(procs: usize, args: &[String], settings: &Settings) {
         eprintln!("  process {} of {procs} done", p + 1);
     }
     println!(
-        "\ntime-bounded rounds of {} ms, {} ns critical section, lockprof recording through \
+        "\ntime-bounded rounds of {} ms ({}), {} ns critical section, lockprof recording through \
          lockprof::init(); {procs} processes × {} rounds, parking_lot and lockprof alternating\n",
         settings.round.as_millis(),
+        settings.mode.describe(),
         settings.hold_ns,
         settings.rounds
     );
@@ -121,11 +170,24 @@ fn child(settings: &Settings) {
         }
         let (mut on, mut off, mut rate) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..settings.rounds {
-            let pl = run::<parking_lot::Mutex<u64>>(threads, round, steps);
-            let lp = run::<LockprofDefault<lockprof::Mutex<u64>>>(threads, round, steps);
-            LockprofOff::<lockprof::Mutex<u64>>::enter();
-            let lp_off = run::<LockprofOff<lockprof::Mutex<u64>>>(threads, round, steps);
-            LockprofOff::<lockprof::Mutex<u64>>::exit();
+            let (pl, lp, lp_off) = if settings.mode == Mode::Mutex {
+                let pl = run::<parking_lot::Mutex<u64>>(threads, round, steps);
+                let lp = run::<LockprofDefault<lockprof::Mutex<u64>>>(threads, round, steps);
+                LockprofOff::<lockprof::Mutex<u64>>::enter();
+                let lp_off = run::<LockprofOff<lockprof::Mutex<u64>>>(threads, round, steps);
+                LockprofOff::<lockprof::Mutex<u64>>::exit();
+                (pl, lp, lp_off)
+            } else {
+                let every = settings.mode.write_every();
+                let pl = run_rw::<parking_lot::RwLock<u64>>(threads, round, steps, every);
+                let lp =
+                    run_rw::<LockprofDefault<lockprof::RwLock<u64>>>(threads, round, steps, every);
+                LockprofOff::<lockprof::RwLock<u64>>::enter();
+                let lp_off =
+                    run_rw::<LockprofOff<lockprof::RwLock<u64>>>(threads, round, steps, every);
+                LockprofOff::<lockprof::RwLock<u64>>::exit();
+                (pl, lp, lp_off)
+            };
             on.push(lp as f64 / pl as f64);
             off.push(lp_off as f64 / pl as f64);
             rate.push(pl as f64 / round.as_secs_f64() / 1e6);
@@ -174,6 +236,48 @@ fn run<L: BenchMutex>(threads: usize, round: Duration, steps: u32) -> u64 {
                     lock.0.with(|v| *v = hold(*v, steps));
                     ops += 1;
                 }
+                ops
+            })
+        })
+        .collect();
+    barrier.wait();
+    thread::sleep(round);
+    stop.0.store(true, Relaxed);
+    workers.into_iter().map(|w| w.join().unwrap()).sum()
+}
+
+/// Operations `threads` threads complete on one reader-writer lock in `round`: reads that each
+/// compute `steps` steps from the value, and, with `write_every`, one write of as many steps in
+/// that many operations.
+fn run_rw<L: BenchRwLock>(
+    threads: usize,
+    round: Duration,
+    steps: u32,
+    write_every: Option<u64>,
+) -> u64 {
+    let lock = Arc::new(Padded(L::create()));
+    let stop = Arc::new(Padded(AtomicBool::new(false)));
+    let barrier = Arc::new(std::sync::Barrier::new(threads + 1));
+    let workers: Vec<_> = (0..threads)
+        .map(|t| {
+            let (lock, stop, barrier) =
+                (Arc::clone(&lock), Arc::clone(&stop), Arc::clone(&barrier));
+            thread::spawn(move || {
+                barrier.wait();
+                let mut ops = 0u64;
+                let mut sum = 0u64;
+                // Threads start at different phases so their writes do not line up.
+                let mut i = t as u64;
+                while !stop.0.load(Relaxed) {
+                    if write_every.is_some_and(|every| i % every == 0) {
+                        lock.0.write(|v| *v = hold(*v, steps));
+                    } else {
+                        sum = sum.wrapping_add(lock.0.read(|v| hold(*v, steps)));
+                    }
+                    i += 1;
+                    ops += 1;
+                }
+                black_box(sum);
                 ops
             })
         })
