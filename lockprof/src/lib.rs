@@ -197,11 +197,20 @@
 //!   To that end a contended acquisition records its wait at once, inside the critical section,
 //!   instead of after the release (a note kept on the waiting thread could not be found by
 //!   another), and a mutex wait's stack is not captured after the hold.
+//! - `deadlock_detection`: the locks tell parking_lot_core's deadlock detector which thread
+//!   holds what, where parking_lot 0.13's locks do, so that `parking_lot::deadlock::check_deadlock`
+//!   (parking_lot 0.13 with its own `deadlock_detection`, or compat/parking_lot's) finds cycles
+//!   through them. Not with `send_guard`, as in parking_lot.
 //! - `tokio` (off): `lockprof::tokio`, tokio's `Mutex`, `RwLock` and `Semaphore` profiled, their
 //!   waits, holds and blame attributed to tasks (the innermost `tracing` span, else the tokio
 //!   task id) rather than threads; `use tokio::sync::Mutex` → `use lockprof::tokio::Mutex` is
 //!   the whole change. Pulls in `tokio` (features `sync` and `rt`).
 #![deny(unsafe_op_in_unsafe_fn)]
+
+// As parking_lot: the detector follows locks from thread to thread, and guards that move
+// between threads would defeat it.
+#[cfg(all(feature = "send_guard", feature = "deadlock_detection"))]
+compile_error!("the `send_guard` and `deadlock_detection` features cannot be used together");
 
 mod acquire;
 #[cfg(feature = "arc_lock")]
@@ -212,6 +221,7 @@ mod arc_raw;
 mod arc_rwlock;
 mod clock;
 mod condvar;
+mod deadlock;
 pub mod config;
 mod emit;
 pub mod event;
@@ -238,6 +248,7 @@ mod relock;
 mod remutex;
 mod requeued;
 mod rwlock;
+mod rwlock_word;
 #[cfg(feature = "arc_lock")]
 mod rwlock_arc;
 mod site;

@@ -12,11 +12,16 @@
 //! parked bit, `SpinWait` before parking, an unlock that wakes one parked thread without handing
 //! the lock over, a fair unlock that does, and the condvar's requeue. While recording, the profiler
 //! is told when the wait starts yielding and before each park, before the parked bit is set.
+//! With the `deadlock_detection` feature it tells parking_lot_core's deadlock detector what the
+//! thread holds where parking_lot's `RawMutex` does: after each acquisition and before each
+//! release, under the key its waiters park on (`crate::deadlock`).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
 use parking_lot_core::{DEFAULT_PARK_TOKEN, ParkResult, SpinWait, UnparkResult, UnparkToken};
+
+use crate::deadlock;
 
 const LOCKED_BIT: u8 = 0b01;
 const PARKED_BIT: u8 = 0b10;
@@ -52,19 +57,29 @@ impl LockWord {
     /// (BENCHMARKS.md).
     #[inline]
     pub(crate) fn lock_fast(&self) -> bool {
-        self.state
+        let acquired = self
+            .state
             .compare_exchange_weak(0, LOCKED_BIT, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
+            .is_ok();
+        if acquired {
+            self.deadlock_acquire();
+        }
+        acquired
     }
 
     /// One attempt, as parking_lot's `try_lock`: succeeds whenever the lock is free.
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
-        self.state
+        let acquired = self
+            .state
             .try_update(Ordering::Acquire, Ordering::Relaxed, |state| {
                 (state & LOCKED_BIT == 0).then_some(state | LOCKED_BIT)
             })
-            .is_ok()
+            .is_ok();
+        if acquired {
+            self.deadlock_acquire();
+        }
+        acquired
     }
 
     #[inline]
@@ -82,6 +97,21 @@ impl LockWord {
     #[cold]
     #[inline(never)]
     pub(crate) fn lock_slow(
+        &self,
+        deadline: Option<Instant>,
+        clock: impl Fn() -> u64,
+        waiting: Option<impl Fn()>,
+    ) -> Option<u64> {
+        let acquired = self.lock_blocking(deadline, clock, waiting);
+        if acquired.is_some() {
+            self.deadlock_acquire();
+        }
+        acquired
+    }
+
+    /// [`lock_slow`](Self::lock_slow)'s loop.
+    #[inline(always)]
+    fn lock_blocking(
         &self,
         deadline: Option<Instant>,
         clock: impl Fn() -> u64,
@@ -182,6 +212,21 @@ impl LockWord {
     /// The lock must be held by the caller.
     #[inline]
     pub(crate) unsafe fn unlock(&self, woke: impl Fn()) {
+        self.deadlock_release();
+        // SAFETY: the caller holds the lock (this function's contract).
+        unsafe { self.unlock_inner(woke) };
+    }
+
+    /// [`unlock`](Self::unlock) without telling the deadlock detector, for a condition
+    /// variable's wait: it stops recording ownership before the thread is queued
+    /// ([`deadlock_release`](Self::deadlock_release)) and unlocks once it is, where
+    /// parking_lot_core may not be called.
+    ///
+    /// # Safety
+    ///
+    /// The lock must be held by the caller.
+    #[inline]
+    pub(crate) unsafe fn unlock_inner(&self, woke: impl Fn()) {
         let state = self.state.fetch_sub(LOCKED_BIT, Ordering::Release);
         if state & PARKED_BIT != 0 {
             self.unlock_slow(woke);
@@ -195,6 +240,7 @@ impl LockWord {
     /// The lock must be held by the caller.
     #[inline]
     pub(crate) unsafe fn unlock_fair(&self) {
+        self.deadlock_release();
         if self
             .state
             .compare_exchange(LOCKED_BIT, 0, Ordering::Release, Ordering::Relaxed)
@@ -204,9 +250,27 @@ impl LockWord {
         }
     }
 
-    /// The key threads park under in `parking_lot_core` (see `RawProfiledMutex::park_key_of`).
+    /// The key threads park under in `parking_lot_core` (see `RawProfiledMutex::park_key_of`),
+    /// and the lock's resource for the deadlock detector.
     fn key(&self) -> usize {
         std::ptr::from_ref(self).addr()
+    }
+
+    /// Tells the deadlock detector this thread holds the lock: after an acquisition, and for a
+    /// lock a fair unlock handed to a thread that a condition variable had moved onto its queue.
+    #[inline(always)]
+    pub(crate) fn deadlock_acquire(&self) {
+        // SAFETY: never called inside a parking_lot_core callback; released by the thread that
+        // acquired (guards move between threads only with `send_guard`, refused with
+        // `deadlock_detection`).
+        unsafe { deadlock::acquire_resource(self.key()) }
+    }
+
+    /// Tells the deadlock detector this thread no longer holds the lock.
+    #[inline(always)]
+    pub(crate) fn deadlock_release(&self) {
+        // SAFETY: as above; the thread told it of the acquisition.
+        unsafe { deadlock::release_resource(self.key()) }
     }
 
     /// Sets the parked bit if held, and says whether it was (a condvar requeues onto a held lock).

@@ -81,11 +81,25 @@ impl RawProfiledMutex {
     /// # Safety
     ///
     /// The mutex must be held, with `token` the state of that acquisition.
+    /// The deadlock detector is not told (this runs inside `parking_lot_core::park`): the wait
+    /// tells it first, with [`deadlock_release`](Self::deadlock_release).
     pub(crate) unsafe fn unlock_for_wait(&self, token: HoldToken, record: bool) {
         acquire::release_for_wait(&self.meta, token, Mode::Exclusive, record, || {
             // SAFETY: the caller holds the mutex (this function's contract).
-            unsafe { self.raw.unlock(|| acquire::woke_waiter(&self.meta)) }
+            unsafe { self.raw.unlock_inner(|| acquire::woke_waiter(&self.meta)) }
         });
+    }
+
+    /// Tells the deadlock detector this thread no longer holds the mutex, before a condition
+    /// variable's wait queues it (and the mutex is unlocked inside the park).
+    pub(crate) fn deadlock_release(&self) {
+        self.raw.deadlock_release();
+    }
+
+    /// Tells the deadlock detector this thread holds the mutex again, without having locked it:
+    /// a condition variable's wait that failed before unlocking.
+    pub(crate) fn deadlock_acquire(&self) {
+        self.raw.deadlock_acquire();
     }
 }
 
@@ -132,6 +146,7 @@ impl RawProfiledMutex {
             handed_over,
             |clock, watch| {
                 if handed_over {
+                    self.raw.deadlock_acquire();
                     return Some(clock());
                 }
                 self.raw.lock_slow(

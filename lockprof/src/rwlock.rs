@@ -161,6 +161,58 @@ impl<T: ?Sized> ProfiledRwLock<T> {
         self.inner.try_read_until(deadline)
     }
 
+    /// Acquires shared read access recursively, as parking_lot 0.12's `read_recursive`: past a
+    /// writer waiting for the lock while other readers hold it, so that a thread that holds a
+    /// read lock can take another without deadlocking (writers may then starve). Blocks only
+    /// while a writer holds the lock, or waits for it and no reader is inside.
+    ///
+    /// ```
+    /// use lockprof::RwLock;
+    ///
+    /// let lock = RwLock::new(1);
+    /// let first = lock.read_recursive();
+    /// let second = lock.read_recursive();
+    /// assert_eq!(*first + *second, 2);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn read_recursive(&self) -> RwLockReadGuard<'_, T> {
+        // SAFETY: only the raw lock is borrowed, to acquire it.
+        let token = unsafe { self.inner.raw() }.lock_shared_recursive();
+        // SAFETY: a shared lock was just acquired, with state `token`.
+        unsafe { self.inner.make_read_guard_unchecked(token) }
+    }
+
+    /// [`read_recursive`](Self::read_recursive) if the lock is available now.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_recursive(&self) -> Option<RwLockReadGuard<'_, T>> {
+        // SAFETY: as in `read_recursive`.
+        let token = unsafe { self.inner.raw() }.try_lock_shared_recursive()?;
+        // SAFETY: as in `read_recursive`.
+        Some(unsafe { self.inner.make_read_guard_unchecked(token) })
+    }
+
+    /// [`read_recursive`](Self::read_recursive), waiting at most `timeout`.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_recursive_for(&self, timeout: Duration) -> Option<RwLockReadGuard<'_, T>> {
+        // SAFETY: as in `read_recursive`.
+        let token = unsafe { self.inner.raw() }.try_lock_shared_recursive_for(timeout)?;
+        // SAFETY: as in `read_recursive`.
+        Some(unsafe { self.inner.make_read_guard_unchecked(token) })
+    }
+
+    /// [`read_recursive`](Self::read_recursive), waiting until `deadline` at most.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_recursive_until(&self, deadline: Instant) -> Option<RwLockReadGuard<'_, T>> {
+        // SAFETY: as in `read_recursive`.
+        let token = unsafe { self.inner.raw() }.try_lock_shared_recursive_until(deadline)?;
+        // SAFETY: as in `read_recursive`.
+        Some(unsafe { self.inner.make_read_guard_unchecked(token) })
+    }
+
     /// Acquires exclusive write access, blocking until it is available.
     #[inline]
     #[track_caller]

@@ -38,6 +38,9 @@ pub(super) unsafe fn wait_until(
     let mut requeued = false;
     let mutex_ptr = ptr::from_ref(mutex).cast_mut();
     let token_ptr = ptr::from_mut(token);
+    // Ownership stops being recorded before the thread is queued, as parking_lot's condvar
+    // does: the mutex itself is unlocked inside the park, where the detector may not be called.
+    mutex.deadlock_release();
     let validate = || {
         // One mutex at a time: checked with the queue locked, against notifies.
         let state = waiters.mutex.load(Relaxed);
@@ -82,6 +85,7 @@ pub(super) unsafe fn wait_until(
     };
     if result == ParkResult::Invalid {
         // Nothing was unlocked: the guard still holds the mutex, with its token.
+        mutex.deadlock_acquire();
         panic!("attempted to use a condition variable with more than one mutex");
     }
     let notified = matches!(result, ParkResult::Unparked(TOKEN_NOTIFIED));

@@ -1,28 +1,26 @@
-//! The raw profiled reader-writer lock: parking_lot's raw rwlock plus the lock's bookkeeping,
-//! implementing lock_api's raw traits (shared, exclusive, upgradable, timed, fair, downgrade).
+//! The raw profiled reader-writer lock: parking_lot's reader-writer algorithm
+//! ([`RwLockWord`]) plus the lock's bookkeeping, implementing lock_api's raw traits (shared,
+//! exclusive, upgradable, timed, fair, downgrade) and recursive reads.
 
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use lock_api::{
-    RawRwLock as _, RawRwLockTimed as _, RawRwLockUpgrade as _, RawRwLockUpgradeTimed as _,
-};
-
 use crate::acquire::{self, HoldToken, WaiterStack};
 use crate::meta::LockMeta;
 use crate::name::LockName;
+use crate::rwlock_word::RwLockWord;
 use crate::{LockKind, Mode};
 
 mod upgrade;
 
-/// A raw reader-writer lock that records contention: `parking_lot::RawRwLock` plus lockprof's
-/// per-lock bookkeeping. Use it through [`crate::RwLock`]; it is public because guard types
-/// name it.
+/// A raw reader-writer lock that records contention: parking_lot's reader-writer algorithm plus
+/// lockprof's per-lock bookkeeping. Use it through [`crate::RwLock`]; it is public because guard
+/// types name it.
 #[repr(C)]
 pub struct RawProfiledRwLock {
     /// First, so its busiest fields end next to the raw lock word (see `LockMeta`).
     pub(crate) meta: LockMeta,
-    raw: parking_lot::RawRwLock,
+    raw: RwLockWord,
 }
 
 impl std::fmt::Debug for RawProfiledRwLock {
@@ -42,19 +40,10 @@ fn deadline_after(timeout: Duration) -> Deadline {
     Instant::now().checked_add(timeout)
 }
 
-/// The guard state `parking_lot::RawRwLock` takes back at unlock: its `GuardMarker`, which is
-/// `GuardNoSend` or, where anything in the build turns on parking_lot's `send_guard` feature,
-/// `GuardSend` (lockprof's own `send_guard` is about its own guards, not parking_lot's), so it is
-/// named by inference rather than spelled.
-#[inline(always)]
-fn marker<M: Default>() -> M {
-    M::default()
-}
-
 impl RawProfiledRwLock {
     pub(crate) const fn new(name: LockName) -> RawProfiledRwLock {
         RawProfiledRwLock {
-            raw: parking_lot::RawRwLock::INIT,
+            raw: RwLockWord::new(),
             meta: LockMeta::new(name, LockKind::RwLock),
         }
     }
@@ -72,11 +61,51 @@ impl RawProfiledRwLock {
         raw
     }
 
+    /// Shared acquisition: parking_lot's fast path (one load, one compare-and-swap), then, if
+    /// that lost a race with other readers, its retries; a wait only when a writer holds or
+    /// waits for the lock. `recursive`: past a waiting writer while other readers hold it.
+    #[inline(always)]
+    fn shared(
+        &self,
+        site: &'static Location<'static>,
+        recursive: bool,
+        deadline: Deadline,
+    ) -> Option<HoldToken> {
+        if self.raw.lock_shared_fast(recursive) || self.raw.lock_shared_busy(recursive) {
+            return Some(acquire::acquired(&self.meta, site, Mode::Shared));
+        }
+        self.shared_contended(site, recursive, deadline)
+    }
+
+    /// [`shared`](Self::shared) with a timeout, read from the clock only if it has to wait.
+    #[inline(always)]
+    fn shared_for(
+        &self,
+        site: &'static Location<'static>,
+        recursive: bool,
+        timeout: Duration,
+    ) -> Option<HoldToken> {
+        if self.raw.lock_shared_fast(recursive) || self.raw.lock_shared_busy(recursive) {
+            return Some(acquire::acquired(&self.meta, site, Mode::Shared));
+        }
+        self.shared_contended(site, recursive, deadline_after(timeout))
+    }
+
+    /// One attempt at a shared acquisition, as parking_lot's `try_lock_shared`.
+    #[inline(always)]
+    fn try_shared(&self, site: &'static Location<'static>, recursive: bool) -> Option<HoldToken> {
+        if !self.raw.try_lock_shared(recursive) {
+            return None;
+        }
+        Some(acquire::acquired(&self.meta, site, Mode::Shared))
+    }
+
     #[cold]
     #[inline(never)]
     fn shared_contended(
         &self,
         site: &'static Location<'static>,
+        recursive: bool,
         deadline: Deadline,
     ) -> Option<HoldToken> {
         acquire::contended(
@@ -84,12 +113,13 @@ impl RawProfiledRwLock {
             site,
             Mode::Shared,
             WaiterStack::AtStart,
-            |clock, _watch| match deadline {
-                None => {
-                    self.raw.lock_shared();
-                    Some(clock())
-                }
-                Some(deadline) => self.raw.try_lock_shared_until(deadline).map(|_| clock()),
+            |clock, watch| {
+                self.raw.lock_shared_slow(
+                    recursive,
+                    deadline,
+                    clock,
+                    watch.map(|waiting| move || waiting(&self.meta)),
+                )
             },
         )
     }
@@ -106,12 +136,12 @@ impl RawProfiledRwLock {
             site,
             Mode::Exclusive,
             WaiterStack::AtStart,
-            |clock, _watch| match deadline {
-                None => {
-                    self.raw.lock_exclusive();
-                    Some(clock())
-                }
-                Some(deadline) => self.raw.try_lock_exclusive_until(deadline).map(|_| clock()),
+            |clock, watch| {
+                self.raw.lock_exclusive_slow(
+                    deadline,
+                    clock,
+                    watch.map(|waiting| move || waiting(&self.meta)),
+                )
             },
         )
     }
@@ -128,30 +158,19 @@ impl RawProfiledRwLock {
             site,
             Mode::Upgradable,
             WaiterStack::AtStart,
-            |clock, _watch| match deadline {
-                None => {
-                    self.raw.lock_upgradable();
-                    Some(clock())
-                }
-                Some(deadline) => self
-                    .raw
-                    .try_lock_upgradable_until(deadline)
-                    .map(|_| clock()),
+            |clock, watch| {
+                self.raw.lock_upgradable_slow(
+                    deadline,
+                    clock,
+                    watch.map(|waiting| move || waiting(&self.meta)),
+                )
             },
         )
     }
 
     #[inline]
-    fn shared(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
-        if self.raw.try_lock_shared().is_some() {
-            return Some(acquire::acquired(&self.meta, site, Mode::Shared));
-        }
-        self.shared_contended(site, deadline)
-    }
-
-    #[inline]
     fn exclusive(&self, site: &'static Location<'static>, deadline: Deadline) -> Option<HoldToken> {
-        if self.raw.try_lock_exclusive().is_some() {
+        if self.raw.lock_exclusive_fast() {
             return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
         }
         self.exclusive_contended(site, deadline)
@@ -163,7 +182,7 @@ impl RawProfiledRwLock {
         site: &'static Location<'static>,
         deadline: Deadline,
     ) -> Option<HoldToken> {
-        if self.raw.try_lock_upgradable().is_some() {
+        if self.raw.lock_upgradable_fast() || self.raw.lock_upgradable_busy() {
             return Some(acquire::acquired(&self.meta, site, Mode::Upgradable));
         }
         self.upgradable_contended(site, deadline)
@@ -182,22 +201,59 @@ impl RawProfiledRwLock {
         deadline: Deadline,
     ) -> Result<HoldToken, HoldToken> {
         // SAFETY: the caller holds the lock upgradable (this function's contract).
-        if unsafe { self.raw.try_upgrade(marker()) }.is_ok() {
+        if unsafe { self.raw.try_upgrade() } {
             return Ok(token);
         }
-        let upgraded =
-            acquire::upgrade_contended(&self.meta, site, |clock, _watch| match deadline {
-                None => {
-                    // SAFETY: as above; the lock is still held upgradable.
-                    unsafe { self.raw.upgrade(marker()) };
-                    Some(clock())
-                }
-                // SAFETY: as above.
-                Some(deadline) => unsafe { self.raw.try_upgrade_until(marker(), deadline) }
-                    .ok()
-                    .map(|_| clock()),
-            });
+        let upgraded = acquire::upgrade_contended(&self.meta, site, |clock, watch| {
+            // SAFETY: as above; the lock is still held upgradable.
+            unsafe {
+                self.raw.upgrade_slow(
+                    deadline,
+                    clock,
+                    watch.map(|waiting| move || waiting(&self.meta)),
+                )
+            }
+        });
         upgraded.ok_or(token)
+    }
+
+    /// The unlock hook: an unlock that woke a parked thread tells the profiler.
+    #[inline(always)]
+    fn woke(&self) -> impl Fn() + '_ {
+        || acquire::woke_waiter(&self.meta)
+    }
+}
+
+/// Recursive reads, as parking_lot 0.12's `RawRwLockRecursive` (lock_api 0.5 has no such trait;
+/// [`crate::RwLock::read_recursive`] and its `try_*` forms call these).
+impl RawProfiledRwLock {
+    /// Acquires a shared lock that passes a waiting writer while other readers hold the lock,
+    /// so that a thread that holds a read lock can take another without deadlocking.
+    #[inline]
+    #[track_caller]
+    pub fn lock_shared_recursive(&self) -> HoldToken {
+        acquired(self.shared(Location::caller(), true, None))
+    }
+
+    /// One attempt at [`lock_shared_recursive`](Self::lock_shared_recursive).
+    #[inline]
+    #[track_caller]
+    pub fn try_lock_shared_recursive(&self) -> Option<HoldToken> {
+        self.try_shared(Location::caller(), true)
+    }
+
+    /// [`lock_shared_recursive`](Self::lock_shared_recursive), giving up after `timeout`.
+    #[inline]
+    #[track_caller]
+    pub fn try_lock_shared_recursive_for(&self, timeout: Duration) -> Option<HoldToken> {
+        self.shared_for(Location::caller(), true, timeout)
+    }
+
+    /// [`lock_shared_recursive`](Self::lock_shared_recursive), giving up at `deadline`.
+    #[inline]
+    #[track_caller]
+    pub fn try_lock_shared_recursive_until(&self, deadline: Instant) -> Option<HoldToken> {
+        self.shared(Location::caller(), true, Some(deadline))
     }
 }
 
@@ -206,9 +262,9 @@ fn acquired(token: Option<HoldToken>) -> HoldToken {
     token.expect("a lock without a deadline always ends acquired")
 }
 
-// SAFETY: reader-writer exclusion and memory ordering come from parking_lot's RawRwLock, which
-// every method delegates to; the bookkeeping neither unlocks nor re-locks and does not unwind
-// between a successful raw acquisition and returning its token.
+// SAFETY: reader-writer exclusion and memory ordering come from the lock word (parking_lot's
+// algorithm), which every method delegates to; the bookkeeping neither unlocks nor re-locks and
+// does not unwind between a successful raw acquisition and returning its token.
 unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: RawProfiledRwLock = RawProfiledRwLock::new(LockName::UNNAMED);
@@ -219,28 +275,26 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
     #[inline]
     #[track_caller]
     fn lock_shared(&self) -> HoldToken {
-        // Spelled out rather than through `shared()`: the inlined part stays one attempt and
-        // one flag test, with no `Option` to unwrap.
+        // Spelled out rather than through `shared()`: the inlined part stays parking_lot's fast
+        // path and one flag test, with no `Option` to unwrap.
         let site = Location::caller();
-        if self.raw.try_lock_shared().is_some() {
+        if self.raw.lock_shared_fast(false) || self.raw.lock_shared_busy(false) {
             return acquire::acquired(&self.meta, site, Mode::Shared);
         }
-        acquired(self.shared_contended(site, None))
+        acquired(self.shared_contended(site, false, None))
     }
 
     #[inline]
     #[track_caller]
     fn try_lock_shared(&self) -> Option<HoldToken> {
-        let site = Location::caller();
-        self.raw.try_lock_shared()?;
-        Some(acquire::acquired(&self.meta, site, Mode::Shared))
+        self.try_shared(Location::caller(), false)
     }
 
     #[inline]
     unsafe fn unlock_shared(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Shared, || {
             // SAFETY: the caller holds a shared lock (lock_api's contract).
-            unsafe { self.raw.unlock_shared(marker()) }
+            unsafe { self.raw.unlock_shared() }
         });
     }
 
@@ -250,7 +304,7 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
         // Spelled out rather than through `exclusive()`: the inlined part stays one attempt and
         // one flag test, with no `Option` to unwrap.
         let site = Location::caller();
-        if self.raw.try_lock_exclusive().is_some() {
+        if self.raw.lock_exclusive_fast() {
             return acquire::acquired(&self.meta, site, Mode::Exclusive);
         }
         acquired(self.exclusive_contended(site, None))
@@ -260,7 +314,9 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
     #[track_caller]
     fn try_lock_exclusive(&self) -> Option<HoldToken> {
         let site = Location::caller();
-        self.raw.try_lock_exclusive()?;
+        if !self.raw.try_lock_exclusive() {
+            return None;
+        }
         Some(acquire::acquired(&self.meta, site, Mode::Exclusive))
     }
 
@@ -268,7 +324,7 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
     unsafe fn unlock_exclusive(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Exclusive, || {
             // SAFETY: the caller holds the exclusive lock.
-            unsafe { self.raw.unlock_exclusive(marker()) }
+            unsafe { self.raw.unlock_exclusive(self.woke()) }
         });
     }
 
@@ -288,8 +344,8 @@ unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_shared_fair(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Shared, || {
-            // SAFETY: the caller holds a shared lock.
-            unsafe { self.raw.unlock_shared_fair(marker()) }
+            // SAFETY: the caller holds a shared lock. Shared unlocks are always fair.
+            unsafe { self.raw.unlock_shared() }
         });
     }
 
@@ -297,7 +353,7 @@ unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
     unsafe fn unlock_exclusive_fair(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Exclusive, || {
             // SAFETY: the caller holds the exclusive lock.
-            unsafe { self.raw.unlock_exclusive_fair(marker()) }
+            unsafe { self.raw.unlock_exclusive_fair() }
         });
     }
 }
@@ -307,7 +363,7 @@ unsafe impl lock_api::RawRwLockDowngrade for RawProfiledRwLock {
     #[inline]
     unsafe fn downgrade(&self, token: HoldToken) -> HoldToken {
         // SAFETY: the caller holds the exclusive lock.
-        unsafe { self.raw.downgrade(marker()) };
+        unsafe { self.raw.downgrade() };
         token
     }
 }
@@ -320,24 +376,20 @@ unsafe impl lock_api::RawRwLockTimed for RawProfiledRwLock {
     #[inline]
     #[track_caller]
     fn try_lock_shared_for(&self, timeout: Duration) -> Option<HoldToken> {
-        let site = Location::caller();
-        if self.raw.try_lock_shared().is_some() {
-            return Some(acquire::acquired(&self.meta, site, Mode::Shared));
-        }
-        self.shared_contended(site, deadline_after(timeout))
+        self.shared_for(Location::caller(), false, timeout)
     }
 
     #[inline]
     #[track_caller]
     fn try_lock_shared_until(&self, deadline: Instant) -> Option<HoldToken> {
-        self.shared(Location::caller(), Some(deadline))
+        self.shared(Location::caller(), false, Some(deadline))
     }
 
     #[inline]
     #[track_caller]
     fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<HoldToken> {
         let site = Location::caller();
-        if self.raw.try_lock_exclusive().is_some() {
+        if self.raw.lock_exclusive_fast() {
             return Some(acquire::acquired(&self.meta, site, Mode::Exclusive));
         }
         self.exclusive_contended(site, deadline_after(timeout))

@@ -4,9 +4,7 @@
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use lock_api::RawRwLockUpgrade as _;
-
-use super::{RawProfiledRwLock, acquired, deadline_after, marker};
+use super::{RawProfiledRwLock, acquired, deadline_after};
 use crate::Mode;
 use crate::acquire::{self, HoldToken};
 
@@ -20,7 +18,7 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
         // Spelled out rather than through `upgradable()`: the inlined part stays one attempt and
         // one flag test, with no `Option` to unwrap.
         let site = Location::caller();
-        if self.raw.try_lock_upgradable().is_some() {
+        if self.raw.lock_upgradable_fast() || self.raw.lock_upgradable_busy() {
             return acquire::acquired(&self.meta, site, Mode::Upgradable);
         }
         acquired(self.upgradable_contended(site, None))
@@ -30,7 +28,9 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
     #[track_caller]
     fn try_lock_upgradable(&self) -> Option<HoldToken> {
         let site = Location::caller();
-        self.raw.try_lock_upgradable()?;
+        if !self.raw.try_lock_upgradable() {
+            return None;
+        }
         Some(acquire::acquired(&self.meta, site, Mode::Upgradable))
     }
 
@@ -38,7 +38,7 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
     unsafe fn unlock_upgradable(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Upgradable, || {
             // SAFETY: the caller holds the upgradable lock.
-            unsafe { self.raw.unlock_upgradable(marker()) }
+            unsafe { self.raw.unlock_upgradable(self.woke()) }
         });
     }
 
@@ -56,9 +56,10 @@ unsafe impl lock_api::RawRwLockUpgrade for RawProfiledRwLock {
     #[track_caller]
     unsafe fn try_upgrade(&self, token: HoldToken) -> Result<HoldToken, HoldToken> {
         // SAFETY: forwarded from lock_api's contract.
-        match unsafe { self.raw.try_upgrade(marker()) } {
-            Ok(_) => Ok(token),
-            Err(_) => Err(token),
+        if unsafe { self.raw.try_upgrade() } {
+            Ok(token)
+        } else {
+            Err(token)
         }
     }
 }
@@ -69,7 +70,7 @@ unsafe impl lock_api::RawRwLockUpgradeFair for RawProfiledRwLock {
     unsafe fn unlock_upgradable_fair(&self, token: HoldToken) {
         acquire::release(&self.meta, token, Mode::Upgradable, || {
             // SAFETY: the caller holds the upgradable lock.
-            unsafe { self.raw.unlock_upgradable_fair(marker()) }
+            unsafe { self.raw.unlock_upgradable_fair() }
         });
     }
 }
@@ -79,14 +80,14 @@ unsafe impl lock_api::RawRwLockUpgradeDowngrade for RawProfiledRwLock {
     #[inline]
     unsafe fn downgrade_upgradable(&self, token: HoldToken) -> HoldToken {
         // SAFETY: the caller holds the upgradable lock.
-        unsafe { self.raw.downgrade_upgradable(marker()) };
+        unsafe { self.raw.downgrade_upgradable() };
         token
     }
 
     #[inline]
     unsafe fn downgrade_to_upgradable(&self, token: HoldToken) -> HoldToken {
         // SAFETY: the caller holds the exclusive lock.
-        unsafe { self.raw.downgrade_to_upgradable(marker()) };
+        unsafe { self.raw.downgrade_to_upgradable() };
         token
     }
 }
@@ -97,7 +98,7 @@ unsafe impl lock_api::RawRwLockUpgradeTimed for RawProfiledRwLock {
     #[track_caller]
     fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<HoldToken> {
         let site = Location::caller();
-        if self.raw.try_lock_upgradable().is_some() {
+        if self.raw.lock_upgradable_fast() || self.raw.lock_upgradable_busy() {
             return Some(acquire::acquired(&self.meta, site, Mode::Upgradable));
         }
         self.upgradable_contended(site, deadline_after(timeout))
