@@ -25,11 +25,11 @@
 //!
 //! The types are lockprof's own, re-exported, so everything a caller of parking_lot 0.12's
 //! locks writes works unchanged: constructors (`const` ones for statics too), `lock`,
-//! `try_lock*`, `read`, `write`, `upgradable_read` and their timed forms, `get_mut`,
-//! `into_inner`, guards with `map`, `try_map`, `unlocked`, `unlock_fair`, `bump`, upgrades and
-//! downgrades, `Condvar`'s waits and notifies, `FairMutex`, `ReentrantMutex`, `Once`, `Debug`
-//! (parking_lot's output), `Default`, `From`, and with the features below the `Arc` guards and
-//! serde.
+//! `try_lock*`, `read`, `write`, `upgradable_read`, `read_recursive` and their timed forms,
+//! `get_mut`, `into_inner`, guards with `map`, `try_map`, `unlocked`, `unlock_fair`, `bump`,
+//! upgrades and downgrades, `Condvar`'s waits and notifies, `FairMutex`, `ReentrantMutex`,
+//! `Once`, `Debug` (parking_lot's output), `Default`, `From`, and with the features below the
+//! `Arc` guards and serde.
 //!
 //! What differs is the layer below, [`lock_api`], which is the 0.5 that lockprof is built on,
 //! not parking_lot 0.12's 0.4:
@@ -42,8 +42,6 @@
 //!   acquisitions return per-acquisition state that the unlock takes back. Code that drives a raw
 //!   lock with lock_api 0.4's traits (`RawMutex::INIT`, `raw.lock()` then `raw.unlock()`), or
 //!   calls `force_unlock()` without that state, does not compile.
-//! - `RwLock::read_recursive` and its `try_*` forms are missing: lockprof's reader-writer lock
-//!   has no mode that lets a reader past a waiting writer.
 //! - A lock takes 128 bytes (a `Mutex<u64>`), not 8.
 //!
 //! A crate that uses any of these fails to build with the patch applied; nothing compiles into
@@ -57,9 +55,10 @@
 //! - `serde`: `Serialize` and `Deserialize` for the locks (lockprof's `serde`).
 //! - `send_guard`: guards that may be sent to another thread (lockprof's `send_guard`); not
 //!   with `deadlock_detection`, as in parking_lot.
-//! - `deadlock_detection`: `deadlock::check_deadlock`, parking_lot_core's detector. It finds
-//!   cycles only through locks that tell it what they hold; lockprof's `RwLock` (parking_lot's
-//!   own underneath) does, its `Mutex` does not, so a cycle through a mutex goes unreported.
+//! - `deadlock_detection`: `deadlock::check_deadlock`, parking_lot_core's detector. lockprof's
+//!   locks (its `deadlock_detection`) tell it what each thread holds where parking_lot's do, so
+//!   it finds cycles through `Mutex`, `FairMutex`, `ReentrantMutex`, `RwLock` and a `Condvar`'s
+//!   mutex, as parking_lot 0.12's own tests check (tests/upstream_deadlock.rs).
 //! - `nightly`: parking_lot_core's nightly-only optimisations.
 //! - `hardware-lock-elision`: accepted and ignored (parking_lot 0.13, which lockprof's locks
 //!   follow, removed it; it changes how critical sections run, not the API).

@@ -9,6 +9,7 @@ use parking_lot::{RwLock, RwLockWriteGuard};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+use std::time::Duration;
 
 #[cfg(feature = "serde")]
 use bincode::{deserialize, serialize};
@@ -198,10 +199,33 @@ fn test_rwlock_downgrade() {
     assert_eq!(*x.read(), 800);
 }
 
-// Left out: `test_rwlock_recursive` and `test_clone`, which call `RwLock::read_recursive`: this
-// crate has no recursive reads (lockprof's `RwLock` has no mode that lets a reader past a waiting
-// writer), so code that calls it does not build with the patch (README, "Profiling your
-// dependencies").
+#[test]
+fn test_rwlock_recursive() {
+    let arc = Arc::new(RwLock::new(1));
+    let arc2 = arc.clone();
+    let lock1 = arc.read();
+    let t = thread::spawn(move || {
+        let _lock = arc2.write();
+    });
+
+    if cfg!(not(all(target_env = "sgx", target_vendor = "fortanix"))) {
+        thread::sleep(Duration::from_millis(100));
+    } else {
+        // FIXME: https://github.com/fortanix/rust-sgx/issues/31
+        for _ in 0..100 {
+            thread::yield_now();
+        }
+    }
+
+    // A normal read would block here since there is a pending writer
+    let lock2 = arc.read_recursive();
+
+    // Unblock the thread and join it.
+    drop(lock1);
+    drop(lock2);
+    t.join().unwrap();
+}
+
 #[test]
 fn test_rwlock_debug() {
     let x = RwLock::new(vec![0u8, 10]);
@@ -209,6 +233,14 @@ fn test_rwlock_debug() {
     assert_eq!(format!("{:?}", x), "RwLock { data: [0, 10] }");
     let _lock = x.write();
     assert_eq!(format!("{:?}", x), "RwLock { data: <locked> }");
+}
+
+#[test]
+fn test_clone() {
+    let rwlock = RwLock::new(Arc::new(1));
+    let a = rwlock.read_recursive();
+    let b = a.clone();
+    assert_eq!(Arc::strong_count(&b), 2);
 }
 
 #[cfg(feature = "serde")]
