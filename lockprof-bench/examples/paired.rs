@@ -104,9 +104,13 @@ fn child(rounds: usize) {
         }
         let mut ratios = vec![Vec::new(); contenders.len()];
         for _ in 0..rounds {
-            let base = contenders[0].time(case, ops).expect("every contender has both locks");
+            let base = contenders[0]
+                .time(case, ops)
+                .expect("every contender has both locks");
             for (i, contender) in contenders.iter().enumerate().skip(1) {
-                let own = contender.time(case, ops).expect("every contender has both locks");
+                let own = contender
+                    .time(case, ops)
+                    .expect("every contender has both locks");
                 ratios[i].push(base.as_secs_f64() / own.as_secs_f64());
             }
         }

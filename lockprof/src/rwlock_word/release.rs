@@ -8,8 +8,8 @@ use std::sync::atomic::Ordering;
 use parking_lot_core::{FilterOp, ParkToken, UnparkResult, UnparkToken};
 
 use super::{
-    ONE_READER, PARKED_BIT, READERS_MASK, RwLockWord, TOKEN_HANDOFF, TOKEN_NORMAL,
-    UPGRADABLE_BIT, WRITER_BIT, WRITER_PARKED_BIT,
+    ONE_READER, PARKED_BIT, READERS_MASK, RwLockWord, TOKEN_HANDOFF, TOKEN_NORMAL, UPGRADABLE_BIT,
+    WRITER_BIT, WRITER_PARKED_BIT,
 };
 
 impl RwLockWord {

@@ -150,7 +150,10 @@ fn deadlines_give_up_and_leave_no_bits() {
     // A writer waiting for a reader gives WRITER_BIT back.
     read(&word);
     let deadline = Instant::now() + Duration::from_millis(20);
-    assert_eq!(word.lock_exclusive_slow(Some(deadline), || 1, NO_WATCH), None);
+    assert_eq!(
+        word.lock_exclusive_slow(Some(deadline), || 1, NO_WATCH),
+        None
+    );
     assert!(Instant::now() >= deadline);
     assert_eq!(word.state(), ONE_READER);
     // SAFETY: held since `read` above.
@@ -158,7 +161,10 @@ fn deadlines_give_up_and_leave_no_bits() {
     // A reader waiting for a writer.
     write(&word);
     let deadline = Instant::now() + Duration::from_millis(20);
-    assert_eq!(word.lock_shared_slow(false, Some(deadline), || 1, NO_WATCH), None);
+    assert_eq!(
+        word.lock_shared_slow(false, Some(deadline), || 1, NO_WATCH),
+        None
+    );
     assert_eq!(word.state(), WRITER_BIT);
     // SAFETY: held since `write` above.
     unsafe { word.unlock_exclusive(|| ()) };
@@ -204,7 +210,10 @@ fn a_recursive_read_passes_a_waiting_writer_and_a_plain_one_does_not() {
     while word.state() & WRITER_BIT == 0 {
         std::thread::yield_now();
     }
-    assert!(!word.try_lock_shared(false), "a plain read queues behind the writer");
+    assert!(
+        !word.try_lock_shared(false),
+        "a plain read queues behind the writer"
+    );
     assert!(word.try_lock_shared(true), "a recursive one gets in");
     // SAFETY: both shared locks are held by this thread.
     unsafe {
@@ -224,7 +233,10 @@ fn an_upgrade_waits_for_the_other_readers_and_a_timed_out_one_stays_upgradable()
     assert!(!unsafe { word.try_upgrade() }, "another reader is inside");
     let deadline = Instant::now() + Duration::from_millis(10);
     // SAFETY: held upgradable.
-    assert_eq!(unsafe { word.upgrade_slow(Some(deadline), || 1, NO_WATCH) }, None);
+    assert_eq!(
+        unsafe { word.upgrade_slow(Some(deadline), || 1, NO_WATCH) },
+        None
+    );
     assert_eq!(word.state(), 2 * ONE_READER | UPGRADABLE_BIT);
     let reader = {
         let word = Arc::clone(&word);
@@ -266,6 +278,133 @@ fn waiting_is_told_before_a_park() {
     let woke = AtomicBool::new(false);
     // SAFETY: held since `write` above.
     unsafe { word.unlock_exclusive(|| woke.store(true, Ordering::Relaxed)) };
-    assert!(woke.load(Ordering::Relaxed), "the unlock woke the parked reader");
+    assert!(
+        woke.load(Ordering::Relaxed),
+        "the unlock woke the parked reader"
+    );
     waiter.join().unwrap();
+}
+
+/// Every operation at once, from threads that each pick them in turn: plain, recursive and timed
+/// reads, writes with normal and fair unlocks, upgradable reads with upgrades (timed too),
+/// downgrades of every kind. Writers keep the pair equal, readers check it, and the counts of
+/// completed writes add up; at the end no bit is left.
+#[test]
+fn every_operation_at_once_keeps_exclusion_and_leaves_no_bit() {
+    const THREADS: u64 = 6;
+    const ROUNDS: u64 = if cfg!(miri) { 50 } else { 4_000 };
+    let shared = Arc::new(Guarded {
+        word: RwLockWord::new(),
+        pair: UnsafeCell::new((0, 0)),
+    });
+    let timeout = || Some(Instant::now() + Duration::from_micros(50));
+    let threads: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let word = &shared.word;
+                let check = || {
+                    // SAFETY: at least a shared lock is held.
+                    let (a, b) = unsafe { *shared.pair.get() };
+                    assert_eq!(a, b, "a write half done was seen");
+                };
+                let bump = || {
+                    // SAFETY: the exclusive lock is held.
+                    unsafe {
+                        let pair = &mut *shared.pair.get();
+                        pair.0 += 1;
+                        std::hint::spin_loop();
+                        pair.1 += 1;
+                    }
+                };
+                let mut writes = 0u64;
+                for i in 0..ROUNDS {
+                    // SAFETY (every unlock, upgrade and downgrade below): the lock is held in
+                    // the mode the call needs, as acquired just before.
+                    unsafe {
+                        match (i + t) % 8 {
+                            0 => {
+                                read(word);
+                                check();
+                                word.unlock_shared();
+                            }
+                            1 => {
+                                if word.try_lock_shared(true)
+                                    || word
+                                        .lock_shared_slow(true, timeout(), || 0, NO_WATCH)
+                                        .is_some()
+                                {
+                                    check();
+                                    word.unlock_shared();
+                                }
+                            }
+                            2 => {
+                                write(word);
+                                bump();
+                                writes += 1;
+                                word.unlock_exclusive(|| ());
+                            }
+                            3 => {
+                                if word.try_lock_exclusive()
+                                    || word
+                                        .lock_exclusive_slow(timeout(), || 0, NO_WATCH)
+                                        .is_some()
+                                {
+                                    bump();
+                                    writes += 1;
+                                    word.unlock_exclusive_fair();
+                                }
+                            }
+                            4 => {
+                                if !(word.lock_upgradable_fast() || word.lock_upgradable_busy()) {
+                                    word.lock_upgradable_slow(None, || 0, NO_WATCH)
+                                        .expect("no deadline");
+                                }
+                                check();
+                                if word.try_upgrade()
+                                    || word.upgrade_slow(timeout(), || 0, NO_WATCH).is_some()
+                                {
+                                    bump();
+                                    writes += 1;
+                                    word.downgrade_to_upgradable();
+                                    check();
+                                }
+                                if i % 2 == 0 {
+                                    word.unlock_upgradable(|| ());
+                                } else {
+                                    word.unlock_upgradable_fair();
+                                }
+                            }
+                            5 => {
+                                write(word);
+                                bump();
+                                writes += 1;
+                                word.downgrade();
+                                check();
+                                word.unlock_shared();
+                            }
+                            6 => {
+                                if word.try_lock_upgradable() {
+                                    word.downgrade_upgradable();
+                                    check();
+                                    word.unlock_shared();
+                                }
+                            }
+                            _ => {
+                                if word.try_lock_shared(false) {
+                                    check();
+                                    word.unlock_shared();
+                                }
+                            }
+                        }
+                    }
+                }
+                writes
+            })
+        })
+        .collect();
+    let writes: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    // SAFETY: every thread has finished.
+    assert_eq!(unsafe { *shared.pair.get() }, (writes, writes));
+    assert_eq!(shared.word.state(), 0, "no bit left");
 }
