@@ -196,7 +196,7 @@
 //!   released on another thread than the one that took it; it is recorded as released there.
 //!   To that end a contended acquisition records its wait at once, inside the critical section,
 //!   instead of after the release (a note kept on the waiting thread could not be found by
-//!   another), and a mutex wait's stack is not captured after the hold.
+//!   another), and a wait's stack is not captured after the hold.
 //! - `deadlock_detection`: the locks tell parking_lot_core's deadlock detector which thread
 //!   holds what, where parking_lot 0.13's locks do, so that `parking_lot::deadlock::check_deadlock`
 //!   (parking_lot 0.13 with its own `deadlock_detection`, or compat/parking_lot's) finds cycles

@@ -9,7 +9,7 @@ use super::token::HoldToken;
 use crate::integral::{WaitIntegral, WaitTicket};
 use crate::meta::LockMeta;
 use crate::thread::{self, SiteKey};
-use crate::{Mode, clock, config, recorder, stacks};
+use crate::{Mode, clock, config, recorder};
 
 /// What a raw lock's blocking loop is given: a clock to read when the wait ends...
 pub(crate) type Clock = fn() -> u64;
@@ -17,19 +17,16 @@ pub(crate) type Clock = fn() -> u64;
 /// when it starts yielding its thread and before each park. Locks that cannot tell ignore it.
 pub(crate) type Watch = Option<fn(&LockMeta)>;
 
-/// When a contended acquisition captures the waiter's native stack; also whether the lock's
-/// blocking loop calls [`waiting`].
+/// When a contended acquisition captures the waiter's native stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum WaiterStack {
-    /// Before blocking (locks whose blocking loop does not call [`waiting`]).
-    AtStart,
     /// After the hold that follows, if the wait was long ([`LONG_WAIT_NS`](crate::hold_mark::LONG_WAIT_NS), or the event
     /// threshold if lower): only waits long enough to be events take the capture's microseconds
     /// and its share of the budget (a guard is almost always dropped in the function that took
     /// it, so the stack is the same); the shorter ones, in summaries, draw one stack for all of
-    /// them (`recorder::summary`). Such a
-    /// lock's blocking loop calls [`waiting`], and its waits in a storm are registered in its
-    /// integral only when they grow long (`WaitIntegral::defer_wait`).
+    /// them (`recorder::summary`). Its waits in a storm are registered in the lock's integral
+    /// only when they grow long (`WaitIntegral::defer_wait`): the lock's blocking loop calls
+    /// [`waiting`] when they do.
     WhenLong,
     /// Never (an upgrade: the thread holds the lock already, and nothing slow runs under it).
     Never,
@@ -86,7 +83,7 @@ fn contended_capturing(
     } else {
         meta.integral.begin_wait(start)
     };
-    wait_begun(meta, site, mode, capture, start, ticket, block)
+    wait_begun(meta, site, mode, start, ticket, block)
 }
 
 /// The rest of a contended acquisition, recording, once its wait has begun at `start` and entered
@@ -97,21 +94,15 @@ pub(super) fn wait_begun(
     meta: &LockMeta,
     site: &'static Location<'static>,
     mode: Mode,
-    capture: WaiterStack,
     start: u64,
     mut ticket: WaitTicket,
     block: impl FnOnce(Clock, Watch) -> Option<u64>,
 ) -> Option<HoldToken> {
     let deferred = WaitIntegral::is_deferred(&ticket);
-    // The hold this wait is for is marked (see `waiting`): in a storm, now if the lock's
-    // blocking loop tells nothing as the wait goes on (an `RwLock`'s); outside one, where every
-    // release with waiters is measured from the last measured release, if a storm's unmeasured
-    // releases have lost that (it has just ended).
-    let marks = match meta.storm_shift() {
-        0 => !meta.has_checkpoint(),
-        _ => capture == WaiterStack::AtStart,
-    };
-    if marks {
+    // The hold this wait is for is marked outside a storm, where every release with waiters is
+    // measured from the last measured release, if a storm's unmeasured releases have lost that
+    // (it has just ended). In a storm, the lock's blocking loop marks it (see `waiting`).
+    if meta.storm_shift() == 0 && !meta.has_checkpoint() {
         meta.hold_mark.mark(&meta.integral, clock::now_ns);
     }
     if thread::id_if_registered() == 0 {
@@ -124,14 +115,6 @@ pub(super) fn wait_begun(
         // the holder is unknown, not this thread.
         own if own == thread::id_if_registered() => 0,
         holder => holder,
-    };
-    // Inside the timed wait: the capture is time spent in `lock()` like the rest (a few µs),
-    // and if the unwinder itself has to wait (its loader lock held by a thread printing a
-    // backtrace, say) the wait still reads what the caller saw.
-    let stack = if capture == WaiterStack::AtStart && stacks::stack_capture() {
-        stacks::capture(start)
-    } else {
-        0
     };
     let acquired_at = block(clock::now_ns, Some(waiting));
     if deferred && let Some(registered) = thread::take_late_registration() {
@@ -153,7 +136,8 @@ pub(super) fn wait_begun(
         end,
         holder,
         unattributed_ns: thread::take_passed_over() + never_seen,
-        stack,
+        // Captured after the hold if the wait was long (`release::record_waits`).
+        stack: 0,
     };
     if acquired_at.is_none() {
         recorder::on_timeout(meta, &wait);

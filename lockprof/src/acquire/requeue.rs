@@ -60,15 +60,7 @@ pub(crate) fn requeued_wake(
         Some(start) => {
             let ticket = WaitIntegral::requeued_ticket(start);
             if recording() {
-                wait_begun(
-                    meta,
-                    site,
-                    Mode::Exclusive,
-                    WaiterStack::WhenLong,
-                    start,
-                    ticket,
-                    block,
-                )
+                wait_begun(meta, site, Mode::Exclusive, start, ticket, block)
             } else {
                 // Not recorded, but the integral's count of waiters must come down.
                 block(clock::now_ns, None).map(|end| {

@@ -112,7 +112,7 @@ impl RawProfiledRwLock {
             &self.meta,
             site,
             Mode::Shared,
-            WaiterStack::AtStart,
+            WaiterStack::WhenLong,
             |clock, watch| {
                 self.raw.lock_shared_slow(
                     recursive,
@@ -135,7 +135,7 @@ impl RawProfiledRwLock {
             &self.meta,
             site,
             Mode::Exclusive,
-            WaiterStack::AtStart,
+            WaiterStack::WhenLong,
             |clock, watch| {
                 self.raw.lock_exclusive_slow(
                     deadline,
@@ -157,7 +157,7 @@ impl RawProfiledRwLock {
             &self.meta,
             site,
             Mode::Upgradable,
-            WaiterStack::AtStart,
+            WaiterStack::WhenLong,
             |clock, watch| {
                 self.raw.lock_upgradable_slow(
                     deadline,
