@@ -176,7 +176,9 @@
 //!   same; the `Arc` guards are lockprof's own, with lock_api's methods and generic parameters.
 //! - `ReentrantMutex` and its guards are a port of lock_api's, so that its acquire sites are
 //!   the caller's; code generic over `lock_api::ReentrantMutex` cannot take it.
-//! - `RecursiveRwLock` and `Once` are not here (not locks this profiler measures yet).
+//! - `RecursiveRwLock` and `Once` are not here (not locks this profiler measures yet); recursive
+//!   reads are [`RwLock::read_recursive`](ProfiledRwLock::read_recursive) and its `try_*` forms,
+//!   as in parking_lot 0.12.
 //!
 //! # Cargo features
 //!

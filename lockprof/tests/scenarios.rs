@@ -131,6 +131,60 @@ fn a_reader_waiting_for_a_writer_is_a_shared_wait() {
 }
 
 #[test]
+fn a_recursive_read_passes_a_waiting_writer_and_a_waiting_one_is_a_shared_wait() {
+    install();
+    let lock = Arc::new(RwLock::named("rw-recursive", 0u32));
+    let first = lock.read();
+    let writer = {
+        let lock = Arc::clone(&lock);
+        thread::Builder::new()
+            .name("writer".into())
+            .spawn(move || *lock.write() = 1)
+            .unwrap()
+    };
+    // The writer waits for this reader: a plain read would now queue behind it.
+    while lock.try_read().is_some() {
+        thread::yield_now();
+    }
+    let second = lock
+        .try_read_recursive()
+        .expect("a recursive read passes the waiting writer");
+    let third = lock.read_recursive();
+    assert_eq!((*first, *second, *third), (0, 0, 0));
+    drop((first, second, third));
+    writer.join().unwrap();
+    // The writer holds the lock: a recursive read waits for it as any read does.
+    let mut guard = lock.write();
+    let reader = {
+        let lock = Arc::clone(&lock);
+        thread::Builder::new()
+            .name("reader".into())
+            .spawn(move || timed(|| *lock.read_recursive()))
+            .unwrap()
+    };
+    thread::sleep(HOLD);
+    *guard = 2;
+    drop(guard);
+    let (value, (_, waited)) = reader.join().unwrap();
+    assert_eq!(value, 2);
+    let waits: Vec<_> = events(lock.id(), "wait")
+        .into_iter()
+        .filter(|w| w.str("thread") == "reader")
+        .collect();
+    assert_eq!(waits.len(), 1, "{waits:?}");
+    assert_eq!(waits[0].str("mode"), "shared");
+    assert_close("wait_ns", waits[0].u64("wait_ns"), ns(waited));
+    assert!(
+        lock.try_read_recursive_for(Duration::from_millis(1))
+            .is_some()
+    );
+    assert!(
+        lock.try_read_recursive_until(Instant::now() + Duration::from_millis(1))
+            .is_some()
+    );
+}
+
+#[test]
 fn upgrade_waits_for_readers_and_downgrade_keeps_data() {
     install();
     let lock = Arc::new(RwLock::named("rw-upgrade", 1u32));
