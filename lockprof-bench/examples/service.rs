@@ -269,7 +269,7 @@ fn run_rw<L: BenchRwLock>(
                 // Threads start at different phases so their writes do not line up.
                 let mut i = t as u64;
                 while !stop.0.load(Relaxed) {
-                    if write_every.is_some_and(|every| i % every == 0) {
+                    if write_every.is_some_and(|every| i.is_multiple_of(every)) {
                         lock.0.write(|v| *v = hold(*v, steps));
                     } else {
                         sum = sum.wrapping_add(lock.0.read(|v| hold(*v, steps)));
