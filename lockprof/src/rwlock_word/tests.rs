@@ -237,7 +237,7 @@ fn an_upgrade_waits_for_the_other_readers_and_a_timed_out_one_stays_upgradable()
         unsafe { word.upgrade_slow(Some(deadline), || 1, NO_WATCH) },
         None
     );
-    assert_eq!(word.state(), 2 * ONE_READER | UPGRADABLE_BIT);
+    assert_eq!(word.state(), (2 * ONE_READER) | UPGRADABLE_BIT);
     let reader = {
         let word = Arc::clone(&word);
         std::thread::spawn(move || {
