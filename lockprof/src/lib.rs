@@ -191,9 +191,10 @@
 //! - `serde`: `Serialize` and `Deserialize` for every lock (the data, serialized with the lock
 //!   held; a deserialized lock is new and named `deserialized`).
 //! - `arc_lock`: locking through an `Arc` (`Mutex::lock_arc`, `RwLock::read_arc`,
-//!   `write_arc`, `upgradable_read_arc`, the `try_` forms) and the guards `ArcMutexGuard`,
-//!   `ArcRwLockReadGuard`, `ArcRwLockWriteGuard`, `ArcRwLockUpgradableReadGuard` and
-//!   `ArcReentrantMutexGuard`, named as parking_lot's (`ArcMutexGuard<RawMutex, T>`).
+//!   `read_arc_recursive`, `write_arc`, `upgradable_read_arc`, the `try_` forms) and the guards
+//!   `ArcMutexGuard`, `ArcRwLockReadGuard`, `ArcRwLockWriteGuard`,
+//!   `ArcRwLockUpgradableReadGuard` and `ArcReentrantMutexGuard`, named as parking_lot's
+//!   (`ArcMutexGuard<RawMutex, T>`).
 //! - `send_guard`: the guards of `Mutex`, `FairMutex` and `RwLock` are `Send`, so a lock may be
 //!   released on another thread than the one that took it; it is recorded as released there.
 //!   To that end a contended acquisition records its wait at once, inside the critical section,

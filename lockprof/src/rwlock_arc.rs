@@ -1,5 +1,5 @@
 //! The `Arc` locking methods of [`ProfiledRwLock`] (feature `arc_lock`): lock_api's `read_arc`,
-//! `write_arc`, `upgradable_read_arc` and their `try_` forms, returning the guards of
+//! `read_arc_recursive`, `write_arc`, `upgradable_read_arc` and their `try_` forms, returning the guards of
 //! `crate::arc_rwlock`; and what those guards need of the lock ([`ArcRwLockRaw`]).
 
 use std::sync::Arc;
@@ -118,6 +118,52 @@ impl<T: ?Sized> ProfiledRwLock<T> {
     ) -> Option<ArcRwLockReadGuard<RawRwLock, T>> {
         // SAFETY: locking the raw lock invalidates no guard or reference.
         let token = RawRwLock::try_lock_shared_until(unsafe { self.inner.raw() }, deadline)?;
+        // SAFETY: `token` is this acquisition's, which no other guard stands for.
+        Some(unsafe { ArcRwLockReadGuard::new(Arc::clone(self), token) })
+    }
+
+    /// [`read_recursive`](Self::read_recursive) through an `Arc`.
+    #[inline]
+    #[track_caller]
+    pub fn read_arc_recursive(self: &Arc<Self>) -> ArcRwLockReadGuard<RawRwLock, T> {
+        // SAFETY: locking the raw lock invalidates no guard or reference.
+        let token = unsafe { self.inner.raw() }.lock_shared_recursive();
+        // SAFETY: `token` is this acquisition's, which no other guard stands for.
+        unsafe { ArcRwLockReadGuard::new(Arc::clone(self), token) }
+    }
+
+    /// [`try_read_recursive`](Self::try_read_recursive) through an `Arc`.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_arc_recursive(self: &Arc<Self>) -> Option<ArcRwLockReadGuard<RawRwLock, T>> {
+        // SAFETY: locking the raw lock invalidates no guard or reference.
+        let token = unsafe { self.inner.raw() }.try_lock_shared_recursive()?;
+        // SAFETY: `token` is this acquisition's, which no other guard stands for.
+        Some(unsafe { ArcRwLockReadGuard::new(Arc::clone(self), token) })
+    }
+
+    /// [`try_read_recursive_for`](Self::try_read_recursive_for) through an `Arc`.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_arc_recursive_for(
+        self: &Arc<Self>,
+        timeout: Duration,
+    ) -> Option<ArcRwLockReadGuard<RawRwLock, T>> {
+        // SAFETY: locking the raw lock invalidates no guard or reference.
+        let token = unsafe { self.inner.raw() }.try_lock_shared_recursive_for(timeout)?;
+        // SAFETY: `token` is this acquisition's, which no other guard stands for.
+        Some(unsafe { ArcRwLockReadGuard::new(Arc::clone(self), token) })
+    }
+
+    /// [`try_read_recursive_until`](Self::try_read_recursive_until) through an `Arc`.
+    #[inline]
+    #[track_caller]
+    pub fn try_read_arc_recursive_until(
+        self: &Arc<Self>,
+        deadline: Instant,
+    ) -> Option<ArcRwLockReadGuard<RawRwLock, T>> {
+        // SAFETY: locking the raw lock invalidates no guard or reference.
+        let token = unsafe { self.inner.raw() }.try_lock_shared_recursive_until(deadline)?;
         // SAFETY: `token` is this acquisition's, which no other guard stands for.
         Some(unsafe { ArcRwLockReadGuard::new(Arc::clone(self), token) })
     }

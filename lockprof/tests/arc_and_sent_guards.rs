@@ -157,7 +157,17 @@ fn arc_guards_give_the_lock_up_and_take_it_back() {
     let read = ArcRwLockWriteGuard::downgrade(write);
     assert_eq!((*read, *rw.try_read_arc().unwrap()), (6, 6));
     assert!(rw.try_write_arc_for(Duration::from_millis(1)).is_none());
-    drop(read);
+    let recursive = [
+        rw.read_arc_recursive(),
+        rw.try_read_arc_recursive().unwrap(),
+        rw.try_read_arc_recursive_for(Duration::from_millis(1))
+            .unwrap(),
+        rw.try_read_arc_recursive_until(Instant::now() + Duration::from_millis(1))
+            .unwrap(),
+    ];
+    assert!(recursive.iter().all(|guard| **guard == 6));
+    drop((read, recursive));
+    assert!(!rw.is_locked());
 
     let reentrant = Arc::new(lockprof::ReentrantMutex::named("arc-reentrant", 7));
     let outer = reentrant.lock_arc();
