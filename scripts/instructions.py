@@ -3,7 +3,7 @@
 wall-clock is not (the same binary gives the same counts on a loaded machine).
 
 - Fast path: one uncontended lock+unlock (and read lock+unlock) of parking_lot, lockprof with
-  recording off and lockprof as shipped, in `workload::uncontended*`
+  recording off, lockprof as shipped, std and `lockprof::sync`, in `workload::uncontended*`
   (`examples/instructions.rs`).
 - Per wait (`examples/wait_instructions.rs`): what lockprof adds to one contended acquisition.
   The waiter's side is the contended path around the blocking and the release that records the
@@ -37,18 +37,21 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release/examples"
 
 # Budgets for `--check`, in instructions, about 20 % above the counts measured (fast path 59.0 /
-# 25.0 mutex and 57.9 / 33.0 read) so that a change that adds a map lookup, a clock read or an
-# atomic to the fast path fails, and code layout does not. The per-wait ones (1 133 waiter, 508
-# holder) have about 15 %, though they include clock readings: the TSC here, but a machine whose
-# TSC quanta does not trust reads the system clock instead, at up to a hundred instructions more
-# per reading. Every wait of this workload yields and parks: the waiter registers itself in the
-# lock's waiting integral when it starts yielding (see `waiting` in acquire/contended.rs). An
-# emitted hold event (3 065) has about 20 %.
+# 25.0 mutex and 57.9 / 33.0 read; `lockprof::sync` 77.9 mutex and 58.9 read, std's own 17 and
+# 18) so that a change that adds a map lookup, a clock read or an atomic to the fast path fails,
+# and code layout does not. The per-wait ones (1 091 waiter, 489 holder) have about 20 %, though
+# they include clock readings: the TSC here, but a machine whose TSC quanta does not trust reads
+# the system clock instead, at up to a hundred instructions more per reading. Every wait of this
+# workload yields and parks: the waiter registers itself in the lock's waiting integral when it
+# starts yielding (see `waiting` in acquire/contended.rs). An emitted hold event (3 065) has
+# about 20 %.
 BUDGETS = {
     ("mutex", "lockprof_default"): 71,
     ("mutex", "lockprof_off"): 30,
     ("read", "lockprof_default"): 70,
     ("read", "lockprof_off"): 40,
+    ("mutex", "lockprof_sync"): 94,
+    ("read", "lockprof_sync"): 71,
     ("wait", "waiter"): 1350,
     ("wait", "holder"): 570,
     ("event", "hold"): 3600,
@@ -147,7 +150,8 @@ def main():
     counts = {}
     with tempfile.TemporaryDirectory() as workdir:
         for case in ("mutex", "read"):
-            for contender in ("parking_lot", "lockprof_off", "lockprof_default"):
+            for contender in ("parking_lot", "lockprof_off", "lockprof_default", "std",
+                              "lockprof_sync"):
                 counts[case, contender] = fast_path(contender, case, workdir)
         by_function = per_wait(waits, workdir)
         event = per_event(waits, workdir)

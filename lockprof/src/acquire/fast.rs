@@ -173,10 +173,16 @@ fn acquired_hot(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey)
 #[inline(never)]
 fn acquired_timed(meta: &LockMeta, site: &'static Location<'static>, key: SiteKey) -> HoldToken {
     // The sampling countdown runs over these too, so the sample stands for every hold that did
-    // not wait.
-    let sampled = count_acquisition(meta, key);
+    // not wait. Counted the fast way when it can be: this runs inside the critical section of
+    // every storm hold taken over from another thread (see `acquired_recording`).
+    let lock_id = meta.id_if_assigned();
+    let weight = if lock_id != 0 && thread::count_fast(meta, lock_id, key) {
+        0
+    } else {
+        count_acquisition(meta, key).weight()
+    };
     if !recording_cached() {
         return HoldToken::untimed(site);
     }
-    timed_from_here(meta, site, key, sampled.weight(), 0)
+    timed_from_here(meta, site, key, weight, 0)
 }

@@ -5,7 +5,7 @@ use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
 use super::mutex_guard::MutexGuard;
-use super::poison::{Flag, Poisonable};
+use super::poison::{Flag, Panicking, Poisonable};
 use crate::ProfiledLock;
 
 /// A mutual-exclusion lock with `std::sync::Mutex`'s API and poisoning, whose contention
@@ -166,7 +166,12 @@ impl<T: ?Sized> Mutex<T> {
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
-        MutexGuard::new(self.inner.lock())
+        // Asked before locking (the answer is the same after, on this thread): asked between
+        // the acquisition and the wrapping, a call that may unwind, it made the compiler keep
+        // the profiled guard on the stack, stored in halves and reloaded whole, a
+        // store-forwarding stall of about 7 ns per lock (1.67× std's time, 1.06× without).
+        let panicking = Panicking::now();
+        MutexGuard::new(self.inner.lock(), panicking)
     }
 
     /// Acquires the mutex if it is free now, without blocking.
@@ -199,8 +204,9 @@ impl<T: ?Sized> Mutex<T> {
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        let panicking = Panicking::now();
         match self.inner.try_lock() {
-            Some(guard) => Ok(MutexGuard::new(guard)?),
+            Some(guard) => Ok(MutexGuard::new(guard, panicking)?),
             None => Err(TryLockError::WouldBlock),
         }
     }

@@ -41,12 +41,16 @@ impl<T: ?Sized> UnwindSafe for MutexGuard<'_, T> {}
 impl<T: ?Sized> RefUnwindSafe for MutexGuard<'_, T> {}
 
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
-    /// Wraps a profiled guard just acquired; `Err` if the mutex is poisoned.
+    /// Wraps a profiled guard just acquired by a thread that was `panicking` or not when it
+    /// asked for it; `Err` if the mutex is poisoned.
     #[inline]
-    pub(super) fn new(inner: InnerGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+    pub(super) fn new(
+        inner: InnerGuard<'a, T>,
+        panicking: Panicking,
+    ) -> LockResult<MutexGuard<'a, T>> {
         let guard = MutexGuard {
             inner,
-            panicking: Panicking::now(),
+            panicking,
             not_send: PhantomData,
         };
         let poisoned = guard.flag().get();

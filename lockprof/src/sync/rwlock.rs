@@ -7,7 +7,7 @@ use std::sync::{LockResult, TryLockError, TryLockResult};
 
 use lock_api::RawRwLock as _;
 
-use super::poison::{Flag, Poisonable};
+use super::poison::{Flag, Panicking, Poisonable};
 use super::rwlock_guards::{Inner, RwLockReadGuard, RwLockWriteGuard};
 use crate::ProfiledRwLock;
 use crate::raw::RawRwLock;
@@ -172,9 +172,11 @@ impl<T: ?Sized> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
+        // Asked before locking, as in `Mutex::lock` (why there).
+        let panicking = Panicking::now();
         let token = self.raw().lock_exclusive();
         // SAFETY: just acquired exclusively with `token`, handed to the guard.
-        unsafe { RwLockWriteGuard::new(&self.inner, token) }
+        unsafe { RwLockWriteGuard::new(&self.inner, token, panicking) }
     }
 
     /// Acquires exclusive write access if it is available now, without blocking.
@@ -197,9 +199,10 @@ impl<T: ?Sized> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
+        let panicking = Panicking::now();
         match self.raw().try_lock_exclusive() {
             // SAFETY: just acquired exclusively with `token`, handed to the guard.
-            Some(token) => Ok(unsafe { RwLockWriteGuard::new(&self.inner, token) }?),
+            Some(token) => Ok(unsafe { RwLockWriteGuard::new(&self.inner, token, panicking) }?),
             None => Err(TryLockError::WouldBlock),
         }
     }

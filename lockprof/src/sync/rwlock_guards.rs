@@ -93,18 +93,23 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
 }
 
 impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
-    /// A guard of the write lock `lock` holds with `token`; `Err` if the lock is poisoned.
+    /// A guard of the write lock `lock` holds with `token`, taken by a thread that was
+    /// `panicking` or not when it asked for it; `Err` if the lock is poisoned.
     ///
     /// # Safety
     ///
     /// `lock` must be held exclusively with acquisition state `token`, and nothing else may
     /// release that hold.
     #[inline]
-    pub(super) unsafe fn new(lock: &'a Inner<T>, token: HoldToken) -> LockResult<Self> {
+    pub(super) unsafe fn new(
+        lock: &'a Inner<T>,
+        token: HoldToken,
+        panicking: Panicking,
+    ) -> LockResult<Self> {
         let guard = RwLockWriteGuard {
             lock,
             token: ManuallyDrop::new(token),
-            panicking: Panicking::now(),
+            panicking,
             not_send: PhantomData,
         };
         let poisoned = guard.flag().get();
