@@ -128,6 +128,27 @@ pub fn assert_close(what: &str, actual: u64, expected: u64) {
     );
 }
 
+/// Asserts `actual` is between `lower` and `upper` (ns) within the ground-truth tolerance: for
+/// a figure the program can only bracket (a reading lockprof takes between two of its own).
+#[track_caller]
+pub fn assert_between(what: &str, actual: u64, lower: u64, upper: u64) {
+    if let Err(message) = check_between(what, actual, lower, upper) {
+        panic!("{message}");
+    }
+}
+
+/// [`assert_between`] as a result, for a test that tries several readings of its truth.
+pub fn check_between(what: &str, actual: u64, lower: u64, upper: u64) -> Result<(), String> {
+    let tolerance = (lower / 10).max(1_000_000);
+    if lower.saturating_sub(tolerance) <= actual && actual <= upper + tolerance {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: {actual} ns, expected {lower}..={upper} ns ± {tolerance}"
+        ))
+    }
+}
+
 /// Sums a u64 field over events.
 pub fn sum(events: &[Captured], field: &str) -> u64 {
     events.iter().map(|e| e.u64(field)).sum()
