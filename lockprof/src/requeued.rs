@@ -60,7 +60,9 @@ impl RequeuedWaits {
     }
 
     /// One pending wait ends; returns the time, no later than `now`, it is taken to have begun
-    /// (see the module docs), or `None` if none is pending.
+    /// (see the module docs), or `None` if none is pending. A thread that read `now` before a
+    /// later notify moved more threads may find their mean ahead of it: it then takes `now` (a
+    /// wait of nothing so far, rather than one since the clock's zero).
     pub(crate) fn take(&self, now: u64) -> Option<u64> {
         let word = self
             .word
@@ -73,7 +75,12 @@ impl RequeuedWaits {
             })
             .ok()?;
         let since = now.wrapping_sub(word) & AT_MASK;
-        Some(now.saturating_sub(since))
+        let mean_is_ahead = since > AT_MASK / 2;
+        Some(if mean_is_ahead {
+            now
+        } else {
+            now.saturating_sub(since)
+        })
     }
 }
 
@@ -103,6 +110,16 @@ mod tests {
         // Emptied: the next move starts afresh.
         waits.add(20_000, 1);
         assert_eq!(waits.take(21_000), Some(20_000));
+    }
+
+    #[test]
+    fn a_mean_moved_past_the_takers_clock_reading_is_no_start_before_it() {
+        let waits = RequeuedWaits::new();
+        waits.add(1_000, 1);
+        // The moved thread reads its clock at 2_000; a notify moves another at 5_000.
+        waits.add(5_000, 1);
+        assert_eq!(waits.take(2_000), Some(2_000));
+        assert_eq!(waits.take(6_000), Some(3_000));
     }
 
     #[test]
