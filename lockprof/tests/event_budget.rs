@@ -69,7 +69,8 @@ fn noisy_threads_share_the_budget_and_cannot_take_a_quiet_threads_events() {
     // (a tenth of a second) and rate, plus each noisy thread's reserve (10, and 100 a second).
     // A timed-out wait that a busy machine stretched to a millisecond or more may also take
     // from the reserve of long events, which is not what this test spends.
-    let waits = events(noisy.id(), "wait")
+    let all_waits = events(noisy.id(), "wait");
+    let waits = all_waits
         .iter()
         .filter(|w| w.u64("wait_ns") < 1_000_000)
         .count() as f64;
@@ -83,9 +84,12 @@ fn noisy_threads_share_the_budget_and_cannot_take_a_quiet_threads_events() {
         waits <= allowed,
         "{waits} events in {elapsed:.3} s, at most {allowed:.0} allowed"
     );
+    // Counted with the long ones: on a loaded machine, every wake-up from a 20 µs timeout may
+    // come a millisecond late.
     assert!(
-        waits >= (RATE / 10) as f64,
-        "{waits} events: the burst alone is {}",
+        all_waits.len() as u64 >= RATE / 10,
+        "{} events: the burst alone is {}",
+        all_waits.len(),
         RATE / 10
     );
     assert!(
