@@ -8,7 +8,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{assert_close, events, install};
+use common::{assert_between, assert_close, events, install};
 use lockprof::{Condvar, MutexGuard, RwLock, RwLockUpgradableReadGuard, RwLockWriteGuard};
 
 const HOLD: Duration = Duration::from_millis(20);
@@ -319,6 +319,10 @@ fn a_panic_while_holding_releases_the_lock_and_still_records_the_hold() {
     install();
     let lock = Arc::new(lockprof::Mutex::named("panic-holder", 0));
     let (l1, l2) = (Arc::clone(&lock), Arc::clone(&lock));
+    // How long the unwinding took: the guard was released during it, at most this before the
+    // holder's `released`.
+    let unwinding = Arc::new(std::sync::OnceLock::new());
+    let unwound = Arc::clone(&unwinding);
     let truth = holder_and_waiter(
         move |barrier| {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -326,13 +330,19 @@ fn a_panic_while_holding_releases_the_lock_and_still_records_the_hold() {
                 barrier.wait();
                 thread::sleep(HOLD);
                 *guard += 1;
+                let began = Instant::now();
                 // resume_unwind skips the panic hook, whose backtrace printing would load the
-                // machine under the other timing tests; the unwinding is the same.
-                std::panic::resume_unwind(Box::new("boom while holding the lock"));
+                // machine under the other timing tests; the unwinding is the same. The payload
+                // is when it began.
+                std::panic::resume_unwind(Box::new(began));
             }));
-            // The guard was released while unwinding, just before this.
+            // The guard was released while unwinding, before this.
             let released = Instant::now();
-            assert!(result.is_err());
+            let began = result
+                .expect_err("it panicked")
+                .downcast::<Instant>()
+                .unwrap();
+            unwound.set(released - *began).unwrap();
             released
         },
         move || {
@@ -347,8 +357,14 @@ fn a_panic_while_holding_releases_the_lock_and_still_records_the_hold() {
         .iter()
         .find(|h| h.str("thread") == "holder")
         .unwrap_or_else(|| panic!("hold record missing: {:?}", common::events_of(lock.id())));
-    // The panic hook runs while the guard is held: the holder is blamed for all of it.
-    assert_close("blame_ns", panicked.u64("blame_ns"), ns(truth.overlap));
+    // The holder is blamed for the waiting until its guard was dropped, while unwinding.
+    let unwound = *unwinding.get().unwrap();
+    assert_between(
+        "blame_ns",
+        panicked.u64("blame_ns"),
+        ns(truth.overlap.saturating_sub(unwound)),
+        ns(truth.overlap),
+    );
 }
 
 #[test]
