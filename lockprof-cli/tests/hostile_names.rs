@@ -7,6 +7,7 @@
 mod common;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -249,14 +250,20 @@ fn hostile_names_from_a_real_program_through_the_layer() {
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
     for name in [lock_name, huge] {
         let lock = Arc::new(lockprof::Mutex::named(name, 0u64));
+        // Held until both threads are at their first `lock()`, and a while more: each thread
+        // waits, so each has events, however a busy machine schedules them.
+        let held = lock.lock();
+        let arrived = Arc::new(AtomicUsize::new(0));
         let threads: Vec<_> = ["<img src=x onerror=alert(1)>\n;\"", "worker;2"]
             .into_iter()
             .map(|thread_name| {
                 let (lock, dispatch) = (Arc::clone(&lock), dispatch.clone());
+                let arrived = Arc::clone(&arrived);
                 thread::Builder::new()
                     .name(thread_name.to_owned())
                     .spawn(move || {
                         tracing::dispatcher::with_default(&dispatch, || {
+                            arrived.fetch_add(1, Ordering::SeqCst);
                             for _ in 0..20 {
                                 let mut g = lock.lock();
                                 *g += 1;
@@ -268,6 +275,11 @@ fn hostile_names_from_a_real_program_through_the_layer() {
                     .unwrap()
             })
             .collect();
+        while arrived.load(Ordering::SeqCst) < 2 {
+            thread::sleep(Duration::from_millis(1));
+        }
+        thread::sleep(Duration::from_millis(20));
+        drop(held);
         for t in threads {
             t.join().unwrap();
         }

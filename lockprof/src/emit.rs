@@ -109,6 +109,17 @@ pub(crate) fn wanted_cached() -> bool {
     interest::wanted_cached()
 }
 
+/// Whether this thread has a subscriber at all (its current dispatcher is not tracing's no-op
+/// one). What a thread without one emits is dropped; worse, while the process has a single
+/// dispatcher and it is a scoped one (`tracing::dispatcher::with_default`, as in tests),
+/// tracing-core asks only the current thread's dispatcher when a callsite registers, so an event
+/// first emitted here would be cached as wanted by nobody, for every thread. Such a thread emits
+/// nothing and leaves what it recorded for a thread that has a subscriber (the periodic sweep,
+/// a flush), and does not register lockprof's interest probe either.
+pub(crate) fn subscriber_here() -> bool {
+    tracing_core::dispatcher::get_default(|d| !d.is::<tracing_core::subscriber::NoSubscriber>())
+}
+
 /// A callsite of lockprof's own whose only job is to hear `tracing`'s interest: tracing-core
 /// updates it when it is registered and again whenever dispatchers come or go, so the answer is
 /// cached instead of asked on every contended acquisition.
@@ -190,7 +201,12 @@ mod interest {
     }
 
     /// Registers the probe if no thread has begun to, else asks the subscribers about this event.
+    /// A thread without a subscriber wants nothing, and leaves the registration to one that has
+    /// one (see [`subscriber_here`](super::subscriber_here)).
     fn ask() -> bool {
+        if !super::subscriber_here() {
+            return false;
+        }
         if REGISTRATION
             .compare_exchange(UNREGISTERED, REGISTERING, Relaxed, Relaxed)
             .is_ok()

@@ -300,7 +300,9 @@ pub type ReentrantMutex<T> = ProfiledReentrantMutex<T>;
 /// and threads exiting meanwhile. Threads also flush about once a second while the program
 /// records (one of them collecting the others). When it returns, everything recorded before the
 /// call has reached the subscriber, even what another thread was emitting at the time (it waits
-/// for that thread up to a second). The events go to the calling thread's default subscriber.
+/// for that thread up to a second). The events go to the calling thread's default subscriber:
+/// called on a thread that has none (where only a scoped dispatcher is set elsewhere), it emits
+/// nothing and leaves everything for a flush on a thread that has one.
 pub fn flush() {
     recorder::flush();
 }

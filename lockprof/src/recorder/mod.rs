@@ -46,7 +46,7 @@ use crate::emit::HoldFields;
 use crate::meta::LockMeta;
 use crate::task::Task;
 use crate::thread::{self, NewThread, SiteKey, Wait};
-use crate::{clock, stacks};
+use crate::{clock, emit, stacks};
 
 /// Gives the calling thread, new to lockprof, its recorder.
 pub(crate) fn register_thread(thread: NewThread) {
@@ -150,9 +150,10 @@ pub(crate) fn after_release(meta: &LockMeta, now: u64, blamed: u64) {
 #[cold]
 #[inline(never)]
 fn emit_after_release(meta: &LockMeta, now: u64, blamed: u64) {
-    // Released inside lockprof's own emission (a subscriber's lock): nothing could be emitted
-    // now, so take nothing; the next release or flush emits it.
-    if thread::is_busy() {
+    // Released inside lockprof's own emission (a subscriber's lock), or on a thread without a
+    // subscriber: nothing could be emitted now, so take nothing; the next release, a sweep or a
+    // flush by a thread that has one emits it (`emit::subscriber_here`).
+    if thread::is_busy() || !emit::subscriber_here() {
         return;
     }
     let lock_addr = std::ptr::from_ref(meta) as usize;
@@ -171,6 +172,12 @@ fn emit_after_release(meta: &LockMeta, now: u64, blamed: u64) {
 
 /// Emits every thread's summaries and pending events now (see [`crate::flush`]).
 pub(crate) fn flush() {
+    // A thread without a subscriber emits nothing (`emit::subscriber_here`): what is recorded
+    // stays for one that has a subscriber.
+    if !emit::subscriber_here() {
+        batch::settle();
+        return;
+    }
     let now = clock::now_ns();
     thread::while_busy(|| {
         sweep::sweep(now, true);

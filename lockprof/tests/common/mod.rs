@@ -99,6 +99,13 @@ pub fn install() {
     });
 }
 
+/// The capturing subscriber as a dispatcher, for a test that sets it on some threads only
+/// (`tracing::dispatcher::with_default`) instead of installing it.
+pub fn capturing_dispatch() -> tracing::Dispatch {
+    lockprof::config::set_stack_capture(false);
+    tracing::Dispatch::new(tracing_subscriber::registry().with(Capture))
+}
+
 /// Every event captured so far about lock `lock_id`.
 pub fn events_of(lock_id: u64) -> Vec<Captured> {
     EVENTS
