@@ -113,9 +113,10 @@ pub(crate) fn wanted_cached() -> bool {
 /// one). What a thread without one emits is dropped; worse, while the process has a single
 /// dispatcher and it is a scoped one (`tracing::dispatcher::with_default`, as in tests),
 /// tracing-core asks only the current thread's dispatcher when a callsite registers, so an event
-/// first emitted here would be cached as wanted by nobody, for every thread. Such a thread emits
-/// nothing and leaves what it recorded for a thread that has a subscriber (the periodic sweep,
-/// a flush), and does not register lockprof's interest probe either.
+/// first emitted here would be cached as wanted by nobody, for every thread. Such a thread makes
+/// no events (its waits and holds go to its summary, so nothing piles up), emits nothing (a
+/// thread that has a subscriber emits its summary: the periodic sweep, a flush) and does not
+/// register lockprof's interest probe.
 pub(crate) fn subscriber_here() -> bool {
     tracing_core::dispatcher::get_default(|d| !d.is::<tracing_core::subscriber::NoSubscriber>())
 }

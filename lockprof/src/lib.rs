@@ -302,7 +302,8 @@ pub type ReentrantMutex<T> = ProfiledReentrantMutex<T>;
 /// call has reached the subscriber, even what another thread was emitting at the time (it waits
 /// for that thread up to a second). The events go to the calling thread's default subscriber:
 /// called on a thread that has none (where only a scoped dispatcher is set elsewhere), it emits
-/// nothing and leaves everything for a flush on a thread that has one.
+/// nothing and leaves everything for a flush on a thread that has one. (Such a thread makes no
+/// events of its own either: its waits and holds are in its summaries.)
 pub fn flush() {
     recorder::flush();
 }

@@ -14,7 +14,7 @@ use crate::emit::HoldFields;
 use crate::meta::LockMeta;
 use crate::task::Task;
 use crate::thread::{self, SiteKey, Wait};
-use crate::{clock, config, stacks};
+use crate::{clock, config, emit, stacks};
 
 /// One thread's recorder (see the module documentation).
 #[derive(Debug)]
@@ -76,7 +76,10 @@ impl Recorder {
         // A wait that ended acquired took a stack if it is event-sized, budget permitting (see
         // `acquire::WaiterStack`); one that timed out takes none.
         let stackless = wait.stack == 0 && !timed_out && stacks::stack_capture();
-        let as_event = self.reserves.wait_is_event(wait_ns, wait.end, stackless);
+        // A thread without a subscriber makes no events: they would wait here for a thread that
+        // has one to flush them, without bound; its summary takes them (`emit::subscriber_here`).
+        let as_event =
+            self.reserves.wait_is_event(wait_ns, wait.end, stackless) && emit::subscriber_here();
         let stats = self.stats.entry(meta, wait.site, task);
         stats.count_wait(timed_out, wait.unattributed_ns);
         if !as_event {
@@ -111,7 +114,14 @@ impl Recorder {
                 .entry(meta, site, task)
                 .add_estimates(hold.blame_extra_ns, hold.unattributed_ns);
         }
-        match self.reserves.place_hold(&hold, defer) {
+        let goes = match self.reserves.place_hold(&hold, defer) {
+            // As for waits: no events on a thread without a subscriber.
+            HoldGoes::Event { weight } if !emit::subscriber_here() => HoldGoes::Summary {
+                histogram_weight: Some(weight),
+            },
+            goes => goes,
+        };
+        match goes {
             HoldGoes::Event { weight } => self.push(Pending::Hold {
                 lock_addr: std::ptr::from_ref(meta) as usize,
                 subject: OwnedSubject::of(meta, site, task),
