@@ -10,7 +10,10 @@ use std::time::Duration;
 use super::shared::{Msg, Shared};
 
 /// Keeps the trace writer running; dropping it writes the queued events, the drop count and the
-/// end marker, and closes the trace.
+/// end marker, and closes the trace. Its flush emits every thread's records through the calling
+/// thread's subscriber, or, on a thread that has none (the Layer installed with
+/// `tracing::dispatcher::with_default` on other threads), through the Layer's own dispatcher
+/// while that lives.
 ///
 /// Waiting is bounded by the builder's shutdown timeout (5 s by default): a stuck output cannot
 /// hang the program, at the cost of an incomplete trace. If the output fails instead, the events
@@ -65,8 +68,11 @@ impl FlushGuard {
     /// Emits every thread's pending summaries ([`crate::flush`]) and waits (up to the shutdown
     /// timeout) until everything queued so far is written and the output flushed.
     pub fn flush(&self) {
-        crate::recorder::flush();
-        let Some(inner) = &self.inner else { return };
+        let Some(inner) = &self.inner else {
+            crate::flush();
+            return;
+        };
+        inner.shared.flush_recorded();
         let ticket = inner.shared.flush_requested.fetch_add(1, Ordering::AcqRel) + 1;
         inner.wake();
         inner
@@ -103,7 +109,7 @@ impl Drop for FlushGuard {
             return;
         };
         // Every thread's pending summaries go into the queue before the writer is told to finish.
-        crate::recorder::flush();
+        inner.shared.flush_recorded();
         inner.shared.finish.store(true, Ordering::Release);
         inner.wake();
         if inner.shared.wait_for(inner.timeout, |p| p.exited) {

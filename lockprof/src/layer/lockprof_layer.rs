@@ -52,6 +52,10 @@ where
     // `register_callsite` and `enabled` keep their defaults (always interested): answering
     // "never" for other targets would switch those callsites off for the other layers too.
 
+    fn on_register_dispatch(&self, dispatch: &tracing::Dispatch) {
+        let _ = self.shared.dispatch.set(dispatch.downgrade());
+    }
+
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         if event.metadata().target() != event::TARGET {
             return;

@@ -3,7 +3,7 @@
 //! when the channel is full.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::visitor::EventMsg;
@@ -33,6 +33,9 @@ pub(crate) struct Shared {
     /// Highest flush ticket answered, and whether the thread has exited.
     pub(crate) progress: Mutex<Progress>,
     pub(crate) progressed: Condvar,
+    /// The dispatcher the Layer was registered in (the first, if several), for the guard to
+    /// flush through from a thread that has no subscriber (see [`Shared::flush_recorded`]).
+    pub(crate) dispatch: OnceLock<tracing_core::dispatcher::WeakDispatch>,
 }
 
 /// What the thread has done, for the guard to wait on.
@@ -43,6 +46,20 @@ pub(crate) struct Progress {
 }
 
 impl Shared {
+    /// Emits every thread's records ([`crate::flush`]) through the calling thread's subscriber,
+    /// or, on a thread that has none (the Layer installed with
+    /// `tracing::dispatcher::with_default` on other threads), through the Layer's own
+    /// dispatcher: a thread without a subscriber emits nothing (`emit::subscriber_here`).
+    pub(crate) fn flush_recorded(&self) {
+        let own = (!crate::emit::subscriber_here())
+            .then(|| self.dispatch.get().and_then(|weak| weak.upgrade()))
+            .flatten();
+        match own {
+            Some(dispatch) => tracing_core::dispatcher::with_default(&dispatch, crate::flush),
+            None => crate::flush(),
+        }
+    }
+
     pub(crate) fn count_dropped(&self, n: u64) {
         self.dropped.fetch_add(n, Ordering::Relaxed);
     }
