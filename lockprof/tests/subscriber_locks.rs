@@ -144,12 +144,16 @@ fn a_subscriber_that_takes_profiled_locks_where_lockprof_asks_it() {
     within_a_minute("a write lock of the subscriber's", || {
         // A thread new to lockprof, so its first acquisition takes the bookkeeping's slow path,
         // with FILTER write-held; the release is measured (a reader waits) while still held.
-        let writer = thread::spawn(|| {
+        let (taken, write_held) = mpsc::channel();
+        let writer = thread::spawn(move || {
             let mut filter = FILTER.write();
+            taken.send(()).unwrap();
             thread::sleep(Duration::from_millis(20));
             *filter += 1;
         });
-        thread::sleep(Duration::from_millis(5));
+        // Read once the writer holds the lock (however late a busy machine runs it), so that
+        // the read waits for it.
+        write_held.recv().unwrap();
         assert_eq!(*FILTER.read(), 1);
         writer.join().unwrap();
     });
