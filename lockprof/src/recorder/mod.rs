@@ -28,6 +28,7 @@
 
 mod batch;
 mod counts;
+mod histogram;
 mod pending;
 mod per_thread;
 mod policy;

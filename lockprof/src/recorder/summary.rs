@@ -5,10 +5,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use base64::Engine as _;
-use hdrhistogram::Histogram;
-use hdrhistogram::serialization::{Serializer as _, V2Serializer};
-
+use super::histogram::SummaryHistogram;
 use super::subject::OwnedSubject;
 use crate::LockKind;
 use crate::emit::{self, SummaryFields};
@@ -23,9 +20,6 @@ pub(super) type Key = (u64, SiteKey);
 
 /// Summaries taken at a flush, ready to emit.
 pub(super) type Summaries = Vec<(OwnedSubject, SummaryFields)>;
-
-/// Significant figures of the summary histograms (the reports quote 3).
-const SIGFIGS: u8 = 3;
 
 /// One thread's statistics, per (lock, site), and per task for the async locks' waits and
 /// holds. The tasks' are a map of their own so that the sync locks' lookups stay those of a
@@ -118,10 +112,10 @@ pub(super) struct SiteStats {
     timeouts: u64,
     waits: u64,
     wait_ns: u64,
-    wait_hist: Option<Box<Histogram<u64>>>,
+    wait_hist: SummaryHistogram,
     holds: u64,
     hold_ns: u64,
-    hold_hist: Option<Box<Histogram<u64>>>,
+    hold_hist: SummaryHistogram,
     blame_ns: u64,
     /// The part of `blame_ns` that is estimated.
     blame_estimated_ns: u64,
@@ -148,10 +142,10 @@ impl SiteStats {
             timeouts: 0,
             waits: 0,
             wait_ns: 0,
-            wait_hist: None,
+            wait_hist: SummaryHistogram::default(),
             holds: 0,
             hold_ns: 0,
-            hold_hist: None,
+            hold_hist: SummaryHistogram::default(),
             blame_ns: 0,
             blame_estimated_ns: 0,
             unattributed_ns: 0,
@@ -182,7 +176,7 @@ impl SiteStats {
     pub(super) fn add_wait(&mut self, wait_ns: u64, stack: StackId, may_capture: bool) {
         self.waits += 1;
         self.wait_ns += wait_ns;
-        Histogram::record_into(&mut self.wait_hist, wait_ns, 1);
+        self.wait_hist.record(wait_ns, 1);
         if drawn(wait_ns, self.wait_ns) {
             self.wait_stack = self.draw_stack(stack, may_capture, self.wait_stack);
         }
@@ -238,7 +232,7 @@ impl SiteStats {
     pub(super) fn add_hold(&mut self, hold_ns: u64, weight: u64) {
         self.holds += weight;
         self.hold_ns += hold_ns * weight;
-        Histogram::record_into(&mut self.hold_hist, hold_ns, weight);
+        self.hold_hist.record(hold_ns, weight);
     }
 
     fn is_idle(&self) -> bool {
@@ -280,10 +274,10 @@ impl SiteStats {
             timeouts: self.timeouts,
             waits: self.waits,
             wait_ns: self.wait_ns,
-            wait_hist: encode(self.wait_hist.as_deref()),
+            wait_hist: self.wait_hist.take_encoded(),
             holds: self.holds,
             hold_ns: self.hold_ns,
-            hold_hist: encode(self.hold_hist.as_deref()),
+            hold_hist: self.hold_hist.take_encoded(),
             blame_ns: self.blame_ns,
             blame_estimated_ns: self.blame_estimated_ns,
             unattributed_ns: self.unattributed_ns,
@@ -291,41 +285,17 @@ impl SiteStats {
             blame_stack: self.blame_stack,
         };
         let (lock, kind) = (self.lock, self.kind);
-        let (wait_hist, hold_hist) = (self.wait_hist.take(), self.hold_hist.take());
-        *self = SiteStats::new(lock, kind);
-        // Keep the allocations: a site that was busy once is likely busy again.
-        self.wait_hist = wait_hist.map(|mut h| {
-            h.reset();
-            h
-        });
-        self.hold_hist = hold_hist.map(|mut h| {
-            h.reset();
-            h
-        });
+        let (wait_hist, hold_hist) = (
+            std::mem::take(&mut self.wait_hist),
+            std::mem::take(&mut self.hold_hist),
+        );
+        // The histograms, emptied, keep their allocations.
+        *self = SiteStats {
+            wait_hist,
+            hold_hist,
+            ..SiteStats::new(lock, kind)
+        };
         fields
-    }
-}
-
-/// Recording into a summary histogram, as an associated function of `Histogram<u64>` rather than
-/// a function of this module: rustc compiles a trait impl's functions in the codegen unit of its
-/// self type, with hdrhistogram's own code, where LLVM can inline `record_n` into them. A
-/// function of this module would be compiled wherever rustc merges this module's unit, and every
-/// wait would pay for the call when that is not with hdrhistogram's (a dozen instructions).
-trait SummaryHistogram {
-    /// Records `count` × `value` in `hist`, made on first use (a value of 0 as 1, the least a
-    /// histogram takes).
-    fn record_into(hist: &mut Option<Box<Self>>, value: u64, count: u64);
-}
-
-impl SummaryHistogram for Histogram<u64> {
-    fn record_into(hist: &mut Option<Box<Histogram<u64>>>, value: u64, count: u64) {
-        let hist = hist.get_or_insert_with(|| {
-            let mut h =
-                Histogram::new(SIGFIGS).expect("3 significant figures is a valid precision");
-            h.auto(true);
-            Box::new(h)
-        });
-        let _ = hist.record_n(value.max(1), count);
     }
 }
 
@@ -342,15 +312,3 @@ fn drawn(weight: u64, total: u64) -> bool {
 /// expected for n waits and holds, so this bounds the cost without biasing the draw but for a
 /// summary of billions.
 const MAX_DRAWS: u32 = 64;
-
-/// Base64 of HdrHistogram's V2 serialization; empty when there is nothing to send.
-fn encode(hist: Option<&Histogram<u64>>) -> String {
-    let Some(hist) = hist.filter(|h| !h.is_empty()) else {
-        return String::new();
-    };
-    let mut bytes = Vec::new();
-    match V2Serializer::new().serialize(hist, &mut bytes) {
-        Ok(_) => base64::engine::general_purpose::STANDARD.encode(bytes),
-        Err(_) => String::new(),
-    }
-}
