@@ -4,7 +4,10 @@
 //! then on; the round's ratio is the contender's time over parking_lot's, the median over rounds
 //! is robust to a burst of load, and the rounds run in several processes (a process can land in
 //! a slow regime for its whole life: BENCHMARKS.md), of which the median of medians is printed.
-//! Ratios are costs: lower is better, 1.00× is parking_lot's time.
+//! Ratios are costs: lower is better, 1.00× is parking_lot's time. The CPU columns are the same
+//! ratios of the process's CPU time over the round (every thread's, lockprof's writer
+//! included): what the run costs a machine whose cores are busy with other work, where these
+//! sleep-and-wake workloads' wall time moves with the scheduler.
 //!
 //! ```text
 //! cargo run -p lockprof-bench --release --example condvar_paired -- [--procs 4] [--rounds 5]
@@ -18,10 +21,16 @@ use std::time::Duration;
 
 use lockprof_bench::{
     GlobalTrace, LockprofDefault, LockprofOff, ParkingLotQueue, QUEUE_CASES, QueueCase, QueueLocks,
-    WEBKIT_CASES, run_child, run_queue,
+    WEBKIT_CASES, process_cpu_time, run_child, run_queue,
 };
 
-const CONTENDERS: [&str; 2] = ["lockprof_off", "lockprof_default"];
+/// The ratios each round gives: wall time, then CPU time, of recording off and on.
+const CONTENDERS: [&str; 4] = [
+    "lockprof_off",
+    "lockprof_default",
+    "lockprof_off_cpu",
+    "lockprof_default_cpu",
+];
 
 struct Args {
     procs: usize,
@@ -120,9 +129,9 @@ fn parent(args: &Args) {
         args.procs, args.rounds, args.scale
     );
     println!(
-        "| case | parking_lot | recording off | process medians | recording on | process medians |"
+        "| case | parking_lot | recording off | process medians | recording on | process medians | CPU, off | process medians | CPU, on | process medians |"
     );
-    println!("|---|---:|---:|---|---:|---|");
+    println!("|---|---:|---:|---|---:|---|---:|---|---:|---|");
     for case in cases(args) {
         let mut row = format!(
             "| {} | {:.1} ms",
@@ -146,14 +155,17 @@ fn child(args: &Args) {
     let _trace = GlobalTrace::install().expect("install lockprof's Layer");
     for case in cases(args) {
         let mut base = Vec::new();
-        let mut ratios = [Vec::new(), Vec::new()];
+        let mut ratios = [const { Vec::new() }; CONTENDERS.len()];
         for _ in 0..args.rounds {
             let pl = time::<ParkingLotQueue>(&case);
             let off = time::<LockprofOff<lockprof::Condvar>>(&case);
             let on = time::<LockprofDefault<lockprof::Condvar>>(&case);
-            base.push(pl.as_secs_f64() * 1e3);
-            ratios[0].push(off.as_secs_f64() / pl.as_secs_f64());
-            ratios[1].push(on.as_secs_f64() / pl.as_secs_f64());
+            base.push(pl.wall.as_secs_f64() * 1e3);
+            let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+            ratios[0].push(ratio(off.wall, pl.wall));
+            ratios[1].push(ratio(on.wall, pl.wall));
+            ratios[2].push(ratio(off.cpu, pl.cpu));
+            ratios[3].push(ratio(on.cpu, pl.cpu));
         }
         println!("{} parking_lot_ms {:.3}", case.name, median_of(Some(&base)));
         for (contender, values) in CONTENDERS.iter().zip(&ratios) {
@@ -162,11 +174,20 @@ fn child(args: &Args) {
     }
 }
 
-fn time<L: QueueLocks>(case: &QueueCase) -> Duration {
+/// What one run of a case took.
+struct Cost {
+    wall: Duration,
+    /// The process's CPU time over the run, every thread's.
+    cpu: Duration,
+}
+
+fn time<L: QueueLocks>(case: &QueueCase) -> Cost {
     L::enter();
-    let elapsed = run_queue::<L>(case);
+    let cpu_before = process_cpu_time();
+    let wall = run_queue::<L>(case);
+    let cpu = process_cpu_time().saturating_sub(cpu_before);
     L::exit();
-    elapsed
+    Cost { wall, cpu }
 }
 
 /// The middle value (the mean of the two middle ones for an even count); NaN for none.
