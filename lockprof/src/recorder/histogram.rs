@@ -9,11 +9,11 @@ use hdrhistogram::serialization::{Serializer as _, V2Serializer};
 const SIGFIGS: u8 = 3;
 
 /// Single values held back, then recorded together. Each value lands on a line of a counts array
-/// of up to a few hundred kilobytes that is seldom in the cache when it comes (a thread that
-/// waited for a lock has usually been switched out since its last record): recorded one at a
-/// time, every record stalls on its line (nine in ten of the record's samples, `perf annotate`,
-/// in a queue of ten producers and ten consumers on one slot); recorded sixteen in a row, the
-/// processor fetches their lines together.
+/// of a hundred kilobytes or more (170 KB once it spans a second) that is seldom in the cache
+/// when it comes (a thread that waited for a lock has usually been switched out since its last
+/// record): recorded one at a time, every record stalls on its line (nine in ten of the
+/// record's samples, `perf annotate`, in a queue of ten producers and ten consumers on one
+/// slot); recorded sixteen in a row, the processor fetches their lines together.
 const BATCH: usize = 16;
 
 /// A summary histogram of waits or holds (nanoseconds), empty until its first value.
