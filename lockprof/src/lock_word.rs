@@ -1,12 +1,14 @@
 //! The mutex's lock word: parking_lot's `RawMutex` algorithm (parking_lot 0.13, MIT/Apache-2.0),
-//! ported so that a contended acquisition reads the clock just *before* the compare-and-swap that
-//! acquires, not after it.
+//! ported so that a contended acquisition reads the clock *before* it acquires, not after.
 //!
 //! Why: with parking_lot's raw mutex as a black box, the end of a wait can only be read once
 //! `lock()` has returned, that is inside the critical section, where the clock read (≈ 10 ns)
-//! lengthens every contended hold and so makes the next hand-off collide more. Read before the
-//! attempt, it lengthens the wait instead, which is already waiting. (Measured: with 2 threads
-//! the share of acquisitions that waited went from 17 ‰ to 7 ‰; BENCHMARKS.md.)
+//! lengthens every contended hold and so makes the next hand-off collide more. Read before, it
+//! lengthens the wait instead, which is already waiting. (Measured: with 2 threads the share of
+//! acquisitions that waited went from 17 ‰ to 7 ‰; BENCHMARKS.md.) It is read before each load
+//! of the state, not between the load that finds the lock free and the compare-and-swap: there
+//! it would hold the waiter back while the thread that just unlocked takes the lock again
+//! (`paired` at 4 threads: 0.92× → 0.96×; BENCHMARKS.md).
 //!
 //! The state, spinning, parking and unparking are parking_lot's, bit for bit: a locked bit, a
 //! parked bit, `SpinWait` before parking, an unlock that wakes one parked thread without handing
@@ -88,8 +90,10 @@ impl LockWord {
     }
 
     /// Acquires the lock, spinning and then parking while it is held, or gives up at `deadline`.
-    /// `clock` is read just before each attempt that may acquire; returns its reading before the
-    /// attempt that did (for a fair hand-off, its reading on waking), or `None` on timeout.
+    /// `clock` is read before each load of the state (and after a failed attempt to set the parked
+    /// bit, which may follow the profiler's `waiting`); returns its reading before the load that
+    /// found the lock free and led to the acquisition (for a fair hand-off, its reading on
+    /// waking), or `None` on timeout.
     /// `waiting`, if given, is called when the wait starts yielding its thread (it may then not
     /// run again for a while) and before each park.
     // Never inlined: `scripts/instructions.py` tells the blocking apart from the bookkeeping
@@ -119,11 +123,12 @@ impl LockWord {
     ) -> Option<u64> {
         let mut spinwait = SpinWait::new();
         let mut spins = 0u32;
+        let mut now = clock();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
-            // Grab the lock if it is free, even if there is a queue (barging, as parking_lot).
+            // Grab the lock if it is free, even if there is a queue (barging, as parking_lot). A
+            // failed attempt keeps `now`: it took nanoseconds.
             if state & LOCKED_BIT == 0 {
-                let now = clock();
                 match self.state.compare_exchange_weak(
                     state,
                     state | LOCKED_BIT,
@@ -147,6 +152,7 @@ impl LockWord {
                 }
             }
             if state & PARKED_BIT == 0 && spinwait.spin() {
+                now = clock();
                 state = self.state.load(Ordering::Relaxed);
                 continue;
             }
@@ -167,6 +173,8 @@ impl LockWord {
                 )
             {
                 state = x;
+                // Read again: `waiting` may have registered the wait in the integral since.
+                now = clock();
                 continue;
             }
 
@@ -198,6 +206,7 @@ impl LockWord {
             }
 
             spinwait.reset();
+            now = clock();
             state = self.state.load(Ordering::Relaxed);
         }
     }
@@ -335,7 +344,7 @@ impl LockWord {
 mod tests {
     use std::cell::UnsafeCell;
     use std::sync::Arc;
-    use std::sync::atomic::AtomicBool;
+    use std::sync::atomic::AtomicU64;
     use std::time::Duration;
 
     use super::*;
@@ -395,31 +404,33 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_is_read_before_the_attempt_that_acquires() {
+    fn the_wait_ends_at_the_latest_reading() {
         let word = Arc::new(LockWord::new());
         assert!(word.try_lock());
-        let released = Arc::new(AtomicBool::new(false));
+        let readings = Arc::new(AtomicU64::new(0));
         let waiter = {
-            let (word, released) = (Arc::clone(&word), Arc::clone(&released));
+            let (word, readings) = (Arc::clone(&word), Arc::clone(&readings));
             std::thread::spawn(move || {
-                // The reading says whether the release had happened when the clock was read.
-                let saw_release = word
+                // Each reading is the count of readings so far.
+                let ended = word
                     .lock_slow(
                         None,
-                        || u64::from(released.load(Ordering::Acquire)),
+                        || readings.fetch_add(1, Ordering::Relaxed) + 1,
                         NO_WATCH,
                     )
                     .expect("no deadline");
                 // SAFETY: acquired above.
                 unsafe { word.unlock(|| ()) };
-                saw_release
+                ended
             })
         };
         std::thread::sleep(Duration::from_millis(20));
-        released.store(true, Ordering::Release);
         // SAFETY: held since the `try_lock` above.
         unsafe { word.unlock(|| ()) };
-        assert_eq!(waiter.join().unwrap(), 1);
+        let ended = waiter.join().unwrap();
+        // Read again after spinning, yielding or parking, and none older than the last.
+        assert!(ended >= 2, "{ended}");
+        assert_eq!(ended, readings.load(Ordering::Relaxed));
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub(crate) enum WaiterStack {
 /// The first attempt failed: time the wait, register it in the lock's waiting integral, block in
 /// `block`, and note the wait for recording after the release. `block(clock, waiting)` returns
 /// `None` if it gave up (timed locks may), else `clock`'s reading when the wait ended: the mutex
-/// reads it just before its acquiring attempt, outside the critical section (see `lock_word`).
+/// reads it before the load that finds the lock free, outside the critical section (see
+/// `lock_word`).
 /// Inside the critical section this costs one update of the integral and a few thread-local
 /// stores.
 #[cold]
