@@ -55,6 +55,13 @@ pub(crate) struct WaitTicket {
     entry: Entry,
 }
 
+impl WaitTicket {
+    /// When the wait entered the integral (or would have).
+    pub(crate) fn start(&self) -> u64 {
+        self.start
+    }
+}
+
 /// How a wait enters the integral.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Entry {
@@ -123,6 +130,39 @@ impl WaitIntegral {
                 Entry::Untracked
             },
         }
+    }
+
+    /// Registers, for a thread that does not hold the lock, a wait that began at `start`, read by
+    /// `clock` just before: [`begin_wait`](Self::begin_wait), bracketed by a second reading. A
+    /// waiter preempted between its reading and the update would charge the hold that began
+    /// meanwhile (which read W without it) its waiting from before that hold began; so if the two
+    /// readings are apart, the registration is withdrawn and made again from a new reading (a
+    /// few times at most: under Miri every reading is far from the last). The ticket's start is
+    /// the reading it was registered from; the caller passes over what came before it.
+    pub(crate) fn begin_wait_outside(&self, start: u64, clock: fn() -> u64) -> WaitTicket {
+        let mut ticket = self.begin_wait(start);
+        for _ in 0..3 {
+            if ticket.entry != Entry::Registered || clock().saturating_sub(ticket.start) <= CLOSE_NS
+            {
+                break;
+            }
+            self.withdraw(ticket);
+            ticket = self.begin_wait(clock());
+        }
+        ticket
+    }
+
+    /// Undoes [`begin_wait`](Self::begin_wait) of `ticket` (n −= 1, C += its start), as if it had
+    /// not been made.
+    fn withdraw(&self, ticket: WaitTicket) {
+        let _ = self.waiting.fetch_update(Relaxed, Relaxed, |word| {
+            let n = (word & N_MASK) >> C_BITS;
+            Some(
+                (word & UNCHARGED)
+                    | ((n - 1) << C_BITS)
+                    | ((word & C_MASK).wrapping_add(ticket.start) & C_MASK),
+            )
+        });
     }
 
     /// Registers up to `count` waits that all began at `start`, for threads a condition variable
@@ -345,6 +385,28 @@ mod tests {
         // Nothing charged twice: the next hold, from 9 000 to 10 000, is charged its own.
         let next = meta.integral_at(9_000);
         assert_eq!(meta.charge_hold(next, 10_000), (1_000, 0));
+    }
+
+    #[test]
+    fn a_registration_preempted_after_its_reading_is_made_again_from_a_new_one() {
+        static NOW: AtomicU64 = AtomicU64::new(0);
+        fn clock() -> u64 {
+            NOW.load(Relaxed)
+        }
+        let meta = meta();
+        // Read close to the update: registered from the reading.
+        NOW.store(2_500, Relaxed);
+        let close = meta.begin_wait_outside(1_000, clock);
+        assert_eq!(close.start(), 1_000);
+        meta.end_wait(close, 3_000);
+        meta.charge(3_000);
+        // A waiter read 4 000, then was preempted until 50 000; a hold began at 10 000 and
+        // ends at 60 000. It made the waiter wait from 50 000 for lockprof, never from 4 000.
+        let hold = meta.integral_at(10_000);
+        NOW.store(50_000, Relaxed);
+        let late = meta.begin_wait_outside(4_000, clock);
+        assert_eq!((late.start(), meta.waiters()), (50_000, 1));
+        assert_eq!(meta.charge_hold(hold, 60_000), (10_000, 0));
     }
 
     #[test]

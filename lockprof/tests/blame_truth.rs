@@ -44,10 +44,14 @@ fn truth_per_hold(logs: &[Log], holder: &str) -> Vec<u64> {
 }
 
 /// The waiting of every thread but `holder` during each of `holds` (disjoint, in order), in ns.
-fn waiting_during(logs: &[Log], holder: &str, holds: &[(Instant, Instant)]) -> Vec<u64> {
+fn waiting_during<'a>(
+    logs: impl IntoIterator<Item = &'a Log>,
+    holder: &str,
+    holds: &[(Instant, Instant)],
+) -> Vec<u64> {
     // Holds of one thread are disjoint: find each wait's overlaps by bisection.
     let mut per_hold = vec![0u64; holds.len()];
-    for log in logs.iter().filter(|l| l.name != holder) {
+    for log in logs.into_iter().filter(|l| l.name != holder) {
         for &(ws, we) in &log.waits {
             let first = holds.partition_point(|&(_, he)| he <= ws);
             for (i, &(hs, he)) in holds.iter().enumerate().skip(first) {
@@ -310,7 +314,8 @@ fn assert_long_holds_charged_their_own(logs: &[Log], holder: &str, truth: &[u64]
     assert_long_holds_charged_their_own_but(logs, holder, truth, lock_id, 20);
 }
 
-/// [`assert_long_holds_charged_their_own`], allowing one hold in `one_in` (or one) to be off.
+/// [`assert_long_holds_charged_their_own`], allowing one hold in `one_in` (or one) to be off,
+/// and a few more to miss one waiter (see below).
 fn assert_long_holds_charged_their_own_but(
     logs: &[Log],
     holder: &str,
@@ -331,17 +336,35 @@ fn assert_long_holds_charged_their_own_but(
         .collect();
     let long_holds: Vec<(Instant, Instant)> = long.iter().map(|&(i, _)| log.holds[i]).collect();
     let matched = match_holds(&long_holds, &events);
+    // Each other thread's waiting during each long hold.
+    let by_waiter: Vec<Vec<u64>> = logs
+        .iter()
+        .filter(|l| l.name != holder)
+        .map(|l| waiting_during([l], holder, &long_holds))
+        .collect();
+    let within = |got: u64, want: u64| got.abs_diff(want) <= (want / 10).max(200_000);
     let mut report = String::new();
-    let mut off = 0;
-    for (&(i, want), got) in long.iter().zip(&matched) {
+    let (mut off, mut one_unseen) = (0, 0);
+    for (k, (&(i, want), got)) in long.iter().zip(&matched).enumerate() {
         let got = got.map(|e| e.u64("blame_ns"));
-        let ok = got.is_some_and(|got| got.abs_diff(want) <= (want / 10).max(200_000));
-        if !ok {
-            off += 1;
-        }
-        let mark = if ok { "" } else { "  <--" };
+        let mark = match got {
+            Some(got) if within(got, want) => "",
+            // Short by exactly one waiter's waiting during the hold.
+            Some(got) if by_waiter.iter().any(|w| within(got, want - w[k])) => {
+                one_unseen += 1;
+                "  <-- one waiter unseen"
+            }
+            _ => {
+                off += 1;
+                "  <--"
+            }
+        };
         report += &format!("\n  hold {i}: truth {want} ns, lockprof {got:?}{mark}");
     }
+    eprintln!(
+        "{holder}: {} long holds, {one_unseen} with one waiter unseen, {off} off",
+        long.len()
+    );
     // Dozens on an idle machine; fewer on a loaded one, where the waiters may not be waiting.
     assert!(
         long.len() >= 5,
@@ -349,21 +372,26 @@ fn assert_long_holds_charged_their_own_but(
         long.len(),
         truth.len()
     );
-    // A few may be off: a waiter preempted after the program noted the start of its wait but
-    // before `lock()` reached its first instruction is waiting as far as the program can tell,
-    // and not yet for any profiler inside the lock (with both cores busy, a thread can stay
-    // preempted there for milliseconds).
+    // A waiter preempted after the program noted the start of its wait but before `lock()`
+    // reached its first instruction is waiting as far as the program can tell, and not yet for
+    // any profiler inside the lock; with both cores busy it can stay preempted there for the
+    // whole hold (typically the thread that has just woken the long holder, preempted by it).
+    // Such a hold is charged the others' waiting but not that waiter's.
     assert!(
-        off <= (long.len() / one_in).max(1),
-        "{off} of {} long holds not charged their own blame:{report}",
+        off <= (long.len() / one_in).max(1) && one_unseen + off <= (long.len() / 10).max(3),
+        "{off} of {} long holds not charged their own blame, {one_unseen} more short by one \
+         waiter:{report}",
         long.len()
     );
 }
 
-/// The hold event of each of `holds` (in order): the one that started within 0.5 ms of it and
-/// lasted most nearly as long. lockprof's clock and `Instant` differ by an offset, taken as the
-/// one that lines up the most holds, in start and length (lined up by start alone, the short
-/// hold that follows a long one may match it as well as the long hold's own event).
+/// The hold event of each of `holds` (in order), matched by when it ended: lockprof reads the
+/// clock at every measured release, while a hold that began untimed reports a later start
+/// (`hold_exact = false`, docs/EVENTS.md). A candidate began before the hold ended (not the
+/// holder's next hold, which may end microseconds later) and lasted as long, or, untimed, no
+/// longer. lockprof's clock and `Instant` differ by an offset: the one that lines up the most
+/// holds with candidates, refined to the median of those pairs. Each hold then takes the
+/// candidate that ended nearest its end.
 fn match_holds<'a>(
     holds: &[(Instant, Instant)],
     events: &'a [Captured],
@@ -371,32 +399,52 @@ fn match_holds<'a>(
     let Some(&(first, _)) = holds.first() else {
         return Vec::new();
     };
+    // Each hold's end and length, in ns from the first one's start.
     let spans: Vec<(i128, i128)> = holds
         .iter()
-        .map(|&(a, b)| ((a - first).as_nanos() as i128, (b - a).as_nanos() as i128))
+        .map(|&(start, end)| {
+            let end_ns = (end - first).as_nanos() as i128;
+            (end_ns, (end - start).as_nanos() as i128)
+        })
         .collect();
-    let at = |e: &Captured| i128::from(e.u64("at_ns"));
-    let len = |e: &Captured| i128::from(e.u64("hold_ns"));
-    let find = |offset: i128, (start, length): (i128, i128)| {
+    let start = |e: &Captured| i128::from(e.u64("at_ns"));
+    let length = |e: &Captured| i128::from(e.u64("hold_ns"));
+    let end = |e: &Captured| start(e) + length(e);
+    let fits = |e: &Captured, truth_length: i128| {
+        let slack = truth_length / 10 + 50_000;
+        if e.bool("hold_exact") {
+            (length(e) - truth_length).abs() <= slack
+        } else {
+            length(e) <= truth_length + slack
+        }
+    };
+    let find = |offset: i128, (truth_end, truth_length): (i128, i128), within: i128| {
         events
             .iter()
-            .filter(|e| (at(e) - offset - start).abs() <= 500_000)
-            .min_by_key(|e| (len(e) - length).abs())
+            .filter(|e| start(e) - offset < truth_end && fits(e, truth_length))
+            .map(|e| (e, (end(e) - offset - truth_end).abs()))
+            .filter(|&(_, off)| off <= within)
+            .min_by_key(|&(_, off)| off)
+            .map(|(e, _)| e)
     };
-    let offset = events
+    let lined_up = |offset: i128| {
+        spans
+            .iter()
+            .filter_map(|&span| find(offset, span, 50_000).map(|e| end(e) - span.0))
+            .collect::<Vec<_>>()
+    };
+    let coarse = events
         .iter()
-        .flat_map(|e| spans.iter().map(move |&(s, _)| at(e) - s))
-        .max_by_key(|&offset| {
-            spans
-                .iter()
-                .filter(|&&(start, length)| {
-                    find(offset, (start, length))
-                        .is_some_and(|e| (len(e) - length).abs() <= length / 10 + 50_000)
-                })
-                .count()
-        })
+        .flat_map(|e| spans.iter().map(move |&(truth_end, _)| end(e) - truth_end))
+        .max_by_key(|&offset| lined_up(offset).len())
         .unwrap_or(0);
-    spans.iter().map(|&span| find(offset, span)).collect()
+    let mut pairs = lined_up(coarse);
+    pairs.sort_unstable();
+    let offset = pairs.get(pairs.len() / 2).copied().unwrap_or(coarse);
+    spans
+        .iter()
+        .map(|&span| find(offset, span, 500_000))
+        .collect()
 }
 
 /// Two threads alternate with holds of different lengths (1 µs and 8 µs) while a third waits on
@@ -406,22 +454,22 @@ fn alternating_holders_are_charged_their_own_share() {
     install();
     let lock = Arc::new(lockprof::Mutex::named("alternating", 0u64));
     let us = Duration::from_micros;
+    let names = ["short", "long", "other"];
     let logs = run(
         &Lock::Mutex(Arc::clone(&lock)),
         &[
-            Role::new("short", us(1), us(1)),
-            Role::new("long", us(8), us(1)),
-            Role::new("other", us(1), us(1)),
+            Role::new(names[0], us(1), us(1)),
+            Role::new(names[1], us(8), us(1)),
+            Role::new(names[2], us(1), us(1)),
         ],
         Duration::from_millis(400),
     );
     let blamed = blame_by_thread(lock.id());
     let blame_total: u64 = blamed.values().sum();
-    let truth: BTreeMap<&str, u64> = ["short", "long", "other"]
-        .into_iter()
-        .map(|name| (name, truth_per_hold(&logs, name).iter().sum()))
-        .collect();
-    let truth_total: u64 = truth.values().sum();
+    let truth_total: u64 = names
+        .iter()
+        .map(|name| truth_per_hold(&logs, name).iter().sum::<u64>())
+        .sum();
     let wait_total = sum(&events_of_kinds(lock.id(), &["wait", "summary"]), "wait_ns");
     // Blame is a part of the waiting. A storm's waits that end while the waiter still spins are
     // no hold's for lockprof (their charge would cost every hold an update of the lock's line;
@@ -431,17 +479,52 @@ fn alternating_holders_are_charged_their_own_share() {
         blame_total <= wait_total && blame_total >= truth_total / 2,
         "Σ blame {blame_total}: Σ waiting during holds {truth_total}, Σ wait {wait_total}"
     );
+    // The shares of the storm's holds, which are estimated. A hold stretched by preemption (on
+    // a busy machine, for milliseconds) is no estimate: it is measured on its own, and judged
+    // hold by hold by the tests above, or, if its thread took the lock back from itself and no
+    // waiter got to run during it, not measured (docs/EVENTS.md, Blame). Both sides leave out
+    // the holds of 100 µs or more: the program's by their length, lockprof's by their events.
+    let long_hold = Duration::from_micros(100);
+    let truth: BTreeMap<&str, u64> = names
+        .into_iter()
+        .map(|name| {
+            let log = logs.iter().find(|l| l.name == name).unwrap();
+            let storm: u64 = truth_per_hold(&logs, name)
+                .iter()
+                .zip(&log.holds)
+                .filter(|&(_, &(got, released))| released - got < long_hold)
+                .map(|(&blame, _)| blame)
+                .sum();
+            (name, storm)
+        })
+        .collect();
+    let blamed: BTreeMap<&str, u64> = names
+        .into_iter()
+        .map(|name| {
+            let long: u64 = events(lock.id(), "hold")
+                .iter()
+                .filter(|e| e.str("thread") == name)
+                .filter(|e| e.u64("hold_ns") >= long_hold.as_nanos() as u64)
+                .map(|e| e.u64("blame_ns"))
+                .sum();
+            (
+                name,
+                blamed.get(name).copied().unwrap_or(0).saturating_sub(long),
+            )
+        })
+        .collect();
+    let (truth_total, blame_total): (u64, u64) = (truth.values().sum(), blamed.values().sum());
     for (name, &want) in &truth {
-        let got = blamed.get(*name).copied().unwrap_or(0);
+        let got = blamed[name];
         let (got_share, want_share) = (
             got as f64 / blame_total.max(1) as f64,
             want as f64 / truth_total.max(1) as f64,
         );
-        eprintln!("{name}: {got_share:.3} of the blame, truth {want_share:.3}");
+        eprintln!("{name}: {got_share:.3} of the storm's blame, truth {want_share:.3}");
         assert!(
             (got_share - want_share).abs() <= 0.1,
-            "{name}: {got_share:.3} of the blame, truth {want_share:.3}; lockprof {blamed:?}, \
-             truth {truth:?}"
+            "{name}: {got_share:.3} of the storm's blame, truth {want_share:.3}; lockprof \
+             {blamed:?}, truth {truth:?}"
         );
     }
 }

@@ -82,7 +82,12 @@ fn contended_capturing(
         thread::defer_wait(start);
         meta.integral.defer_wait(start)
     } else {
-        meta.integral.begin_wait(start)
+        let ticket = meta.integral.begin_wait_outside(start, clock::now_ns);
+        if ticket.start() != start {
+            // Preempted before it registered: what it waited until then is no hold's.
+            thread::add_passed_over(ticket.start() - start);
+        }
+        ticket
     };
     wait_begun(meta, site, mode, start, ticket, block)
 }
@@ -203,10 +208,12 @@ pub(super) fn register_thread() {
 /// and measures it from the mark (see [`release`](fn@super::release)).
 fn waiting(meta: &LockMeta) {
     if let Some(start) = thread::take_deferred_start() {
-        let now = clock::now_ns();
+        let ticket = meta
+            .integral
+            .begin_wait_outside(clock::now_ns(), clock::now_ns);
         // What it waited before is no hold's.
-        thread::registered_late(meta.integral.begin_wait(now));
-        thread::add_passed_over(now.saturating_sub(start));
+        thread::registered_late(ticket);
+        thread::add_passed_over(ticket.start().saturating_sub(start));
     }
     if meta.storm_shift() != 0 {
         meta.hold_mark.mark(&meta.integral, clock::now_ns);
