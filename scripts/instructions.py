@@ -41,9 +41,10 @@ EXAMPLES = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "
 # 18) so that a change that adds a map lookup, a clock read or an atomic to the fast path fails,
 # and code layout does not. The per-wait ones (1 356 waiter, 491 holder) have less, 10–15 %,
 # though they include clock readings: the TSC here, but a machine whose TSC quanta does not
-# trust reads the system clock instead, at up to a hundred instructions more per reading. Every wait of this
-# workload yields and parks: the waiter registers itself in the lock's waiting integral when it
-# starts yielding (see `waiting` in acquire/contended.rs). An emitted hold event (3 065) has
+# trust reads the system clock instead, at up to a hundred instructions more per reading. Every
+# wait of this workload yields and parks: the waiter registers itself in the lock's waiting
+# integral when it starts yielding (see `waiting` in acquire/contended.rs), between two clock
+# readings. An emitted hold event (3 065) has
 # about 20 %.
 BUDGETS = {
     ("mutex", "lockprof_default"): 71,
