@@ -334,7 +334,7 @@ impl WaitIntegral {
     }
 }
 
-// The unit tests use std atomics; under loom, tests/loom.rs explores the interleavings.
+// The unit tests use std atomics; under loom, lockprof-loom/tests/integral.rs explores the interleavings.
 #[cfg(all(test, not(lockprof_loom)))]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
 //! Model checks of the waiting integral behind blame: every interleaving of waiters registering
 //! and finishing their waits with holders charging blame (loom explores them all).
 //!
-//! Run with `RUSTFLAGS="--cfg lockprof_loom" LOOM_MAX_PREEMPTIONS=3 cargo test -p lockprof
-//! --test loom --release` (`.ci/run` does).
+//! Run with `RUSTFLAGS="--cfg lockprof_loom" LOOM_MAX_PREEMPTIONS=3 cargo test -p lockprof-loom
+//! --release` (`.ci/run` does).
 #![cfg(lockprof_loom)]
 #![allow(dead_code, unreachable_pub)]
 
@@ -73,7 +73,7 @@ mod primitive {
     }
 }
 
-#[path = "../src/integral.rs"]
+#[path = "../../lockprof/src/integral.rs"]
 mod integral;
 
 use integral::WaitIntegral;
