@@ -1,15 +1,18 @@
 //! `Profile::group_classes` on its own: nothing is lost or counted twice, kinds and inputs stay
-//! apart, and the class flamegraph is the instance flamegraph with the ids left out.
+//! apart, and the class flamegraph is the instance flamegraph with the ids left out. Grouping
+//! while reading (`Aggregator::by_class`) gives the same profile.
 
 mod common;
 
 use std::collections::BTreeMap;
 
-use common::{aggregate, lock};
+use common::{
+    MS, aggregate, aggregate_by_class, hold, lock, string, wait, with_holder, with_stack,
+};
 use lockprof::LockKind;
 use lockprof::trace::Record;
 use lockprof_cli::flame::{Frames, View, folded_with};
-use lockprof_cli::{Cell, Grouping, Profile};
+use lockprof_cli::{Cell, Distribution, Grouping, Profile};
 
 /// The synthetic trace with its 40 locks named `lock-0` to `lock-3` (lock `l` is `lock-{l % 4}`):
 /// four classes of ten.
@@ -150,4 +153,156 @@ fn kinds_and_inputs_stay_apart() {
             (1, LockKind::RwLock, 1, 2 * ms),
         ]
     );
+}
+
+/// Two accounts held at once by one thread, each hold with its own stack, and a wait on the
+/// first that names that thread as holder without its stack: paired by time, the wait must get
+/// the first account's hold, though the second's began at the same time and both are one class.
+fn two_accounts_held_at_once() -> Vec<Record> {
+    let mut r = vec![
+        string(0, "account"),
+        string(1, "waiter"),
+        string(2, "holder"),
+        string(3, "src/bank.rs:83"),
+        string(4, "app::debit"),
+        string(5, "app::credit"),
+        string(6, "app::transfer"),
+        string(7, ""),
+        lock(1, 0, LockKind::Mutex),
+        lock(2, 0, LockKind::Mutex),
+        Record::Thread { id: 1, name: 1 },
+        Record::Thread { id: 2, name: 2 },
+    ];
+    r.extend(common::one_frame_stack(1, 4, 7));
+    r.extend(common::one_frame_stack(2, 5, 7));
+    r.extend(common::one_frame_stack(3, 6, 7));
+    r.push(with_stack(hold(1, 2, 3, 10 * MS, 4 * MS, 0), 1));
+    r.push(with_stack(hold(2, 2, 3, 10 * MS, 0, 0), 2));
+    r.push(with_holder(wait(1, 1, 3, 4 * MS, 5 * MS, 1), 3, 2, 0));
+    r
+}
+
+/// A lock whose events come before its definition (named `lock#5` until then), defined into
+/// a class that has other instances.
+fn defined_after_its_events() -> Vec<Record> {
+    let mut r = forty_locks_four_names();
+    let first_event = r
+        .iter()
+        .position(|r| matches!(r, Record::Wait(_) | Record::Hold(_)))
+        .unwrap();
+    let definition = r
+        .iter()
+        .position(|r| matches!(r, Record::Lock { id: 5, .. }))
+        .unwrap();
+    let lock5 = r.remove(definition);
+    r.insert(first_event + 100, lock5);
+    r
+}
+
+/// Everything a profile says, its histograms by what they hold (their buckets, not their
+/// layout, which depends on the order values came in).
+fn figures(p: &Profile) -> String {
+    let dist = |d: &Distribution| {
+        let buckets: Vec<(u64, u64)> = d
+            .hist
+            .iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect();
+        format!("{:?} {buckets:?}", d.stats())
+    };
+    let mut out = format!(
+        "{} {} {} {} {:?} {:?}\n",
+        p.duration_ns, p.dropped_events, p.inputs, p.native_stacks, p.grouping, p.timeline
+    );
+    for l in &p.locks {
+        out += &format!(
+            "{} {} {} {} {:?} {} {} {} {} {} {} {} {} {}\n  wait {}\n  hold {}\n  blame {}\n",
+            l.input,
+            l.id,
+            l.instances,
+            l.name,
+            l.kind,
+            l.acquisitions,
+            l.contended,
+            l.timeouts,
+            l.wait.total,
+            l.hold.total,
+            l.blame_ns,
+            l.holds_estimated,
+            l.blame_estimated_ns,
+            l.unattributed_ns,
+            dist(&l.wait),
+            dist(&l.hold),
+            dist(&l.blame),
+        );
+        out += &format!("  stacks {:?}\n  pairs {:?}\n", l.stacks, l.pairs);
+        for sp in &l.parts {
+            let pt = &sp.part;
+            out += &format!(
+                "  part {} {:?} {} {} {} {} {} wait {} hold {}\n",
+                sp.site,
+                sp.mode,
+                pt.acquisitions,
+                pt.contended,
+                pt.holds_estimated,
+                pt.blame_ns,
+                pt.blame_estimated_ns,
+                dist(&pt.wait),
+                dist(&pt.hold),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn grouping_while_reading_is_grouping_afterwards() {
+    let cases = [
+        ("forty locks", vec![forty_locks_four_names()]),
+        (
+            "accounts, two inputs",
+            vec![common::class_records(), common::class_records()],
+        ),
+        ("sample", vec![common::sample_records()]),
+        ("held at once", vec![two_accounts_held_at_once()]),
+        ("defined late", vec![defined_after_its_events()]),
+    ];
+    for (case, inputs) in cases {
+        let mut afterwards = aggregate(&inputs);
+        afterwards.group_classes();
+        let reading = aggregate_by_class(&inputs);
+        assert_eq!(reading.grouping, Grouping::Class, "{case}");
+        assert_eq!(figures(&reading), figures(&afterwards), "{case}");
+    }
+    let held = aggregate_by_class(&[two_accounts_held_at_once()]);
+    let pairs = &held.locks[0].pairs;
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(
+        pairs[0].holder_frames,
+        ["app::debit"],
+        "the hold of the lock waited for"
+    );
+}
+
+/// A lock defined twice under two names after its class already counts other locks: its
+/// figures so far stay in that class (they cannot be taken out), the later ones go to the new
+/// name, where it counts as an instance too, and nothing is lost.
+#[test]
+fn a_lock_renamed_out_of_a_shared_class_loses_nothing() {
+    let mut records = forty_locks_four_names();
+    let half = records.len() / 2;
+    records.insert(half, string(999, "renamed"));
+    records.insert(half + 1, lock(5, 999, LockKind::Mutex));
+    let mut afterwards = aggregate(std::slice::from_ref(&records));
+    afterwards.group_classes();
+    let reading = aggregate_by_class(&[records]);
+    let names: Vec<(&str, u64)> = reading
+        .locks
+        .iter()
+        .map(|l| (l.name.as_str(), l.instances))
+        .collect();
+    assert!(names.contains(&("renamed", 1)), "{names:?}");
+    let (reading, afterwards) = (totals(&reading), totals(&afterwards));
+    assert_eq!(reading[1..], afterwards[1..]);
+    assert_eq!(reading[0], afterwards[0] + 1, "instances");
 }

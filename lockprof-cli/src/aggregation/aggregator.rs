@@ -1,7 +1,7 @@
-//! Streaming aggregation: events in, per-lock totals, histograms and (thread, spans, stack, site)
-//! cells out. Memory grows with the number of distinct locks, threads, sites and stacks, never
-//! with the number of events; every event costs a few integer-keyed hash lookups and no
-//! allocation.
+//! Streaming aggregation: events in, per-lock (or per-class) totals, histograms and (thread,
+//! spans, stack, site) cells out. Memory grows with the number of distinct locks (or classes),
+//! threads, sites and stacks, never with the number of events; every event costs a few
+//! integer-keyed hash lookups and no allocation.
 
 use std::collections::HashMap;
 
@@ -16,6 +16,20 @@ use super::pairing::{PairedWait, Pairing, RawPair};
 use super::timeline::TimelineBuilder;
 use crate::model::sort_pairs;
 use crate::{Cell, Grouping, Pair, Profile, StackCell};
+
+/// A lock as its input's events name it ([`LockIdx`]), and the entry its figures go to: its
+/// own, or its class's when the aggregator [groups classes](Aggregator::by_class).
+#[derive(Clone, Copy, Debug)]
+struct Instance {
+    input: InputIdx,
+    id: u64,
+    name: Sym,
+    /// Index of its entry in [`Aggregator::locks`].
+    entry: LockIdx,
+}
+
+/// A lock class: input, name and kind.
+type ClassKey = (InputIdx, Sym, LockKind);
 
 /// Earliest and latest timestamp seen in one input.
 #[derive(Clone, Copy, Debug)]
@@ -44,7 +58,12 @@ pub struct Aggregator {
     spans: SeqInterner,
     stacks: NativeStacks,
     pairing: Pairing,
+    instances: Vec<Instance>,
+    /// The profile's entries: one per instance, or one per class.
     locks: Vec<LockAccumulator>,
+    /// The entry of each class, when grouping classes.
+    classes: Option<HashMap<ClassKey, LockIdx, FxBuildHasher>>,
+    /// Keyed by entry, not instance.
     cells: HashMap<CellKey, Cell, FxBuildHasher>,
     times: Vec<TimeRange>,
     dropped: u64,
@@ -65,6 +84,17 @@ impl Aggregator {
             timeline: TimelineBuilder::keeping(),
             ..Self::default()
         }
+    }
+
+    /// Counts every lock of one class (one input's locks with the same name and kind) into one
+    /// entry as the events are read, and finishes with a profile grouped by class: what
+    /// [`Profile::group_classes`] makes of the instances' profile, but in memory that grows with
+    /// the classes rather than the instances (a program with a lock per account, connection or
+    /// cache entry has as many instances as it has of those). Waits are still paired with the
+    /// holds of their own lock, and the timeline keeps each instance's id.
+    pub fn by_class(mut self) -> Self {
+        self.classes = Some(HashMap::default());
+        self
     }
 
     /// Whether the aggregator keeps a timeline: whether readers need to give what only the
@@ -140,14 +170,67 @@ impl Aggregator {
         name: Sym,
         kind: LockKind,
     ) -> LockIdx {
-        self.locks.push(LockAccumulator::new(input, id, name, kind));
-        LockIdx::try_from(self.locks.len() - 1).unwrap_or(LockIdx::MAX)
+        let class = self
+            .classes
+            .as_ref()
+            .and_then(|classes| classes.get(&(input, name, kind)).copied());
+        let entry = match class.and_then(|e| self.locks.get_mut(e as usize).map(|acc| (e, acc))) {
+            Some((entry, acc)) => {
+                acc.add_instance(id);
+                entry
+            }
+            None => self.new_entry(LockAccumulator::new(input, id, name, kind)),
+        };
+        self.instances.push(Instance {
+            input,
+            id,
+            name,
+            entry,
+        });
+        LockIdx::try_from(self.instances.len() - 1).unwrap_or(LockIdx::MAX)
+    }
+
+    /// Adds `acc` as a new entry, its class's if grouping classes and the class has none yet.
+    fn new_entry(&mut self, acc: LockAccumulator) -> LockIdx {
+        let entry = LockIdx::try_from(self.locks.len()).unwrap_or(LockIdx::MAX);
+        if let Some(classes) = &mut self.classes {
+            classes.entry(acc.class()).or_insert(entry);
+        }
+        self.locks.push(acc);
+        entry
     }
 
     /// Renames a lock (a definition arrived after events that referred to it).
+    ///
+    /// Grouping classes, a lock whose entry stands for it alone is renamed with it, and
+    /// [`finish`](Self::finish) merges it into its new class. One that already shares its
+    /// class's entry cannot take its figures out of it: it moves to an entry of the new name for
+    /// what comes after (only input that defines a lock twice, with two names, does that).
     pub(crate) fn define_lock(&mut self, lock: LockIdx, name: Sym, kind: LockKind) {
-        if let Some(acc) = self.locks.get_mut(lock as usize) {
+        let Some(&Instance {
+            input, id, entry, ..
+        }) = self.instances.get(lock as usize)
+        else {
+            return;
+        };
+        let Some(acc) = self.locks.get_mut(entry as usize) else {
+            return;
+        };
+        if acc.class() == (input, name, kind) {
+            return;
+        }
+        let entry = if acc.instances() == 1 {
             acc.define(name, kind);
+            if let Some(classes) = &mut self.classes {
+                classes.entry((input, name, kind)).or_insert(entry);
+            }
+            entry
+        } else {
+            self.new_entry(LockAccumulator::new(input, id, name, kind))
+        };
+        if let Some(instance) = self.instances.get_mut(lock as usize) {
+            instance.name = name;
+            instance.entry = entry;
         }
     }
 
@@ -156,19 +239,24 @@ impl Aggregator {
         self.dropped = self.dropped.saturating_add(count);
     }
 
-    /// Notes a timestamp of the input `lock` is from, for the profile's duration.
+    /// Notes a timestamp of `input`, for the profile's duration.
     #[inline]
-    fn saw_time(&mut self, lock: LockIdx, at_ns: Option<u64>) {
+    fn saw_time(&mut self, input: InputIdx, at_ns: Option<u64>) {
         let Some(at_ns) = at_ns else {
-            return;
-        };
-        let Some(input) = self.locks.get(lock as usize).map(|l| l.input) else {
             return;
         };
         if let Some(range) = self.times.get_mut(input as usize) {
             range.min = range.min.min(at_ns);
             range.max = range.max.max(at_ns);
         }
+    }
+
+    /// `lock`'s input and entry.
+    #[inline]
+    fn instance(&self, lock: LockIdx) -> Option<(InputIdx, LockIdx)> {
+        self.instances
+            .get(lock as usize)
+            .map(|i| (i.input, i.entry))
     }
 
     /// One wait, standing for `weight` waits; paired with its holder's stack if it names one.
@@ -188,13 +276,19 @@ impl Aggregator {
                 weight: w.weight,
             });
         }
-        self.saw_time(key.lock, w.at_ns);
+        let Some((input, entry)) = self.instance(key.lock) else {
+            return;
+        };
+        self.saw_time(input, w.at_ns);
         let weight = w.weight.clamp(1, MAX_WEIGHT);
-        let Some(acc) = self.locks.get_mut(key.lock as usize) else {
+        let Some(acc) = self.locks.get_mut(entry as usize) else {
             return;
         };
         acc.wait((key.site, w.mode), w.wait_ns, weight);
-        let cell = self.cells.entry(key).or_default();
+        let cell = self
+            .cells
+            .entry(CellKey { lock: entry, ..key })
+            .or_default();
         cell.waits = cell.waits.saturating_add(weight);
         cell.wait_ns = cell
             .wait_ns
@@ -227,16 +321,22 @@ impl Aggregator {
         {
             self.keep_for_pairing(key, thread_id, at_ns, h.hold_ns);
         }
-        self.saw_time(key.lock, h.at_ns);
+        let Some((input, entry)) = self.instance(key.lock) else {
+            return;
+        };
+        self.saw_time(input, h.at_ns);
         let weight = h.weight.clamp(1, MAX_WEIGHT);
-        let Some(acc) = self.locks.get_mut(key.lock as usize) else {
+        let Some(acc) = self.locks.get_mut(entry as usize) else {
             return;
         };
         // A sampled hold stands for `weight` holds: all but itself are an estimate, and counting
         // the sample itself as estimated too keeps "estimated" one figure per weighted hold.
         let estimated = if weight > 1 { weight } else { 0 };
         acc.hold((key.site, h.mode), h.hold_ns, h.blame_ns, weight, estimated);
-        let cell = self.cells.entry(key).or_default();
+        let cell = self
+            .cells
+            .entry(CellKey { lock: entry, ..key })
+            .or_default();
         cell.holds = cell.holds.saturating_add(weight);
         cell.holds_estimated = cell.holds_estimated.saturating_add(estimated);
         cell.hold_ns = cell
@@ -248,9 +348,15 @@ impl Aggregator {
 
     /// A summary: exact counts plus the histograms of the short waits and holds.
     pub(crate) fn summary(&mut self, s: SummaryEvent<'_>) {
-        let key = s.key;
-        self.saw_time(key.lock, s.at_ns);
-        let Some(acc) = self.locks.get_mut(key.lock as usize) else {
+        let Some((input, entry)) = self.instance(s.key.lock) else {
+            return;
+        };
+        let key = CellKey {
+            lock: entry,
+            ..s.key
+        };
+        self.saw_time(input, s.at_ns);
+        let Some(acc) = self.locks.get_mut(entry as usize) else {
             return;
         };
         let counts = &s.counts;
@@ -281,19 +387,24 @@ impl Aggregator {
 
     /// The aggregate of everything fed so far.
     pub fn finish(mut self) -> Profile {
-        let mut raw_pairs = self.pairing.finish(&self.stacks);
+        let instances = std::mem::take(&mut self.instances);
+        let entry_of = |lock: LockIdx| instances.get(lock as usize).map_or(lock, |i| i.entry);
+        let mut raw_pairs = self.pairing.finish(&self.stacks, entry_of);
         let Aggregator {
             names,
             spans,
             stacks,
             locks,
+            classes,
             cells,
             times,
             dropped,
             timeline,
             ..
         } = self;
-        let timeline = timeline.finish(&names, |i| locks.get(i as usize).map(|l| l.key()));
+        let timeline = timeline.finish(&names, |i| {
+            instances.get(i as usize).map(|l| (l.input, l.id, l.name))
+        });
         let mut per_lock: Vec<Vec<StackCell>> = locks.iter().map(|_| Vec::new()).collect();
         for (key, cell) in cells {
             if let Some(list) = per_lock.get_mut(key.lock as usize) {
@@ -321,7 +432,7 @@ impl Aggregator {
                 acc.finish(&names, cells, pairs)
             })
             .collect();
-        Profile {
+        let mut profile = Profile {
             duration_ns: times
                 .iter()
                 .filter(|s| s.min <= s.max)
@@ -334,7 +445,12 @@ impl Aggregator {
             grouping: Grouping::Instance,
             locks,
             timeline,
+        };
+        if classes.is_some() {
+            // Entries renamed into a class that already had one.
+            profile.group_classes();
         }
+        profile
     }
 }
 

@@ -1,6 +1,7 @@
-//! One lock's totals and distributions while the inputs are read: what becomes its
-//! [`LockProfile`] apart from the cells and pairs. Waits and holds are kept per acquire site and
-//! mode ([`PartAccumulator`]); the lock's distributions are their sum.
+//! One lock's totals and distributions while the inputs are read, or one lock class's (every
+//! instance of one input with the same name and kind): what becomes its [`LockProfile`] apart
+//! from the cells and pairs. Waits and holds are kept per acquire site and mode
+//! ([`PartAccumulator`]); the lock's distributions are their sum.
 
 use std::collections::HashMap;
 
@@ -18,11 +19,14 @@ use crate::{Distribution, LockProfile, Pair, SitePart, StackCell};
 /// input) are clamped so histogram counts cannot overflow.
 pub(crate) const MAX_WEIGHT: u64 = 1 << 32;
 
-/// One lock's totals and distributions.
+/// One lock's (or one class's) totals and distributions.
 #[derive(Debug)]
 pub(crate) struct LockAccumulator {
-    pub(crate) input: InputIdx,
+    input: InputIdx,
+    /// The lowest id of its instances.
     id: u64,
+    /// How many locks it stands for.
+    instances: u64,
     name: Sym,
     kind: LockKind,
     acquisitions: u64,
@@ -43,6 +47,7 @@ impl LockAccumulator {
         LockAccumulator {
             input,
             id,
+            instances: 1,
             name,
             kind,
             acquisitions: 0,
@@ -57,9 +62,20 @@ impl LockAccumulator {
         }
     }
 
-    /// The lock's input, id in it, and name.
-    pub(crate) fn key(&self) -> (InputIdx, u64, Sym) {
-        (self.input, self.id, self.name)
+    /// Its class: input, name and kind.
+    pub(crate) fn class(&self) -> (InputIdx, Sym, LockKind) {
+        (self.input, self.name, self.kind)
+    }
+
+    /// How many locks it stands for.
+    pub(crate) fn instances(&self) -> u64 {
+        self.instances
+    }
+
+    /// Another lock of its class, `id`, counts into it.
+    pub(crate) fn add_instance(&mut self, id: u64) {
+        self.id = self.id.min(id);
+        self.instances = self.instances.saturating_add(1);
     }
 
     /// Renames the lock (a definition arrived after events that referred to it).
@@ -159,7 +175,7 @@ impl LockAccumulator {
         LockProfile {
             input: self.input as usize,
             id: self.id,
-            instances: 1,
+            instances: self.instances,
             name: names.resolve(self.name).to_owned(),
             kind: self.kind,
             acquisitions: self.acquisitions,

@@ -48,11 +48,6 @@ impl NativeStacks {
         self.defined_later.insert(placeholder, stack);
     }
 
-    /// Whether any placeholder was defined.
-    pub(crate) fn has_placeholders(&self) -> bool {
-        !self.defined_later.is_empty()
-    }
-
     /// What a placeholder stood for (`id` itself for any other stack).
     pub(crate) fn actual(&self, id: StackId) -> StackId {
         self.defined_later.get(&id).copied().unwrap_or(id)

@@ -143,11 +143,14 @@ impl Pairing {
         p.wait_ns = p.wait_ns.saturating_add(sums.wait_ns);
     }
 
-    /// Pairs the waits kept for it and returns every pair by lock, with placeholder stacks
-    /// replaced by what `stacks` says they stood for.
+    /// Pairs the waits kept for it and returns every pair by the entry `entry_of` puts its lock
+    /// in (pairs alike in two locks of one entry added up), with placeholder stacks replaced by
+    /// what `stacks` says they stood for. Waits are paired with holds of their own lock, whatever
+    /// the entries.
     pub(crate) fn finish(
         &mut self,
         stacks: &NativeStacks,
+        entry_of: impl Fn(LockIdx) -> LockIdx,
     ) -> HashMap<LockIdx, Vec<RawPair>, FxBuildHasher> {
         for spans in self.holds.values_mut() {
             spans.sort_unstable_by_key(|s| s.at);
@@ -164,13 +167,12 @@ impl Pairing {
             }
             self.add_pair(w.key, w.sums);
         }
-        if stacks.has_placeholders() {
-            let pairs: Vec<_> = self.pairs.drain().collect();
-            for (mut k, s) in pairs {
-                k.waiter_stack = stacks.actual(k.waiter_stack);
-                k.holder_stack = stacks.actual(k.holder_stack);
-                self.add_pair(k, s);
-            }
+        let pairs: Vec<_> = self.pairs.drain().collect();
+        for (mut k, s) in pairs {
+            k.lock = entry_of(k.lock);
+            k.waiter_stack = stacks.actual(k.waiter_stack);
+            k.holder_stack = stacks.actual(k.holder_stack);
+            self.add_pair(k, s);
         }
         let mut by_lock: HashMap<LockIdx, Vec<RawPair>, FxBuildHasher> = HashMap::default();
         for (k, s) in self.pairs.drain() {

@@ -28,12 +28,12 @@ pub(super) fn run_demo(dir: &Path, duration: Duration) -> Result<DemoPaths, Erro
     let paths = DemoPaths::in_dir(dir);
     demo::record(&paths.trace, duration).map_err(write_err(&paths.trace))?;
 
-    let loaded = load(
-        &[Source::File(paths.trace.clone())],
-        &LoadOptions::default(),
-    )?;
+    let opts = LoadOptions {
+        group_classes: true,
+        ..LoadOptions::default()
+    };
+    let loaded = load(&[Source::File(paths.trace.clone())], &opts)?;
     let (mut profile, notices) = (loaded.profile, loaded.notices);
-    profile.group_classes();
     profile.sort(SortKey::Wait);
     let mut report = Vec::new();
     write_report(&profile, ReportFormat::Text, &mut report)

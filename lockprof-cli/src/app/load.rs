@@ -29,6 +29,9 @@ pub fn load(sources: &[Source], opts: &LoadOptions) -> Result<Loaded, Error> {
     } else {
         Aggregator::new()
     };
+    if opts.group_classes {
+        agg = agg.by_class();
+    }
     let mut notices = Vec::new();
     for source in sources {
         read_source(&mut agg, source, opts, &mut notices)?;
@@ -58,6 +61,7 @@ pub(super) fn load_selected_with<O: Write, E: Write>(
     let opts = LoadOptions {
         progress: io.progress,
         timeline,
+        group_classes: !inputs.by_instance,
     };
     let loaded = load(&sources, &opts)?;
     for notice in &loaded.notices {
@@ -73,9 +77,6 @@ pub(super) fn load_selected_with<O: Write, E: Write>(
         mut profile,
         notices,
     } = loaded;
-    if !inputs.by_instance {
-        profile.group_classes();
-    }
     if let Some(name) = &inputs.lock {
         profile.retain_lock(name)?;
     }

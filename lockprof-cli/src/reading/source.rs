@@ -53,6 +53,11 @@ pub struct LoadOptions {
     /// [`timeline`](crate::Profile::timeline) (`lockprof timeline`). Defaults to `false`:
     /// memory then grows with the number of distinct locks, threads, sites and stacks only.
     pub timeline: bool,
+    /// Count the locks of each class into one entry as they are read
+    /// ([`Aggregator::by_class`](crate::Aggregator::by_class)): the profile comes out grouped,
+    /// in memory that grows with the classes, not the instances. Defaults to `false`: one entry
+    /// per lock.
+    pub group_classes: bool,
 }
 
 /// An opened input: its bytes, and the progress bar showing how far they are read, if any.

@@ -165,6 +165,19 @@ pub fn aggregate(inputs: &[Vec<Record>]) -> lockprof_cli::Profile {
     agg.finish()
 }
 
+/// [`aggregate`], counting each lock class into one entry as the records are read
+/// (`Aggregator::by_class`, what `lockprof` does unless `--by-instance`).
+pub fn aggregate_by_class(inputs: &[Vec<Record>]) -> lockprof_cli::Profile {
+    let mut agg = lockprof_cli::Aggregator::new().by_class();
+    for records in inputs {
+        let mut input = lockprof_cli::TraceInput::new(&mut agg);
+        for r in records {
+            input.record(r);
+        }
+    }
+    agg.finish()
+}
+
 pub fn string(id: u32, value: &str) -> Record {
     Record::String {
         id,
