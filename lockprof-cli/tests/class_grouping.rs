@@ -255,6 +255,23 @@ fn figures(p: &Profile) -> String {
     out
 }
 
+/// A lock defined, alone in its class, then defined again under another name, and a second lock
+/// of the first name after that: it is a class of its own, not counted in the renamed one.
+fn renamed_then_its_old_name_again() -> Vec<Record> {
+    vec![
+        string(0, "cache"),
+        string(1, "ledger"),
+        string(2, "worker"),
+        string(3, "src/cache.rs:1"),
+        Record::Thread { id: 1, name: 2 },
+        lock(1, 0, LockKind::Mutex),
+        wait(1, 1, 3, MS, 0, 1),
+        lock(1, 1, LockKind::Mutex),
+        lock(2, 0, LockKind::Mutex),
+        wait(2, 1, 3, 2 * MS, MS, 1),
+    ]
+}
+
 #[test]
 fn grouping_while_reading_is_grouping_afterwards() {
     let cases = [
@@ -266,6 +283,7 @@ fn grouping_while_reading_is_grouping_afterwards() {
         ("sample", vec![common::sample_records()]),
         ("held at once", vec![two_accounts_held_at_once()]),
         ("defined late", vec![defined_after_its_events()]),
+        ("renamed", vec![renamed_then_its_old_name_again()]),
     ];
     for (case, inputs) in cases {
         let mut afterwards = aggregate(&inputs);

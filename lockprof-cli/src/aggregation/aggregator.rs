@@ -220,8 +220,13 @@ impl Aggregator {
             return;
         }
         let entry = if acc.instances() == 1 {
+            let old = acc.class();
             acc.define(name, kind);
             if let Some(classes) = &mut self.classes {
+                // Later locks of the old name go to an entry of their own.
+                if classes.get(&old) == Some(&entry) {
+                    classes.remove(&old);
+                }
                 classes.entry((input, name, kind)).or_insert(entry);
             }
             entry
