@@ -43,14 +43,16 @@ pub(crate) fn native_trace(data: &[u8]) {
         }
     }
     // What `lockprof report` and the rest do with it: everything up to the first error.
-    let mut agg = Aggregator::new();
-    if let Ok(mut reader) = TraceReader::new(data) {
-        let mut input = TraceInput::new(&mut agg);
-        while let Ok(Some(record)) = reader.next_ref() {
-            input.record_ref(record);
+    let aggregate = |mut agg: Aggregator| {
+        if let Ok(mut reader) = TraceReader::new(data) {
+            let mut input = TraceInput::new(&mut agg);
+            while let Ok(Some(record)) = reader.next_ref() {
+                input.record_ref(record);
+            }
         }
-    }
-    render(agg.finish());
+        agg.finish()
+    };
+    both_groupings(aggregate(Aggregator::new()), aggregate(Aggregator::new().by_class()));
 }
 
 /// Lines as `tracing_subscriber::fmt().json()` writes them, through the CLI's reader.
@@ -64,7 +66,40 @@ pub(crate) fn json_lines(data: &[u8]) {
     assert!(stats.malformed <= stats.skipped, "{stats:?}");
     let lines = data.split(|&b| b == b'\n').count() as u64;
     assert!(stats.lines <= lines, "{stats:?}, {lines} lines");
-    render(agg.finish());
+    let mut classes = Aggregator::new().by_class();
+    JsonInput::new(&mut classes)
+        .read(data)
+        .expect("reading a slice cannot fail");
+    both_groupings(agg.finish(), classes.finish());
+}
+
+/// The profile of the locks as instances, and grouped into classes as it was read: the second
+/// counts what the first does once grouped (unless a figure saturated, where the order of the
+/// additions shows), and both render.
+fn both_groupings(instances: Profile, classes: Profile) {
+    let mut grouped = instances.clone();
+    grouped.group_classes();
+    let sums = |p: &Profile| {
+        p.locks.iter().fold([0u128; 5], |mut t, l| {
+            let figures = [
+                l.acquisitions,
+                l.contended,
+                l.wait.total,
+                l.hold.total,
+                l.blame_ns,
+            ];
+            for (sum, x) in t.iter_mut().zip(figures) {
+                *sum += u128::from(x);
+            }
+            t
+        })
+    };
+    let (expected, got) = (sums(&grouped), sums(&classes));
+    if expected.iter().chain(&got).all(|&x| x < 1 << 62) {
+        assert_eq!(got, expected, "grouped while reading, against afterwards");
+    }
+    render(instances);
+    render(classes);
 }
 
 /// Renders `profile` in every output format and checks that names stay inert in each.
