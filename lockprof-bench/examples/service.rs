@@ -292,8 +292,11 @@ fn run_rw<L: BenchRwLock>(
 #[repr(align(128))]
 struct Padded<T>(T);
 
-/// `steps` dependent multiply-adds the optimiser cannot fold.
-#[inline(always)]
+/// `steps` dependent multiply-adds the optimiser cannot fold. One copy for every contender, never
+/// inlined: inlined, each contender's loop sat at its own alignment and ran at its own speed, so
+/// the critical section's length, not the lock, set the ratios (BENCHMARKS.md, "One copy of the
+/// critical section").
+#[inline(never)]
 fn hold(mut x: u64, steps: u32) -> u64 {
     for _ in 0..steps {
         x = black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));

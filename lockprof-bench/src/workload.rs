@@ -75,8 +75,10 @@ fn calibrate_hold() -> u32 {
     steps
 }
 
-/// About 50 ns ([`HOLD_NS`]) of dependent arithmetic on the protected value.
-#[inline]
+/// About 50 ns ([`HOLD_NS`]) of dependent arithmetic on the protected value. Never inlined, so
+/// that every contender runs the same machine code for its critical section (see `hold` in
+/// examples/service.rs).
+#[inline(never)]
 pub fn hold_50ns(v: &mut u64) {
     let mut x = *v;
     for _ in 0..hold_steps() {
