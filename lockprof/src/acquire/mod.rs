@@ -18,6 +18,6 @@ pub(crate) use contended::{WaiterStack, contended, upgrade_contended, woke_waite
 pub(crate) use fast::{acquired, recording_cached};
 #[cfg(feature = "tokio")]
 pub(crate) use fast::{count_acquisition, recording};
-pub(crate) use release::{release, release_for_wait};
+pub(crate) use release::{release, release_for_wait, release_shared};
 pub(crate) use requeue::{requeued, requeued_wake};
 pub use token::HoldToken;

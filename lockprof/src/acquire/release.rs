@@ -1,6 +1,7 @@
 //! The release: unlocking, and measuring and recording the hold when it was timed, made others
 //! wait, or has events pending.
 
+use std::panic::Location;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::fast::recording_cached;
@@ -34,6 +35,44 @@ pub(crate) fn release(meta: &LockMeta, token: HoldToken, mode: Mode, unlock: imp
     release_slow(meta, token, mode, for_waiters, unlock);
 }
 
+/// Releases a read lock with `unlock`, which releases it and calls its argument if the lock's
+/// state showed a thread in another mode (see `RwLockWord::unlock_shared_then`). A read hold taken
+/// at the first attempt, not timed, is unlocked first and measured after, only if that state
+/// says it may have made someone wait: its release reads nothing of the lock's line (see
+/// `released_read`). Any other goes through [`release`].
+#[inline(always)]
+pub(crate) fn release_shared(meta: &LockMeta, token: HoldToken, unlock: impl FnOnce(&dyn Fn())) {
+    if token.start_ns == 0 && !token.is_deferred() {
+        let site = token.site();
+        unlock(&|| released_read(meta, site));
+        return;
+    }
+    release(meta, token, Mode::Shared, || unlock(&|| ()));
+}
+
+/// [`release_shared`] of an untimed read hold at whose unlock a writer, an upgradable reader or
+/// parked threads held or waited for the lock: what [`release`] decides and measures before the
+/// unlock, done just after it, before a parked writer waiting for the last reader is woken. A
+/// writer that was spinning instead may take the lock meanwhile: its hold notes W at its start,
+/// so it is charged none of this hold's blame. Only if this thread is preempted between its
+/// unlock and its clock reading for the whole of that writer's hold is it charged waiting from
+/// after its hold (docs/EVENTS.md).
+#[cold]
+#[inline(never)]
+fn released_read(meta: &LockMeta, site: &'static Location<'static>) {
+    if !meta.has_waiters() {
+        return;
+    }
+    let for_waiters = meta.storm_shift() == 0;
+    if !(for_waiters || meta.hold_mark.is_set()) {
+        meta.lose_checkpoint();
+        return;
+    }
+    let token = HoldToken::untimed(site);
+    let measured = measure_release(meta, &token, for_waiters, recording_cached());
+    recorded(meta, token, Mode::Shared, measured);
+}
+
 /// [`release`] when there is something to measure or record; `for_waiters` says the release is
 /// to be measured because others wait.
 #[cold]
@@ -47,6 +86,17 @@ fn release_slow(
 ) {
     let measured = measure_release(meta, &token, for_waiters, recording_cached());
     unlock();
+    recorded(meta, token, mode, measured);
+}
+
+/// What a release records once the lock is released: the waits noted since the hold began and
+/// the hold `measure_release` measured.
+fn recorded(
+    meta: &LockMeta,
+    token: HoldToken,
+    mode: Mode,
+    measured: Option<(u64, Option<HoldFields>)>,
+) {
     // A thread that took no lock yet has no recorder for what this release records: one that
     // releases a guard another thread took (`send_guard`).
     if thread::id_if_registered() == 0 {

@@ -292,9 +292,9 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 
     #[inline]
     unsafe fn unlock_shared(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Shared, || {
+        acquire::release_shared(&self.meta, token, |others| {
             // SAFETY: the caller holds a shared lock (lock_api's contract).
-            unsafe { self.raw.unlock_shared() }
+            unsafe { self.raw.unlock_shared_then(others) }
         });
     }
 
@@ -343,9 +343,9 @@ unsafe impl lock_api::RawRwLock for RawProfiledRwLock {
 unsafe impl lock_api::RawRwLockFair for RawProfiledRwLock {
     #[inline]
     unsafe fn unlock_shared_fair(&self, token: HoldToken) {
-        acquire::release(&self.meta, token, Mode::Shared, || {
+        acquire::release_shared(&self.meta, token, |others| {
             // SAFETY: the caller holds a shared lock. Shared unlocks are always fair.
-            unsafe { self.raw.unlock_shared() }
+            unsafe { self.raw.unlock_shared_then(others) }
         });
     }
 

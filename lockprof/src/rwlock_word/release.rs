@@ -19,10 +19,30 @@ impl RwLockWord {
     /// # Safety
     ///
     /// The lock must be held shared by the caller.
-    #[inline]
+    #[cfg(test)]
     pub(crate) unsafe fn unlock_shared(&self) {
+        // SAFETY: the caller's contract.
+        unsafe { self.unlock_shared_then(|| ()) }
+    }
+
+    /// Releases a shared lock, as `unlock_shared`, and calls `others` once it is released, before
+    /// the writer waiting for the last reader is woken, if the state it released showed threads
+    /// in another mode: a writer holding `WRITER_BIT` (waiting for the readers), an upgradable
+    /// reader, or parked threads. Otherwise no thread was waiting for the lock, since readers
+    /// wait only behind those. The profiler decides from this whether the hold may have made
+    /// anyone wait, so that it reads nothing of the lock's line between the acquisition's
+    /// update and the unlock's, while other readers take the line (BENCHMARKS.md, "RwLock").
+    ///
+    /// # Safety
+    ///
+    /// The lock must be held shared by the caller.
+    #[inline]
+    pub(crate) unsafe fn unlock_shared_then(&self, others: impl FnOnce()) {
         self.deadlock_release_secondary();
         let state = self.state.fetch_sub(ONE_READER, Ordering::Release);
+        if state & (WRITER_BIT | UPGRADABLE_BIT | PARKED_BIT | WRITER_PARKED_BIT) != 0 {
+            others();
+        }
         if state & (READERS_MASK | WRITER_PARKED_BIT) == (ONE_READER | WRITER_PARKED_BIT) {
             self.unlock_shared_slow();
         }
