@@ -37,7 +37,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release/examples"
 
 # Budgets for `--check`, in instructions, about 20 % above the counts measured (fast path 59.0 /
-# 25.0 mutex and 57.9 / 33.0 read; `lockprof::sync` 77.9 mutex and 58.9 read, std's own 17 and
+# 25.0 mutex and 55.0 / 32.0 read; `lockprof::sync` 77.9 mutex and 56.0 read, std's own 17 and
 # 18) so that a change that adds a map lookup, a clock read or an atomic to the fast path fails,
 # and code layout does not. The per-wait ones (1 356 waiter, 491 holder) have less, 10–15 %,
 # though they include clock readings: the TSC here, but a machine whose TSC quanta does not

@@ -10,11 +10,14 @@
 //! measured release took (hand-offs, a storm's unmeasured holds) is then passed over, no hold's.
 //! A storm's waits enter W only once they yield or park (`defer_wait`).
 //!
-//! One approximation remains, for reader-writer locks only: a waiter that has acquired the lock
+//! Two approximations remain, for reader-writer locks only. A waiter that has acquired the lock
 //! (read its end time) but not yet finished its wait here still counts as waiting for a reader
 //! that releases in between, which may then be charged up to that gap (nanoseconds, unless the
 //! waiter is preempted there) too much; later charges absorb it. A mutex cannot see this: its
-//! waiter ends its wait by acquiring the lock, so no other hold ends meanwhile.
+//! waiter ends its wait by acquiring the lock, so no other hold ends meanwhile. And a read hold
+//! taken at the first attempt is measured just after its unlock (`acquire::release_shared`): a
+//! reader preempted between its unlock and its clock reading for the whole of the hold of a
+//! writer that took the lock meanwhile is charged waiting from after its own hold.
 
 use crate::primitive::{AtomicU64, Ordering::Relaxed};
 
