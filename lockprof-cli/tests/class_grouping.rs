@@ -204,7 +204,7 @@ fn defined_after_its_events() -> Vec<Record> {
 fn figures(p: &Profile) -> String {
     let dist = |d: &Distribution| {
         let buckets: Vec<(u64, u64)> = d
-            .hist
+            .histogram()
             .iter_recorded()
             .map(|v| (v.value_iterated_to(), v.count_at_value()))
             .collect();

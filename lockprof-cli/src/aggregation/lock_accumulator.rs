@@ -9,7 +9,6 @@ use hdrhistogram::Histogram;
 use lockprof::LockKind;
 use rustc_hash::FxBuildHasher;
 
-use super::distribution_builder::DistributionBuilder;
 use super::event::{InputIdx, SummaryCounts};
 use super::intern::{Interner, Sym};
 use super::part_accumulator::{PartAccumulator, PartKey, SummaryPart};
@@ -34,7 +33,7 @@ pub(crate) struct LockAccumulator {
     timeouts: u64,
     /// Waits, holds and their counts by (site, mode).
     parts: HashMap<PartKey, PartAccumulator, FxBuildHasher>,
-    blame: DistributionBuilder,
+    blame: Distribution,
     blame_ns: u64,
     holds_estimated: u64,
     blame_estimated_ns: u64,
@@ -54,7 +53,7 @@ impl LockAccumulator {
             contended: 0,
             timeouts: 0,
             parts: HashMap::default(),
-            blame: DistributionBuilder::default(),
+            blame: Distribution::default(),
             blame_ns: 0,
             holds_estimated: 0,
             blame_estimated_ns: 0,
@@ -169,8 +168,8 @@ impl LockAccumulator {
         parts.sort_by(|a, b| a.key().cmp(&b.key()));
         let (mut wait, mut hold) = (Distribution::default(), Distribution::default());
         for p in &parts {
-            wait.merge(&p.part.wait.hist, p.part.wait.total);
-            hold.merge(&p.part.hold.hist, p.part.hold.total);
+            wait.merge(&p.part.wait);
+            hold.merge(&p.part.hold);
         }
         LockProfile {
             input: self.input as usize,
@@ -183,7 +182,7 @@ impl LockAccumulator {
             timeouts: self.timeouts,
             wait,
             hold,
-            blame: self.blame.finish(),
+            blame: self.blame,
             blame_ns: self.blame_ns,
             holds_estimated: self.holds_estimated,
             blame_estimated_ns: self.blame_estimated_ns,

@@ -10,7 +10,6 @@
 //! [`Profile`]: crate::Profile
 
 mod aggregator;
-mod distribution_builder;
 pub(crate) mod event;
 pub(crate) mod intern;
 mod lock_accumulator;

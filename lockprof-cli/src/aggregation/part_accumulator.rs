@@ -6,9 +6,8 @@
 use hdrhistogram::Histogram;
 use lockprof::Mode;
 
-use super::distribution_builder::DistributionBuilder;
 use super::intern::Sym;
-use crate::model::Part;
+use crate::model::{Distribution, Part};
 
 /// Which part of a lock: the acquire site and the mode.
 pub(crate) type PartKey = (Sym, Mode);
@@ -22,8 +21,8 @@ const MAX_SUMMARY_COUNT: u64 = 1 << 40;
 pub(crate) struct PartAccumulator {
     acquisitions: u64,
     contended: u64,
-    wait: DistributionBuilder,
-    hold: DistributionBuilder,
+    wait: Distribution,
+    hold: Distribution,
     holds_estimated: u64,
     blame_ns: u64,
     blame_estimated_ns: u64,
@@ -52,11 +51,11 @@ impl PartAccumulator {
         self.contended = self.contended.saturating_add(counts.contended);
         let believable = |h: &&Histogram<u64>| h.len() <= MAX_SUMMARY_COUNT;
         match counts.wait_hist.filter(believable) {
-            Some(h) => self.wait.merge(h, counts.wait_ns),
+            Some(h) => self.wait.merge_histogram(h, counts.wait_ns),
             None => self.wait.add_total(counts.wait_ns),
         }
         match counts.hold_hist.filter(believable) {
-            Some(h) => self.hold.merge(h, counts.hold_ns),
+            Some(h) => self.hold.merge_histogram(h, counts.hold_ns),
             None => self.hold.add_total(counts.hold_ns),
         }
         self.holds_estimated = self.holds_estimated.saturating_add(counts.holds);
@@ -71,8 +70,8 @@ impl PartAccumulator {
         Part {
             acquisitions: self.acquisitions,
             contended: self.contended,
-            wait: self.wait.finish(),
-            hold: self.hold.finish(),
+            wait: self.wait,
+            hold: self.hold,
             holds_estimated: self.holds_estimated,
             blame_ns: self.blame_ns,
             blame_estimated_ns: self.blame_estimated_ns,

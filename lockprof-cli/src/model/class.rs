@@ -90,9 +90,9 @@ fn absorb(class: &mut LockProfile, lock: LockProfile) {
     for (sum, part) in sums {
         *sum = sum.saturating_add(part);
     }
-    class.wait.merge(&lock.wait.hist, lock.wait.total);
-    class.hold.merge(&lock.hold.hist, lock.hold.total);
-    class.blame.merge(&lock.blame.hist, lock.blame.total);
+    class.wait.merge(&lock.wait);
+    class.hold.merge(&lock.hold);
+    class.blame.merge(&lock.blame);
     class.stacks.extend(lock.stacks);
     class.pairs.extend(lock.pairs);
     class.parts.extend(lock.parts);

@@ -1,8 +1,10 @@
-//! Distributions of nanosecond values: an HdrHistogram plus the exact sum of its values, and the
-//! statistics read from them.
+//! Distributions of nanosecond values: counts per HdrHistogram bucket plus the exact sum of the
+//! values, and the statistics read from them.
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
+
+use super::bucket_counts::BucketCounts;
 
 /// Significant digits of every histogram the CLI keeps (and of the percentiles it reports).
 pub(crate) const SIGFIG: u8 = 3;
@@ -36,40 +38,55 @@ pub struct Stats {
     pub max: u64,
 }
 
-/// A distribution of nanosecond values: a histogram plus the exact sum of its values.
-#[derive(Clone, Debug)]
+/// A distribution of nanosecond values: counts per histogram bucket plus the exact sum of the
+/// values.
+#[derive(Clone, Debug, Default)]
 pub struct Distribution {
     /// The values, 3 significant digits, counts weighted.
-    pub hist: Histogram<u64>,
+    counts: BucketCounts,
     /// Exact (weighted) sum of the values.
     pub total: u64,
 }
 
-impl Default for Distribution {
-    fn default() -> Self {
-        Distribution {
-            hist: new_histogram(),
-            total: 0,
-        }
-    }
-}
-
 impl Distribution {
     /// Records `weight` values of `value` ns.
+    #[inline]
     pub(crate) fn record_n(&mut self, value: u64, weight: u64) {
-        record_n(&mut self.hist, value, weight);
+        self.counts.record_n(value, weight);
         self.total = self.total.saturating_add(value.saturating_mul(weight));
     }
 
+    /// Adds `other`'s values.
+    pub(crate) fn merge(&mut self, other: &Distribution) {
+        self.counts.add_counts(&other.counts);
+        self.total = self.total.saturating_add(other.total);
+    }
+
     /// Adds a histogram whose values sum to `total`.
-    pub(crate) fn merge(&mut self, hist: &Histogram<u64>, total: u64) {
-        add_histogram(&mut self.hist, hist);
+    pub(crate) fn merge_histogram(&mut self, hist: &Histogram<u64>, total: u64) {
+        self.counts.add_histogram(hist);
+        self.add_total(total);
+    }
+
+    /// Adds to the total only (values whose histogram is unusable).
+    pub(crate) fn add_total(&mut self, total: u64) {
         self.total = self.total.saturating_add(total);
+    }
+
+    /// Whether no value was recorded (the total may still be non-zero).
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// The values as a histogram, [`SIGFIG`] significant digits: made on each call, for a view
+    /// to read (the distribution keeps only the buckets that hold values).
+    pub fn histogram(&self) -> Histogram<u64> {
+        self.counts.to_histogram()
     }
 
     /// Count, total, mean, percentiles and max.
     pub fn stats(&self) -> Stats {
-        stats_of(&self.hist, self.total)
+        stats_of(&self.histogram(), self.total)
     }
 }
 

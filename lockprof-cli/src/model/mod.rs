@@ -6,6 +6,7 @@
 //! recorded one by one. It knows nothing of where the numbers came from (reading,
 //! aggregation) or how they are shown (render).
 
+mod bucket_counts;
 mod caused_waits;
 mod cell;
 mod class;
@@ -19,7 +20,7 @@ pub use caused_waits::CausedWaits;
 pub(crate) use cell::sort_pairs;
 pub use cell::{Cell, Pair, StackCell, StackUsage, Usage};
 pub use distribution::{Distribution, Stats};
-pub(crate) use distribution::{SIGFIG, add_histogram, new_histogram, record_n, stats_of};
+pub(crate) use distribution::{add_histogram, new_histogram, stats_of};
 pub use lock::LockProfile;
 pub(crate) use part::percent;
 pub use part::{MODES, Part, SitePart, mode_name};

@@ -41,8 +41,8 @@ impl Part {
         for (sum, part) in sums {
             *sum = sum.saturating_add(part);
         }
-        self.wait.merge(&other.wait.hist, other.wait.total);
-        self.hold.merge(&other.hold.hist, other.hold.total);
+        self.wait.merge(&other.wait);
+        self.hold.merge(&other.hold);
     }
 
     /// Contended acquisitions as a percentage of all acquisitions (0 when there were none).
@@ -54,9 +54,9 @@ impl Part {
     pub fn is_empty(&self) -> bool {
         self.acquisitions == 0
             && self.contended == 0
-            && self.wait.hist.is_empty()
+            && self.wait.is_empty()
             && self.wait.total == 0
-            && self.hold.hist.is_empty()
+            && self.hold.is_empty()
             && self.hold.total == 0
             && self.blame_ns == 0
     }

@@ -41,7 +41,7 @@ impl Metric {
 pub fn merged(profile: &Profile, metric: Metric) -> Histogram<u64> {
     let mut h = new_histogram();
     for lock in &profile.locks {
-        add_histogram(&mut h, &metric.of(lock).hist);
+        add_histogram(&mut h, &metric.of(lock).histogram());
     }
     h
 }

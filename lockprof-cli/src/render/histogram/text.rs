@@ -23,7 +23,7 @@ pub fn write_text(profile: &Profile, metric: Metric, mut out: impl Write) -> io:
     let mut any = false;
     for lock in &profile.locks {
         let dist = metric.of(lock);
-        if dist.hist.is_empty() {
+        if dist.is_empty() {
             continue;
         }
         if any {
@@ -65,7 +65,7 @@ pub fn write_text(profile: &Profile, metric: Metric, mut out: impl Write) -> io:
                 humanize::duration(lock.blame_ns - s.total)
             )?;
         }
-        let buckets = log_buckets(&dist.hist, ONE_TWO_FIVE);
+        let buckets = log_buckets(&dist.histogram(), ONE_TWO_FIVE);
         let max = buckets.iter().map(|b| b.count).max().unwrap_or(0);
         let max_time = buckets.iter().map(|b| b.time).max().unwrap_or(0);
         let labels: Vec<String> = buckets.iter().map(|b| b.label()).collect();
@@ -121,7 +121,7 @@ fn write_parts(lock: &LockProfile, metric: Metric, out: &mut impl Write) -> io::
     for p in &lock.parts {
         let dist = of(&p.part);
         match sites.last_mut() {
-            Some((site, sum)) if *site == p.site => sum.merge(&dist.hist, dist.total),
+            Some((site, sum)) if *site == p.site => sum.merge(&dist),
             _ => sites.push((escape::terminal(&p.site).into_owned(), dist)),
         }
     }
@@ -142,7 +142,7 @@ fn write_rows(
     title: &str,
     mut rows: Vec<(String, Distribution)>,
 ) -> io::Result<()> {
-    rows.retain(|(_, d)| !d.hist.is_empty());
+    rows.retain(|(_, d)| !d.is_empty());
     if rows.len() < 2 {
         return Ok(());
     }

@@ -20,7 +20,7 @@ const ROW_H: u32 = 17;
 /// Writes the SVG of `dist`; `values` and `time` say what the two bars count (`waits`, `time
 /// waited`). Nothing when the distribution is empty.
 pub(super) fn write_histogram(out: &mut String, dist: &Distribution, values: &str, time: &str) {
-    let buckets = log_buckets(&dist.hist, DECADES);
+    let buckets = log_buckets(&dist.histogram(), DECADES);
     if buckets.is_empty() {
         return;
     }

@@ -32,7 +32,7 @@ pub(super) fn write_lock(out: &mut String, profile: &Profile, index: usize, lock
         ("waits", &lock.wait, "waits", "time waited"),
         ("holds", &lock.hold, "holds", "time held"),
     ] {
-        if dist.hist.is_empty() {
+        if dist.is_empty() {
             continue;
         }
         let _ = write!(out, "<figure><figcaption>{what}</figcaption>");

@@ -191,7 +191,7 @@ fn modes(lock: &LockProfile) -> Option<Modes> {
 
 /// `lock`'s wait histogram in decades.
 fn wait_histogram(lock: &LockProfile) -> Vec<HistogramBucket> {
-    let buckets = log_buckets(&lock.wait.hist, DECADES);
+    let buckets = log_buckets(&lock.wait.histogram(), DECADES);
     let shares = shares(&buckets);
     buckets
         .iter()

@@ -129,7 +129,7 @@ fn write_lock(
     let pairs = rows::pairs(lock);
     usage_table(out, "who waited where ← who held it where", &pairs, n, wait)?;
 
-    let buckets = log_buckets(&lock.wait.hist, DECADES);
+    let buckets = log_buckets(&lock.wait.histogram(), DECADES);
     if !buckets.is_empty() {
         writeln!(
             out,
