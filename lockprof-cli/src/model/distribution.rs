@@ -78,7 +78,7 @@ impl Distribution {
         self.counts.is_empty()
     }
 
-    /// The values as a histogram, [`SIGFIG`] significant digits: made on each call, for a view
+    /// The values as a histogram of 3 significant digits: made on each call, for a view
     /// to read (the distribution keeps only the buckets that hold values).
     pub fn histogram(&self) -> Histogram<u64> {
         self.counts.to_histogram()

@@ -189,7 +189,13 @@ fn measure_release(
             now = clock::now_ns();
         }
         let hold = measure(meta, token, now, for_waiters, hold_start, from_mark);
-        if storm_sample.is_some() || for_waiters && meta.storm_shift() == 0 {
+        // A release measured only for waiting that ended before it (the hand-off to this hold,
+        // see `WaitIntegral::has_waiters`) is no sign of a storm: a writer that waited briefly
+        // for a reader now and then would otherwise make two measured releases in a row, the
+        // reader's and its own, and put the lock into a storm that samples the readers.
+        if storm_sample.is_some()
+            || for_waiters && meta.storm_shift() == 0 && meta.integral.has_live_waiters()
+        {
             meta.adapt_sampling(now);
         }
         if for_waiters || storm_sample.is_some() {
