@@ -173,10 +173,13 @@ fn a_long_wait_goes_out_at_its_release_on_a_thread_that_has_just_flushed() {
     waiter.join().unwrap();
     assert_eq!(waits.len(), 1, "the wait event went out at the release");
     // The wait it measured: a long one (a waiter preempted on its way to `lock()` on a busy
-    // machine waits less for lockprof than for the program).
+    // machine waits less for lockprof than for the program), and no longer than the program's
+    // but for the clocks' rates: lockprof reads the TSC, which quanta calibrates against the OS
+    // clock to well under 1 % (one run read 20 147 623 ns against the program's 20 146 135).
     let wait_ns = waits[0].u64(event::WAIT_NS);
+    let waited_ns = waited.as_nanos() as u64;
     assert!(
-        wait_ns >= 1_000_000 && wait_ns <= waited.as_nanos() as u64,
+        wait_ns >= 1_000_000 && wait_ns <= waited_ns + waited_ns / 100,
         "{:?}; the waiter measured {waited:?}",
         waits[0]
     );
