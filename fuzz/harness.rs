@@ -6,7 +6,7 @@
 
 use std::io::Write as _;
 
-use lockprof::trace::TraceReader;
+use lockprof::trace::{HistogramBuckets, TraceReader};
 use lockprof_cli::compare::{Comparison, Figure, Threshold};
 use lockprof_cli::diff::{self, DiffOptions, write_diff_flamegraph};
 use lockprof_cli::flame::{FlameOptions, View, write_flamegraph, write_folded};
@@ -42,9 +42,10 @@ pub(crate) fn native_trace(data: &[u8]) {
             assert!(!failed, "an error ends the reading, it is not a truncation");
         }
     }
-    // What `lockprof report` and the rest do with it: everything up to the first error.
+    // What `lockprof report` and the rest do with it: everything up to the first error, the
+    // summaries' histograms read as their buckets.
     let aggregate = |mut agg: Aggregator| {
-        if let Ok(mut reader) = TraceReader::new(data) {
+        if let Ok(mut reader) = TraceReader::<_, HistogramBuckets>::with_histograms(data) {
             let mut input = TraceInput::new(&mut agg);
             while let Ok(Some(record)) = reader.next_ref() {
                 input.record_ref(record);

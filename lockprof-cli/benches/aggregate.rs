@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use lockprof::trace::TraceReader;
+use lockprof::trace::{HistogramBuckets, TraceReader};
 use lockprof_cli::{Aggregator, JsonInput, TraceInput};
 
 #[path = "../tests/common/mod.rs"]
@@ -41,12 +41,14 @@ fn native_shape(c: &mut Criterion, name: &str, locks: u64, threads: u64, sites: 
             black_box(agg.finish())
         })
     });
-    // What `lockprof report` does: records borrowed from the reader, no allocation per record.
+    // What `lockprof report` does: records borrowed from the reader, no allocation per record,
+    // summaries' histograms as their buckets.
     g.bench_function("trace_bytes", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new();
             let mut input = TraceInput::new(&mut agg);
-            let mut reader = TraceReader::new(&bytes[..]).unwrap();
+            let mut reader =
+                TraceReader::<_, HistogramBuckets>::with_histograms(&bytes[..]).unwrap();
             while let Some(r) = reader.next_ref().unwrap() {
                 input.record_ref(r);
             }

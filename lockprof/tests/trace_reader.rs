@@ -1,12 +1,13 @@
 //! The trace reader's buffering: whatever sizes the input arrives in, and whichever API reads it
 //! (the owning iterator or `next_ref`), the records, errors, offsets and end state are the same as
-//! for the whole file read at once.
+//! for the whole file read at once; and whichever form summaries' histograms come in.
 
 use std::io::{self, Read};
 
 use hdrhistogram::Histogram;
 use lockprof::trace::{
-    Header, Hold, ReadError, Record, RecordRef, Summary, TraceReader, TraceWriter, Wait,
+    Header, HistogramBuckets, HistogramForm, Hold, ReadError, Record, RecordRef, Summary,
+    TraceReader, TraceWriter, Wait,
 };
 use lockprof::{LockKind, Mode};
 use proptest::prelude::*;
@@ -263,6 +264,90 @@ fn truncation_and_corruption_read_the_same_in_any_chunks() {
         let chunked = read_owned(Chunked::new(&damaged, &[1, 9], true)).expect("header");
         assert_eq!(chunked, whole, "pos {pos}");
     }
+}
+
+/// Every record of a read with summaries' histograms in the form `H`, each as text with its
+/// histograms as their buckets (lowest value, count), and where an error or the end stopped it.
+fn read_in_form<H: HistogramForm + std::fmt::Debug>(input: &[u8]) -> Vec<String> {
+    let walk = |hist: &H| {
+        let mut buckets = Vec::new();
+        hist.for_each_bucket(|value, count| buckets.push((value, count)));
+        (hist.value_count(), buckets)
+    };
+    let mut out = Vec::new();
+    let mut reader = match TraceReader::<_, H>::with_histograms(input) {
+        Ok(reader) => reader,
+        Err(e) => return vec![e.to_string()],
+    };
+    loop {
+        let offset = reader.offset();
+        match reader.next_ref() {
+            Ok(Some(RecordRef::Summary(s))) => out.push(format!(
+                "{offset} summary {:?} {:?} {:?}",
+                (
+                    s.lock,
+                    s.mode,
+                    s.thread,
+                    s.site,
+                    s.at_ns,
+                    s.acquisitions,
+                    s.contended
+                ),
+                (
+                    s.timeouts, s.waits, s.wait_ns, s.holds, s.hold_ns, s.blame_ns
+                ),
+                (
+                    walk(&s.wait_hist),
+                    walk(&s.hold_hist),
+                    s.blame_estimated_ns,
+                    s.task
+                ),
+            )),
+            Ok(Some(other)) => out.push(format!("{offset} {other:?}")),
+            Ok(None) => break,
+            // Where the read stops, not the wording: the two decoders name faults apart.
+            Err(_) => out.push(format!("{offset} error")),
+        }
+    }
+    out.push(format!(
+        "end {} {} {}",
+        reader.offset(),
+        reader.truncated(),
+        reader.complete()
+    ));
+    out
+}
+
+#[test]
+fn summaries_read_the_same_as_histograms_or_as_buckets() {
+    let (_, bytes) = trace(400, 10);
+    let mut inputs = vec![bytes.clone()];
+    inputs.extend(
+        (HEADER_LEN..bytes.len())
+            .step_by(29)
+            .map(|cut| bytes[..cut].to_vec()),
+    );
+    inputs.extend((HEADER_LEN..bytes.len()).step_by(7).map(|pos| {
+        let mut damaged = bytes.clone();
+        damaged[pos] ^= 0x5a;
+        damaged
+    }));
+    // Real traces, edge cases and past crashers.
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/native_trace");
+    for entry in std::fs::read_dir(&corpus).expect("the fuzz corpus") {
+        inputs.push(std::fs::read(entry.expect("entry").path()).expect("readable"));
+    }
+    let mut summaries = 0;
+    for input in &inputs {
+        let decoded = read_in_form::<Histogram<u64>>(input);
+        let buckets = read_in_form::<HistogramBuckets>(input);
+        let first_difference = decoded.iter().zip(&buckets).find(|(d, b)| d != b);
+        assert_eq!(first_difference, None);
+        assert_eq!(decoded.len(), buckets.len());
+        summaries += decoded.iter().filter(|r| r.contains(" summary ")).count();
+    }
+    assert!(summaries > 1000, "{summaries} summaries read");
 }
 
 #[test]

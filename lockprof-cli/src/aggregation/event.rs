@@ -2,10 +2,10 @@
 //! the aggregate's own ids, whatever format they came from. A reader maps its input's ids to these
 //! (interning names and stacks through the aggregator) and hands over one event at a time.
 
-use hdrhistogram::Histogram;
 use lockprof::Mode;
 
 use super::intern::{SpansId, StackId, Sym};
+use crate::model::SummaryHist;
 
 /// Index of an input (a trace file or a log) in the aggregate.
 pub(crate) type InputIdx = u32;
@@ -94,8 +94,8 @@ pub(crate) struct SummaryEvent<'h> {
     pub(crate) mode: Mode,
     pub(crate) at_ns: Option<u64>,
     pub(crate) counts: SummaryCounts,
-    pub(crate) wait_hist: Option<&'h Histogram<u64>>,
-    pub(crate) hold_hist: Option<&'h Histogram<u64>>,
+    pub(crate) wait_hist: Option<SummaryHist<'h>>,
+    pub(crate) hold_hist: Option<SummaryHist<'h>>,
 }
 
 /// The exact counts of a summary.

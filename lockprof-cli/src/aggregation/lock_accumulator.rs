@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 
-use hdrhistogram::Histogram;
 use lockprof::LockKind;
 use rustc_hash::FxBuildHasher;
 
 use super::event::{InputIdx, SummaryCounts};
 use super::intern::{Interner, Sym};
 use super::part_accumulator::{PartAccumulator, PartKey, SummaryPart};
+use crate::model::SummaryHist;
 use crate::{Distribution, LockProfile, Pair, SitePart, StackCell};
 
 /// Largest sampling weight believed: 1-in-4-billion sampling. Larger weights (corrupt or hostile
@@ -120,8 +120,8 @@ impl LockAccumulator {
         &mut self,
         key: PartKey,
         counts: &SummaryCounts,
-        wait_hist: Option<&Histogram<u64>>,
-        hold_hist: Option<&Histogram<u64>>,
+        wait_hist: Option<SummaryHist<'_>>,
+        hold_hist: Option<SummaryHist<'_>>,
     ) -> u64 {
         self.acquisitions = self.acquisitions.saturating_add(counts.acquisitions);
         self.contended = self.contended.saturating_add(counts.contended);

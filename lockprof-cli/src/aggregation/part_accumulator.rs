@@ -3,11 +3,10 @@
 //! parts, made once at the end, so that splitting them by site and mode costs no second histogram
 //! per lock.
 
-use hdrhistogram::Histogram;
 use lockprof::Mode;
 
 use super::intern::Sym;
-use crate::model::{Distribution, Part};
+use crate::model::{Distribution, Part, SummaryHist};
 
 /// Which part of a lock: the acquire site and the mode.
 pub(crate) type PartKey = (Sym, Mode);
@@ -49,7 +48,7 @@ impl PartAccumulator {
     pub(crate) fn summary(&mut self, counts: SummaryPart<'_>) {
         self.acquisitions = self.acquisitions.saturating_add(counts.acquisitions);
         self.contended = self.contended.saturating_add(counts.contended);
-        let believable = |h: &&Histogram<u64>| h.len() <= MAX_SUMMARY_COUNT;
+        let believable = |h: &SummaryHist<'_>| h.len() <= MAX_SUMMARY_COUNT;
         match counts.wait_hist.filter(believable) {
             Some(h) => self.wait.merge_histogram(h, counts.wait_ns),
             None => self.wait.add_total(counts.wait_ns),
@@ -85,10 +84,10 @@ pub(crate) struct SummaryPart<'h> {
     pub(crate) acquisitions: u64,
     pub(crate) contended: u64,
     pub(crate) wait_ns: u64,
-    pub(crate) wait_hist: Option<&'h Histogram<u64>>,
+    pub(crate) wait_hist: Option<SummaryHist<'h>>,
     pub(crate) holds: u64,
     pub(crate) hold_ns: u64,
-    pub(crate) hold_hist: Option<&'h Histogram<u64>>,
+    pub(crate) hold_hist: Option<SummaryHist<'h>>,
     pub(crate) blame_ns: u64,
     /// Already capped at `blame_ns`.
     pub(crate) blame_estimated_ns: u64,

@@ -88,12 +88,11 @@ impl BucketCounts {
         }
     }
 
-    /// Adds a histogram's counts: each of its buckets at its lowest value, as `Histogram::add`
-    /// does with a histogram of another layout.
-    pub(crate) fn add_histogram(&mut self, hist: &Histogram<u64>) {
-        for v in hist.iter_recorded() {
-            let value = hist.lowest_equivalent(v.value_iterated_to());
-            self.record_n(value, v.count_at_value());
+    /// Adds a histogram's buckets, given as their lowest values and counts: each at its lowest
+    /// value, as `Histogram::add` does with a histogram of another layout.
+    pub(crate) fn add_buckets(&mut self, buckets: &[(u64, u64)]) {
+        for &(value, count) in buckets {
+            self.record_n(value, count);
         }
     }
 
@@ -131,6 +130,7 @@ impl BucketCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SummaryHist;
 
     /// Values around every bucket boundary, and beyond any histogram's range.
     fn values() -> Vec<u64> {
@@ -177,7 +177,7 @@ mod tests {
             h
         };
         direct.add(&summary).expect("same layout");
-        counted.add_histogram(&summary);
+        counted.add_buckets(SummaryHist::gather(&summary, &mut Vec::new()).buckets());
         let merged = {
             let mut m = BucketCounts::default();
             m.add_counts(&counted);

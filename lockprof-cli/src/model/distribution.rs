@@ -5,6 +5,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use super::bucket_counts::BucketCounts;
+use super::summary_hist::SummaryHist;
 
 /// Significant digits of every histogram the CLI keeps (and of the percentiles it reports).
 pub(crate) const SIGFIG: u8 = 3;
@@ -62,9 +63,9 @@ impl Distribution {
         self.total = self.total.saturating_add(other.total);
     }
 
-    /// Adds a histogram whose values sum to `total`.
-    pub(crate) fn merge_histogram(&mut self, hist: &Histogram<u64>, total: u64) {
-        self.counts.add_histogram(hist);
+    /// Adds a summary's histogram, whose values sum to `total`.
+    pub(crate) fn merge_histogram(&mut self, hist: SummaryHist<'_>, total: u64) {
+        self.counts.add_buckets(hist.buckets());
         self.add_total(total);
     }
 

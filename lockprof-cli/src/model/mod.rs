@@ -14,6 +14,7 @@ mod distribution;
 mod lock;
 mod part;
 mod profile;
+mod summary_hist;
 mod timeline;
 
 pub use caused_waits::CausedWaits;
@@ -25,4 +26,5 @@ pub use lock::LockProfile;
 pub(crate) use part::percent;
 pub use part::{MODES, Part, SitePart, mode_name};
 pub use profile::{Grouping, Profile, SortKey};
+pub(crate) use summary_hist::SummaryHist;
 pub use timeline::{NameIdx, TimedEvent, TimedKind, Timeline};

@@ -13,7 +13,7 @@ mod trace_file;
 
 use std::io::{self, BufReader, Read};
 
-use lockprof::trace::{ReadError, TraceReader, is_trace};
+use lockprof::trace::{HistogramBuckets, ReadError, TraceReader, is_trace};
 
 pub use json_lines::{JsonInput, JsonStats, MAX_LINE_LEN};
 pub use notice::Notice;
@@ -103,7 +103,10 @@ fn read_trace(
             source: e,
         },
     };
-    let mut trace = TraceReader::new(reader).map_err(trace_err)?;
+    // Summaries' histograms as their buckets: expanding each into HdrHistogram's counts array
+    // was most of the time a long trace took (BENCHMARKS.md, "Reading long traces").
+    let mut trace =
+        TraceReader::<_, HistogramBuckets>::with_histograms(reader).map_err(trace_err)?;
     let mut input = TraceInput::new(agg);
     while let Some(record) = trace.next_ref().map_err(trace_err)? {
         input.record_ref(record);

@@ -3,7 +3,7 @@
 //! lookups.
 
 use lockprof::LockKind;
-use lockprof::trace::{Hold, Record, RecordRef, StrId, Summary, Wait};
+use lockprof::trace::{HistogramForm, Hold, Record, RecordRef, StrId, Summary, Wait};
 
 use super::id_table::IdTable;
 use super::stack_ids::StackIds;
@@ -12,6 +12,7 @@ use crate::aggregation::event::{
     CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent, WaitEvent,
 };
 use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
+use crate::model::SummaryHist;
 
 /// Name given to sites and threads a record refers to but the trace never defined.
 const UNDEFINED: &str = "[undefined]";
@@ -27,6 +28,9 @@ pub struct TraceInput<'a> {
     undefined: Sym,
     /// Frame, stack and span-stack definitions.
     stacks: StackIds,
+    /// Scratch space for a summary's wait and hold histograms.
+    wait_buckets: Vec<(u64, u64)>,
+    hold_buckets: Vec<(u64, u64)>,
 }
 
 impl<'a> TraceInput<'a> {
@@ -42,11 +46,13 @@ impl<'a> TraceInput<'a> {
             locks: IdTable::default(),
             undefined,
             stacks: StackIds::default(),
+            wait_buckets: Vec::new(),
+            hold_buckets: Vec::new(),
         }
     }
 
     /// Feeds one record.
-    pub fn record(&mut self, record: &Record) {
+    pub fn record<H: HistogramForm>(&mut self, record: &Record<H>) {
         self.record_ref(record.into());
     }
 
@@ -55,7 +61,7 @@ impl<'a> TraceInput<'a> {
     ///
     /// [`TraceReader::next_ref`]: lockprof::trace::TraceReader::next_ref
     #[inline]
-    pub fn record_ref(&mut self, record: RecordRef<'_>) {
+    pub fn record_ref<H: HistogramForm>(&mut self, record: RecordRef<'_, H>) {
         match record {
             RecordRef::Wait(w) => {
                 let mut key = self.key(w.lock, w.thread, w.site);
@@ -110,7 +116,7 @@ impl<'a> TraceInput<'a> {
     // Summaries and definitions are a few per thousand events: kept out of line so that the
     // wait and hold paths above inline into the reading loop.
     #[inline(never)]
-    fn summary(&mut self, s: &Summary) {
+    fn summary<H: HistogramForm>(&mut self, s: &Summary<H>) {
         let mut key = self.key(s.lock, s.thread, s.site);
         if let Some(task) = s.task {
             key.task = self.string(task);
@@ -134,13 +140,13 @@ impl<'a> TraceInput<'a> {
             mode: s.mode,
             at_ns: Some(s.at_ns),
             counts,
-            wait_hist: Some(&s.wait_hist),
-            hold_hist: Some(&s.hold_hist),
+            wait_hist: Some(SummaryHist::gather(&s.wait_hist, &mut self.wait_buckets)),
+            hold_hist: Some(SummaryHist::gather(&s.hold_hist, &mut self.hold_buckets)),
         });
     }
 
     #[inline(never)]
-    fn define(&mut self, record: RecordRef<'_>) {
+    fn define<H>(&mut self, record: RecordRef<'_, H>) {
         match record {
             RecordRef::String { id, value } => {
                 let sym = self.agg.name(value);

@@ -3,7 +3,7 @@
 
 use super::format::{self, flags, kind};
 use super::varint::{self, Decoder, FastDecoder};
-use super::{Hold, RecordRef, StrId, Summary, Wait, hist, stack_record};
+use super::{HistogramForm, Hold, RecordRef, StrId, Summary, Wait, stack_record};
 
 /// What decoding carries from one record to the next.
 #[derive(Debug, Default)]
@@ -17,11 +17,11 @@ pub(super) struct State {
 /// A decoded record. A summary comes out owned so that the reader can either hand it over (the
 /// owning iterator) or keep it and lend it (`next_ref`) without copying its histograms.
 #[derive(Debug)]
-pub(super) enum Decoded<'a> {
+pub(super) enum Decoded<'a, H> {
     /// Any record but a summary.
-    Ref(RecordRef<'a>),
+    Ref(RecordRef<'a, H>),
     /// A summary.
-    Summary(Box<Summary>),
+    Summary(Box<Summary<H>>),
 }
 
 /// Decodes the payload `bytes[..len]` of a record of known type `record_type`. `bytes` may go on
@@ -30,12 +30,12 @@ pub(super) enum Decoded<'a> {
 /// # Errors
 /// Why the payload is corrupt; the reader adds the offset.
 #[inline]
-pub(super) fn decode<'a>(
+pub(super) fn decode<'a, H: HistogramForm>(
     state: &mut State,
     record_type: u8,
     bytes: &'a [u8],
     len: usize,
-) -> Result<Decoded<'a>, String> {
+) -> Result<Decoded<'a, H>, String> {
     match record_type {
         kind::WAIT => {
             if let Some(wait) = fast_wait(state, bytes, len) {
@@ -159,11 +159,11 @@ fn fast_at_ns(state: &State, d: &mut FastDecoder<'_>) -> Option<u64> {
 /// Decodes any known record type, checking each field by name.
 #[cold]
 #[inline(never)]
-fn decode_checked<'a>(
+fn decode_checked<'a, H: HistogramForm>(
     state: &mut State,
     record_type: u8,
     payload: &'a [u8],
-) -> Result<Decoded<'a>, String> {
+) -> Result<Decoded<'a, H>, String> {
     let mut d = Decoder::new(payload);
     // Fields appended by later writers of this version follow the known ones: ignored.
     let record = match record_type {
@@ -276,9 +276,9 @@ fn decode_checked<'a>(
                 holds: d.u64("holds")?,
                 hold_ns: d.u64("hold_ns")?,
                 blame_ns: d.u64("blame_ns")?,
-                wait_hist: hist::decode(d.bytes("wait_hist")?)
+                wait_hist: H::from_v2(d.bytes("wait_hist")?)
                     .map_err(|e| format!("wait_hist: {e}"))?,
-                hold_hist: hist::decode(d.bytes("hold_hist")?)
+                hold_hist: H::from_v2(d.bytes("hold_hist")?)
                     .map_err(|e| format!("hold_hist: {e}"))?,
                 blame_estimated_ns: 0,
                 unattributed_ns: 0,

@@ -30,9 +30,25 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Histogram<u64>, String> {
         .map_err(|e| format!("histogram does not decode: {e}"))
 }
 
+/// What a V2 histogram's header says, once [`check`] has found it believable.
+pub(crate) struct V2Header<'a> {
+    pub(crate) sigfig: u8,
+    pub(crate) low: u64,
+    pub(crate) high: u64,
+    /// log2 of the sub-buckets per bucket, rounded up.
+    pub(crate) sub_bucket_count_magnitude: u32,
+    /// How many buckets (counters) the histogram has.
+    pub(crate) bins: u64,
+    /// Whether it uses a normalizing offset or a double-to-integer ratio other than 1, which
+    /// HdrHistogram's decoder refuses.
+    pub(crate) unsupported: bool,
+    /// The encoded counts.
+    pub(crate) payload: &'a [u8],
+}
+
 /// Checks the header of one V2 histogram that must fill `bytes` exactly: what the decoder trusts
 /// before it allocates (the counts themselves are checked when they are decoded).
-pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check(bytes: &[u8]) -> Result<V2Header<'_>, String> {
     let header = bytes.get(..V2_HEADER_LEN).ok_or_else(|| {
         format!(
             "histogram of {} bytes is shorter than its header",
@@ -63,15 +79,23 @@ pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
     }
     let sigfig = be32(12);
     let (low, high) = (be64(16), be64(24));
-    let bins = bins_needed(low, high, sigfig).ok_or_else(|| {
-        format!("histogram parameters are invalid (low {low}, high {high}, {sigfig} digits)")
-    })?;
+    let invalid =
+        || format!("histogram parameters are invalid (low {low}, high {high}, {sigfig} digits)");
+    let (bins, sub_bucket_count_magnitude) = bins_needed(low, high, sigfig).ok_or_else(invalid)?;
     if bins > MAX_BINS {
         return Err(format!(
             "histogram would need {bins} counters (more than {MAX_BINS}); refusing to allocate"
         ));
     }
-    Ok(())
+    Ok(V2Header {
+        sigfig: u8::try_from(sigfig).map_err(|_| invalid())?,
+        low,
+        high,
+        sub_bucket_count_magnitude,
+        bins,
+        unsupported: be32(8) != 0 || be64(32) != 1.0f64.to_bits(),
+        payload: &bytes[V2_HEADER_LEN..],
+    })
 }
 
 /// A histogram a summary record can carry: decoded, as the reader returns it, or already in its
@@ -111,9 +135,10 @@ impl SummaryHistogram for EncodedHistogram {
     }
 }
 
-/// How many counters `Histogram::new_with_bounds(low, high, sigfig)` allocates, mirroring
-/// hdrhistogram 7's arithmetic; `None` where it would refuse the parameters.
-fn bins_needed(low: u64, high: u64, sigfig: u32) -> Option<u64> {
+/// How many counters `Histogram::new_with_bounds(low, high, sigfig)` allocates, and log2 of its
+/// sub-buckets per bucket (rounded up), mirroring hdrhistogram 7's arithmetic; `None` where it
+/// would refuse the parameters.
+fn bins_needed(low: u64, high: u64, sigfig: u32) -> Option<(u64, u32)> {
     if low == 0 || low > u64::MAX / 2 || high < 2 * low || sigfig > 5 {
         return None;
     }
@@ -134,7 +159,10 @@ fn bins_needed(low: u64, high: u64, sigfig: u32) -> Option<u64> {
         smallest_untrackable <<= 1;
         buckets += 1;
     }
-    Some((buckets + 1) * sub_bucket_half_count)
+    Some((
+        (buckets + 1) * sub_bucket_half_count,
+        sub_bucket_count_magnitude,
+    ))
 }
 
 #[cfg(test)]
@@ -151,7 +179,7 @@ mod tests {
         ] {
             let h = Histogram::<u64>::new_with_bounds(low, high, sigfig as u8).unwrap();
             assert_eq!(
-                bins_needed(low, high, sigfig),
+                bins_needed(low, high, sigfig).map(|(bins, _)| bins),
                 Some(h.distinct_values() as u64)
             );
         }

@@ -1,5 +1,6 @@
 //! lockprof's trace file: records, writer and reader. docs/FORMAT.md documents the bytes.
 
+mod buckets;
 mod decode;
 mod error;
 mod format;
@@ -11,6 +12,7 @@ mod stack_record;
 mod varint;
 mod writer;
 
+pub use buckets::{HistogramBuckets, HistogramForm};
 pub use error::ReadError;
 pub use format::{FORMAT_VERSION, MAGIC, MAX_RECORD_LEN, StrId, is_trace};
 pub use reader::TraceReader;

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::io::{self, Read};
 
+use hdrhistogram::Histogram;
+
 use super::decode::{self, Decoded};
 use super::format::{MAX_RECORD_LEN, kind};
 use super::header::read_header;
 use super::varint;
-use super::{Header, ReadError, Record, RecordRef, Summary};
+use super::{Header, HistogramForm, ReadError, Record, RecordRef, Summary};
 
 /// Size of the read buffer, and how far it grows for ordinary records. Big enough that a refill is
 /// rare (one per few thousand records), small enough to stay in L2 while the records are decoded.
@@ -25,7 +27,12 @@ const BUF_LEN: usize = 64 * 1024;
 /// A file cut off inside a record ends the iteration after the last whole record and sets
 /// [`truncated`](Self::truncated). A file cut at a record boundary is detected by the missing end
 /// marker: [`complete`](Self::complete) stays `false`. After an error the reader is finished.
-pub struct TraceReader<R: Read> {
+///
+/// `H` is the form summaries' histograms come in: decoded (`Histogram<u64>`, from
+/// [`new`](Self::new)), or as their non-zero buckets ([`HistogramBuckets`](super::HistogramBuckets),
+/// from [`with_histograms`](Self::with_histograms)), which spares a long trace's reader most of
+/// its time.
+pub struct TraceReader<R: Read, H = Histogram<u64>> {
     input: R,
     header: Header,
     /// Input bytes; `buf[pos..end]` are read but not yet consumed. Bytes past `end` are stale but
@@ -40,13 +47,13 @@ pub struct TraceReader<R: Read> {
     eof: bool,
     state: decode::State,
     /// The summary [`next_ref`](Self::next_ref) last lent out.
-    summary: Option<Box<Summary>>,
+    summary: Option<Box<Summary<H>>>,
     truncated: bool,
     complete: bool,
     done: bool,
 }
 
-impl<R: Read> fmt::Debug for TraceReader<R> {
+impl<R: Read, H: HistogramForm> fmt::Debug for TraceReader<R, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TraceReader")
             .field("header", &self.header)
@@ -79,8 +86,17 @@ impl Frame {
 }
 
 impl<R: Read> TraceReader<R> {
-    /// Reads and checks the header, detecting the format version.
-    pub fn new(mut input: R) -> Result<Self, ReadError> {
+    /// Reads and checks the header, detecting the format version. Summaries' histograms come
+    /// decoded.
+    pub fn new(input: R) -> Result<Self, ReadError> {
+        Self::with_histograms(input)
+    }
+}
+
+impl<R: Read, H: HistogramForm> TraceReader<R, H> {
+    /// [`new`](TraceReader::new), with summaries' histograms in the form `H`:
+    /// `TraceReader::<_, HistogramBuckets>::with_histograms(input)`.
+    pub fn with_histograms(mut input: R) -> Result<Self, ReadError> {
         let (header, header_len) = read_header(&mut input)?;
         Ok(TraceReader {
             input,
@@ -147,7 +163,7 @@ impl<R: Read> TraceReader<R> {
     /// As the iterator: reading the input failed, or the next record is corrupt. After an error,
     /// and after the end, it returns `Ok(None)`.
     #[inline]
-    pub fn next_ref(&mut self) -> Result<Option<RecordRef<'_>>, ReadError> {
+    pub fn next_ref(&mut self) -> Result<Option<RecordRef<'_, H>>, ReadError> {
         let Some(frame) = self.next_frame()? else {
             return Ok(None);
         };
@@ -309,8 +325,8 @@ impl<R: Read> TraceReader<R> {
     }
 }
 
-impl<R: Read> Iterator for TraceReader<R> {
-    type Item = Result<Record, ReadError>;
+impl<R: Read, H: HistogramForm + Clone> Iterator for TraceReader<R, H> {
+    type Item = Result<Record<H>, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let frame = match self.next_frame() {
@@ -339,4 +355,4 @@ impl<R: Read> Iterator for TraceReader<R> {
     }
 }
 
-impl<R: Read> std::iter::FusedIterator for TraceReader<R> {}
+impl<R: Read, H: HistogramForm + Clone> std::iter::FusedIterator for TraceReader<R, H> {}

@@ -22,9 +22,10 @@ pub struct Header {
     pub clock_hz: u64,
 }
 
-/// One record of a trace file.
+/// One record of a trace file. `H` is the form of a summary's histograms (see
+/// [`HistogramForm`](super::HistogramForm)).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Record {
+pub enum Record<H = Histogram<u64>> {
     /// Defines string `id` (a lock name, thread name or site); ids are dense, from 0.
     String {
         /// The id later records use.
@@ -53,7 +54,7 @@ pub enum Record {
     /// A hold.
     Hold(Hold),
     /// Per-thread counts and histograms of short waits and holds for one lock and site.
-    Summary(Box<Summary>),
+    Summary(Box<Summary<H>>),
     /// The writer dropped this many events since the previous `Dropped` record (it fell behind
     /// or its output failed).
     Dropped {
@@ -74,8 +75,8 @@ pub enum Record {
 /// into the reader's buffer and a summary into the reader itself, so reading a trace this way
 /// allocates nothing per record. It is [`Record`] with `&str` for `String` and `&Summary` for
 /// `Box<Summary>`; [`to_record`](Self::to_record) makes the owned form.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum RecordRef<'a> {
+#[derive(Debug, PartialEq)]
+pub enum RecordRef<'a, H = Histogram<u64>> {
     /// Defines string `id`; see [`Record::String`].
     String {
         /// The id later records use.
@@ -104,7 +105,7 @@ pub enum RecordRef<'a> {
     /// A hold.
     Hold(Hold),
     /// Per-thread counts and histograms of short waits and holds for one lock and site.
-    Summary(&'a Summary),
+    Summary(&'a Summary<H>),
     /// The writer dropped this many events; see [`Record::Dropped`].
     Dropped {
         /// Number of events lost.
@@ -118,9 +119,18 @@ pub enum RecordRef<'a> {
     Spans(SpansRef<'a>),
 }
 
-impl RecordRef<'_> {
+// By hand: derived, they would ask the histograms to be `Copy` too.
+impl<H> Clone for RecordRef<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H> Copy for RecordRef<'_, H> {}
+
+impl<H: Clone> RecordRef<'_, H> {
     /// The owned form (copies a string's text and a summary's histograms).
-    pub fn to_record(&self) -> Record {
+    pub fn to_record(&self) -> Record<H> {
         match *self {
             RecordRef::String { id, value } => Record::String {
                 id,
@@ -139,8 +149,8 @@ impl RecordRef<'_> {
     }
 }
 
-impl<'a> From<&'a Record> for RecordRef<'a> {
-    fn from(record: &'a Record) -> Self {
+impl<'a, H> From<&'a Record<H>> for RecordRef<'a, H> {
+    fn from(record: &'a Record<H>) -> Self {
         match record {
             Record::String { id, value } => RecordRef::String { id: *id, value },
             &Record::Thread { id, name } => RecordRef::Thread { id, name },

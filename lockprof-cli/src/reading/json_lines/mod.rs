@@ -17,8 +17,9 @@ use crate::aggregation::event::{
     CellKey, HoldEvent, Holder, InputIdx, LockIdx, NO_TASK, SummaryCounts, SummaryEvent, WaitEvent,
 };
 use crate::aggregation::intern::{NO_SPANS, NO_STACK, SpansId, StackId, Sym};
-use hdrhistogram::Histogram;
+use crate::model::SummaryHist;
 use hist::{HistDecoder, HistError};
+use lockprof::trace::HistogramBuckets;
 use parse::{Fields, Line, Str};
 
 /// Lines longer than this are skipped unread, so one runaway line cannot exhaust memory.
@@ -56,6 +57,9 @@ pub struct JsonInput<'a> {
     stats: JsonStats,
     /// Stack definitions (`stack` events) by the process's stack id.
     stacks: StackIds,
+    /// Scratch space for a summary's wait and hold histograms.
+    wait_buckets: Vec<(u64, u64)>,
+    hold_buckets: Vec<(u64, u64)>,
 }
 
 impl<'a> JsonInput<'a> {
@@ -74,6 +78,8 @@ impl<'a> JsonInput<'a> {
             target: memmem::Finder::new(b"\"lockprof\""),
             stats: JsonStats::default(),
             stacks: StackIds::default(),
+            wait_buckets: Vec::new(),
+            hold_buckets: Vec::new(),
         }
     }
 
@@ -247,8 +253,12 @@ impl<'a> JsonInput<'a> {
                     mode,
                     at_ns: f.at_ns,
                     counts,
-                    wait_hist: wait_hist.as_ref(),
-                    hold_hist: hold_hist.as_ref(),
+                    wait_hist: wait_hist
+                        .as_ref()
+                        .map(|h| SummaryHist::gather(h, &mut self.wait_buckets)),
+                    hold_hist: hold_hist
+                        .as_ref()
+                        .map(|h| SummaryHist::gather(h, &mut self.hold_buckets)),
                 });
             }
             _ => return false,
@@ -258,7 +268,10 @@ impl<'a> JsonInput<'a> {
 
     /// A summary's histogram field: none when the field is absent or empty (the emitter leaves an
     /// empty histogram blank).
-    fn histogram(&mut self, field: Option<&Str<'_>>) -> Result<Option<Histogram<u64>>, HistError> {
+    fn histogram(
+        &mut self,
+        field: Option<&Str<'_>>,
+    ) -> Result<Option<HistogramBuckets>, HistError> {
         match field {
             Some(s) if !s.0.trim().is_empty() => self.hists.decode(&s.0).map(Some),
             _ => Ok(None),
