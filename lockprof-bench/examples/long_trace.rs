@@ -1,7 +1,7 @@
 //! Writes the trace of a busy service for as long as asked, for measuring what reading a long
-//! trace costs the CLI (BENCHMARKS.md, "Reading long traces"): 16 threads take 8 locks from 5
-//! sites in bursts of a thousand acquisitions, 200 µs apart, so every thread flushes a summary
-//! per (lock, site) every second, with histograms that reach milliseconds.
+//! trace costs the CLI (lockprof-cli/BENCHMARKS.md, "Reading long traces"): 16 threads take 8
+//! locks from 5 sites in bursts of a thousand acquisitions, 200 µs apart, so every thread flushes
+//! a summary per (lock, site) every second, with histograms that reach milliseconds.
 //!
 //! ```text
 //! cargo run -p lockprof-bench --release --example long_trace -- SECONDS PATH

@@ -104,7 +104,7 @@ fn read_trace(
         },
     };
     // Summaries' histograms as their buckets: expanding each into HdrHistogram's counts array
-    // was most of the time a long trace took (BENCHMARKS.md, "Reading long traces").
+    // was most of the time a long trace took (lockprof-cli/BENCHMARKS.md, "Reading long traces").
     let mut trace =
         TraceReader::<_, HistogramBuckets>::with_histograms(reader).map_err(trace_err)?;
     let mut input = TraceInput::new(agg);

@@ -5,7 +5,7 @@
 //! the longest wait or hold the thread ever recorded: tens of thousands of buckets once that
 //! reaches milliseconds, of which a summary uses a handful. Decoded into a `Histogram`, every
 //! summary allocates and zeroes that array, and reading its values walks all of it: most of the
-//! time the CLI spent on a long trace (BENCHMARKS.md, "Reading long traces").
+//! time the CLI spent on a long trace (lockprof-cli/BENCHMARKS.md, "Reading long traces").
 
 use hdrhistogram::Histogram;
 
