@@ -169,7 +169,7 @@ fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
 /// [`TraceReader`](super::TraceReader), [`Record`](super::Record) and
 /// [`Summary`](super::Summary)), or as [`HistogramBuckets`], which costs a small fraction of
 /// that on long traces. Implemented for those two only.
-pub trait HistogramForm: Sized + sealed::Sealed {
+pub trait HistogramForm: Sized + Clone + sealed::Sealed {
     /// Reads one V2 serialization that fills `bytes` exactly.
     ///
     /// # Errors

@@ -325,7 +325,7 @@ impl<R: Read, H: HistogramForm> TraceReader<R, H> {
     }
 }
 
-impl<R: Read, H: HistogramForm + Clone> Iterator for TraceReader<R, H> {
+impl<R: Read, H: HistogramForm> Iterator for TraceReader<R, H> {
     type Item = Result<Record<H>, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -355,4 +355,4 @@ impl<R: Read, H: HistogramForm + Clone> Iterator for TraceReader<R, H> {
     }
 }
 
-impl<R: Read, H: HistogramForm + Clone> std::iter::FusedIterator for TraceReader<R, H> {}
+impl<R: Read, H: HistogramForm> std::iter::FusedIterator for TraceReader<R, H> {}
