@@ -2,10 +2,10 @@
 //! counts array HdrHistogram would allocate for it.
 //!
 //! A summary's histogram is serialized with the bounds its thread's histogram has grown to, up to
-//! the longest wait or hold the thread ever recorded: tens of thousands of buckets once that
-//! reaches milliseconds, of which a summary uses a handful. Decoded into a `Histogram`, every
-//! summary allocates and zeroes that array, and reading its values walks all of it: most of the
-//! time the CLI spent on a long trace (lockprof-cli/BENCHMARKS.md, "Reading long traces").
+//! the longest wait or hold the thread ever recorded: about 15 000 buckets once that reaches
+//! milliseconds, of which a summary uses a few dozen. Decoded into a `Histogram`, every summary
+//! allocates and zeroes that array, and reading its values walks all of it: most of the time the
+//! CLI spent on a long trace (lockprof-cli/BENCHMARKS.md, "Reading long traces").
 
 use hdrhistogram::Histogram;
 
